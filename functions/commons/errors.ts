@@ -1,0 +1,135 @@
+/**
+ * One class per error a client can see. Each carries the HTTP status, the RFC error code, a public
+ * description (safe to return) and an optional private detail (logged, never returned).
+ * `toResponse` in http.ts is the only place these become HTTP responses.
+ */
+
+export interface ErrorOptions {
+  /** Logged with the request id; never sent to the client. */
+  detail?: string;
+  headers?: Record<string, string>;
+  cause?: unknown;
+}
+
+export abstract class HttpError extends Error {
+  abstract readonly status: number;
+  abstract readonly code: string;
+  readonly detail: string | undefined;
+  readonly headers: Record<string, string>;
+
+  constructor(
+    readonly description: string,
+    options: ErrorOptions = {},
+  ) {
+    super(description, { cause: options.cause });
+    this.detail = options.detail;
+    this.headers = options.headers ?? {};
+  }
+
+  /** Extra members of the JSON body beyond `error` and `error_description`. */
+  body(): Record<string, unknown> {
+    return {};
+  }
+}
+
+// RFC 6749 §4.1.2.1 and §5.2, RFC 7009, RFC 7591, RFC 6750, OpenID Connect Core §3.1.2.6.
+export class InvalidRequest extends HttpError {
+  readonly status = 400;
+  readonly code = 'invalid_request';
+}
+export class InvalidClient extends HttpError {
+  readonly status = 401;
+  readonly code = 'invalid_client';
+}
+export class InvalidGrant extends HttpError {
+  readonly status = 400;
+  readonly code = 'invalid_grant';
+}
+export class UnauthorizedClient extends HttpError {
+  readonly status = 400;
+  readonly code = 'unauthorized_client';
+}
+export class UnsupportedGrantType extends HttpError {
+  readonly status = 400;
+  readonly code = 'unsupported_grant_type';
+}
+export class UnsupportedResponseType extends HttpError {
+  readonly status = 400;
+  readonly code = 'unsupported_response_type';
+}
+export class UnsupportedTokenType extends HttpError {
+  readonly status = 400;
+  readonly code = 'unsupported_token_type';
+}
+export class InvalidScope extends HttpError {
+  readonly status = 400;
+  readonly code = 'invalid_scope';
+}
+export class AccessDenied extends HttpError {
+  readonly status = 403;
+  readonly code = 'access_denied';
+}
+export class LoginRequired extends HttpError {
+  readonly status = 401;
+  readonly code = 'login_required';
+}
+export class ConsentRequired extends HttpError {
+  readonly status = 403;
+  readonly code = 'consent_required';
+}
+export class InvalidRedirectUri extends HttpError {
+  readonly status = 400;
+  readonly code = 'invalid_redirect_uri';
+}
+export class InvalidClientMetadata extends HttpError {
+  readonly status = 400;
+  readonly code = 'invalid_client_metadata';
+}
+export class InvalidToken extends HttpError {
+  readonly status = 401;
+  readonly code = 'invalid_token';
+}
+export class InsufficientScope extends HttpError {
+  readonly status = 403;
+  readonly code = 'insufficient_scope';
+}
+
+// HTTP-level errors that have no OAuth code of their own.
+export class NotFound extends HttpError {
+  readonly status = 404;
+  readonly code = 'not_found';
+}
+export class MethodNotAllowed extends HttpError {
+  readonly status = 405;
+  readonly code = 'method_not_allowed';
+}
+export class UsernameTaken extends HttpError {
+  readonly status = 409;
+  readonly code = 'username_taken';
+}
+export class PayloadTooLarge extends HttpError {
+  readonly status = 413;
+  readonly code = 'payload_too_large';
+}
+export class UnsupportedMediaType extends HttpError {
+  readonly status = 415;
+  readonly code = 'unsupported_media_type';
+}
+export class TooManyAttempts extends HttpError {
+  readonly status = 429;
+  readonly code = 'too_many_attempts';
+  constructor(
+    description: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(description, { headers: { 'Retry-After': String(retryAfterSeconds) } });
+  }
+}
+export class ServerError extends HttpError {
+  readonly status = 500;
+  readonly code = 'server_error';
+}
+export class TemporarilyUnavailable extends HttpError {
+  readonly status = 503;
+  readonly code = 'temporarily_unavailable';
+}

@@ -1,0 +1,80 @@
+/**
+ * Every Lambda function and every route, defined once. The CDK construct creates one NodejsFunction per
+ * entry of `functions` with exactly the table actions listed (least privilege), and one API Gateway
+ * method per entry of `routes`; the local gateway serves the same routes with the same handlers.
+ */
+import type { TableKey } from './tables.ts';
+
+/** DynamoDB actions as IAM names them (a transaction is authorised per contained action). */
+export type TableAction =
+  | 'GetItem'
+  | 'BatchGetItem'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem'
+  | 'Query'
+  | 'ConditionCheckItem';
+
+export interface FunctionDefinition {
+  /** Entry module, relative to the project root; it exports `handler`. */
+  entry: string;
+  description: string;
+  /** The tables this function touches and the actions it performs on each; `indexes` for Query on a GSI. */
+  tables: Partial<Record<TableKey, { actions: TableAction[]; indexes?: string[] }>>;
+  /** `sign`: reads private keys; `publish`: needs only public keys; absent: no key access. */
+  keys?: 'sign' | 'publish';
+  /** scrypt with OWASP parameters needs 128 MiB for itself; such functions get more memory (and CPU). */
+  memoryMB?: number;
+}
+
+export const functions = {
+  register: {
+    entry: 'functions/register/index.ts',
+    description: 'POST /register: create a user',
+    tables: { users: { actions: ['PutItem'] } },
+    memoryMB: 1024,
+  },
+  login: {
+    entry: 'functions/login/index.ts',
+    description: 'POST /login: verify a password and open a session',
+    tables: {
+      users: { actions: ['BatchGetItem', 'UpdateItem'] },
+      loginAttempts: { actions: ['BatchGetItem', 'UpdateItem', 'DeleteItem'] },
+      sessions: { actions: ['PutItem'] },
+    },
+    keys: 'sign',
+    memoryMB: 1024,
+  },
+  logout: {
+    entry: 'functions/logout/index.ts',
+    description: 'POST /logout: revoke the caller’s session',
+    tables: { sessions: { actions: ['UpdateItem'] }, users: { actions: ['UpdateItem'] } },
+    keys: 'publish',
+  },
+  jwks: {
+    entry: 'functions/jwks/index.ts',
+    description: 'GET /.well-known/jwks.json: the public signing keys',
+    tables: {},
+    keys: 'publish',
+  },
+} as const satisfies Record<string, FunctionDefinition>;
+
+export type FunctionName = keyof typeof functions;
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'ANY';
+
+export interface RouteDefinition {
+  method: HttpMethod;
+  /** API Gateway resource path: `{name}` is a path parameter, `{proxy+}` a greedy one. */
+  path: string;
+  function: FunctionName;
+  /** Whether the Lambda authorizer runs first (only `/protected/*`). */
+  authorized?: boolean;
+}
+
+export const routes: readonly RouteDefinition[] = [
+  { method: 'POST', path: '/register', function: 'register' },
+  { method: 'POST', path: '/login', function: 'login' },
+  { method: 'POST', path: '/logout', function: 'logout' },
+  { method: 'GET', path: '/.well-known/jwks.json', function: 'jwks' },
+];

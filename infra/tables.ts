@@ -1,0 +1,81 @@
+/**
+ * The DynamoDB tables, defined once. The CDK construct and the local stack both build their tables from
+ * this list, so local and cloud cannot drift. Physical names are `${TABLE_PREFIX}${name}` (default
+ * prefix `tinyoauth_`).
+ */
+
+export interface TableDefinition {
+  /** Logical name; the physical table is `${prefix}${name}`. */
+  name: string;
+  partitionKey: string;
+  sortKey?: string;
+  /** Epoch-seconds attribute DynamoDB's TTL deletes by. Deletion lags, so readers check it themselves. */
+  ttlAttribute?: string;
+  indexes?: { name: string; partitionKey: string; sortKey?: string }[];
+  /** Whether `cdk destroy` keeps the table (true for data a team cannot recreate). */
+  retain: boolean;
+  description: string;
+}
+
+export const tables = {
+  users: {
+    name: 'users',
+    partitionKey: 'username',
+    retain: true,
+    description: 'One item per user: scrypt hash, online flag, last operation time.',
+  },
+  sessions: {
+    name: 'sessions',
+    partitionKey: 'sessionId',
+    ttlAttribute: 'expiresAt',
+    retain: false,
+    description: 'Login sessions; a session token is valid only while its item is present and not revoked.',
+  },
+  loginAttempts: {
+    name: 'login_attempts',
+    partitionKey: 'username',
+    ttlAttribute: 'expiresAt',
+    retain: false,
+    description: 'Failed-login counters per username (existing or not); a full counter locks until expiresAt.',
+  },
+  clients: {
+    name: 'clients',
+    partitionKey: 'clientId',
+    indexes: [{ name: 'byOwner', partitionKey: 'owner', sortKey: 'clientIdIssuedAt' }],
+    retain: true,
+    description: 'Registered OAuth clients with their owner; secrets only as hashes.',
+  },
+  codes: {
+    name: 'codes',
+    partitionKey: 'codeHash',
+    ttlAttribute: 'expiresAt',
+    retain: false,
+    description: 'Authorization codes, keyed by their hash, bound to client, redirect URI, user, scope, PKCE.',
+  },
+  grants: {
+    name: 'grants',
+    partitionKey: 'grantId',
+    ttlAttribute: 'expiresAt',
+    indexes: [{ name: 'byClient', partitionKey: 'clientId' }],
+    retain: false,
+    description: 'One item per grant (code redemption or client credentials); the root every token is revoked by.',
+  },
+  refreshTokens: {
+    name: 'refresh_tokens',
+    partitionKey: 'tokenHash',
+    ttlAttribute: 'expiresAt',
+    retain: false,
+    description: 'Refresh tokens by hash; a rotated one is kept until expiry so that its reuse can be detected.',
+  },
+  revokedTokens: {
+    name: 'revoked_tokens',
+    partitionKey: 'jti',
+    ttlAttribute: 'expiresAt',
+    retain: false,
+    description: 'Individually revoked access tokens (RFC 7009), kept until the token would have expired.',
+  },
+} as const satisfies Record<string, TableDefinition>;
+
+export type TableKey = keyof typeof tables;
+
+export const tableName = (prefix: string, table: TableKey): string => `${prefix}${tables[table].name}`;
