@@ -57,6 +57,20 @@ export const functions = {
     tables: {},
     keys: 'publish',
   },
+  authorizer: {
+    entry: 'functions/authorizer/index.ts',
+    description: 'Lambda authorizer (TOKEN) for /protected/*: verifies tinyoauth access tokens',
+    tables: {
+      grants: { actions: ['BatchGetItem'] },
+      sessions: { actions: ['BatchGetItem'] },
+      revokedTokens: { actions: ['BatchGetItem'] },
+    },
+  },
+  protectedResource: {
+    entry: 'functions/protected/index.ts',
+    description: 'ANY /protected/*: the sample backend, answers with the caller identity it received',
+    tables: {},
+  },
 } as const satisfies Record<string, FunctionDefinition>;
 
 export type FunctionName = keyof typeof functions;
@@ -77,4 +91,8 @@ export const routes: readonly RouteDefinition[] = [
   { method: 'POST', path: '/login', function: 'login' },
   { method: 'POST', path: '/logout', function: 'logout' },
   { method: 'GET', path: '/.well-known/jwks.json', function: 'jwks' },
+  { method: 'ANY', path: '/protected/{proxy+}', function: 'protectedResource', authorized: true },
 ];
+
+/** The function that authorizes every route marked `authorized`. */
+export const AUTHORIZER: FunctionName = 'authorizer';
