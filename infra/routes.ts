@@ -39,7 +39,7 @@ export const functions = {
     description: 'POST /login: verify a password and open a session',
     tables: {
       users: { actions: ['BatchGetItem', 'UpdateItem'] },
-      loginAttempts: { actions: ['BatchGetItem', 'UpdateItem', 'DeleteItem'] },
+      loginAttempts: { actions: ['BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'] },
       sessions: { actions: ['PutItem'] },
     },
     keys: 'sign',
@@ -48,7 +48,7 @@ export const functions = {
   logout: {
     entry: 'functions/logout/index.ts',
     description: 'POST /logout: revoke the caller’s session',
-    tables: { sessions: { actions: ['UpdateItem'] }, users: { actions: ['UpdateItem'] } },
+    tables: { sessions: { actions: ['GetItem', 'UpdateItem'] }, users: { actions: ['UpdateItem'] } },
     keys: 'publish',
   },
   jwks: {

@@ -36,7 +36,8 @@ export const tables = {
     partitionKey: 'username',
     ttlAttribute: 'expiresAt',
     retain: false,
-    description: 'Failed-login counters per username (existing or not); a full counter locks until expiresAt.',
+    description:
+      'Failed-login counters per username (existing or not); a full counter locks until expiresAt.',
   },
   clients: {
     name: 'clients',
@@ -50,7 +51,8 @@ export const tables = {
     partitionKey: 'codeHash',
     ttlAttribute: 'expiresAt',
     retain: false,
-    description: 'Authorization codes, keyed by their hash, bound to client, redirect URI, user, scope, PKCE.',
+    description:
+      'Authorization codes, keyed by their hash, bound to client, redirect URI, user, scope, PKCE.',
   },
   grants: {
     name: 'grants',
@@ -58,14 +60,16 @@ export const tables = {
     ttlAttribute: 'expiresAt',
     indexes: [{ name: 'byClient', partitionKey: 'clientId' }],
     retain: false,
-    description: 'One item per grant (code redemption or client credentials); the root every token is revoked by.',
+    description:
+      'One item per grant (code redemption or client credentials); the root every token is revoked by.',
   },
   refreshTokens: {
     name: 'refresh_tokens',
     partitionKey: 'tokenHash',
     ttlAttribute: 'expiresAt',
     retain: false,
-    description: 'Refresh tokens by hash; a rotated one is kept until expiry so that its reuse can be detected.',
+    description:
+      'Refresh tokens by hash; a rotated one is kept until expiry so that its reuse can be detected.',
   },
   revokedTokens: {
     name: 'revoked_tokens',

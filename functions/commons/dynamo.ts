@@ -116,9 +116,13 @@ const RETRYABLE = new Set([
   'LimitExceededException',
 ]);
 
-function encodeCondition<T extends Condition>(input: T): Omit<T, 'ExpressionAttributeValues'> & { ExpressionAttributeValues?: Wire } {
+function encodeCondition<T extends Condition>(
+  input: T,
+): Omit<T, 'ExpressionAttributeValues'> & { ExpressionAttributeValues?: Wire } {
   const { ExpressionAttributeValues, ...rest } = input;
-  return ExpressionAttributeValues ? { ...rest, ExpressionAttributeValues: marshallItem(ExpressionAttributeValues) } : rest;
+  return ExpressionAttributeValues
+    ? { ...rest, ExpressionAttributeValues: marshallItem(ExpressionAttributeValues) }
+    : rest;
 }
 
 export class DynamoDb {
@@ -159,14 +163,19 @@ export class DynamoDb {
           await backoff(attempt);
           continue;
         }
-        throw new DynamoDbUnavailable(`DynamoDB ${operation} failed: ${(error as Error).message}`, { cause: error });
+        throw new DynamoDbUnavailable(`DynamoDB ${operation} failed: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
       const text = await response.text();
       const payload = text ? (JSON.parse(text) as Record<string, unknown>) : {};
       this.record(operation, started, payload);
       if (response.ok) return payload as T;
 
-      const type = String(payload.__type ?? '').split('#').pop() || `HTTP${response.status}`;
+      const type =
+        String(payload.__type ?? '')
+          .split('#')
+          .pop() || `HTTP${response.status}`;
       const message = String(payload.message ?? payload.Message ?? '');
       if (response.status >= 500 || RETRYABLE.has(type)) {
         if (attempt < this.maxAttempts) {
@@ -176,17 +185,22 @@ export class DynamoDb {
         throw new DynamoDbUnavailable(`DynamoDB ${operation} failed: ${type}: ${message}`);
       }
       const item = payload.Item ? unmarshallItem(payload.Item as Wire) : undefined;
-      const reasons = (payload.CancellationReasons as { Code: string; Item?: Wire }[] | undefined)?.map((reason) => ({
-        Code: reason.Code,
-        ...(reason.Item ? { Item: unmarshallItem(reason.Item) } : {}),
-      }));
+      const reasons = (payload.CancellationReasons as { Code: string; Item?: Wire }[] | undefined)?.map(
+        (reason) => ({
+          Code: reason.Code,
+          ...(reason.Item ? { Item: unmarshallItem(reason.Item) } : {}),
+        }),
+      );
       throw new DynamoDbError(type, message, item, reasons);
     }
   }
 
   private record(operation: string, started: number, payload: Record<string, unknown>): void {
     if (!this.onRequest) return;
-    const consumed = payload.ConsumedCapacity as { CapacityUnits?: number } | { CapacityUnits?: number }[] | undefined;
+    const consumed = payload.ConsumedCapacity as
+      | { CapacityUnits?: number }
+      | { CapacityUnits?: number }[]
+      | undefined;
     const list = Array.isArray(consumed) ? consumed : consumed ? [consumed] : [];
     const capacityUnits = list.reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
     this.onRequest({ operation, milliseconds: performance.now() - started, capacityUnits });
@@ -217,14 +231,16 @@ export class DynamoDb {
       };
     }
     for (let attempt = 1; Object.keys(pending).length > 0; attempt++) {
-      const result = await this.call<{ Responses?: Record<string, Wire[]>; UnprocessedKeys?: Record<string, unknown> }>(
-        'BatchGetItem',
-        { RequestItems: pending },
-      );
-      for (const [table, items] of Object.entries(result.Responses ?? {})) out[table]?.push(...items.map(unmarshallItem));
+      const result = await this.call<{
+        Responses?: Record<string, Wire[]>;
+        UnprocessedKeys?: Record<string, unknown>;
+      }>('BatchGetItem', { RequestItems: pending });
+      for (const [table, items] of Object.entries(result.Responses ?? {}))
+        out[table]?.push(...items.map(unmarshallItem));
       pending = result.UnprocessedKeys ?? {};
       if (Object.keys(pending).length > 0) {
-        if (attempt >= this.maxAttempts) throw new DynamoDbUnavailable('DynamoDB BatchGetItem left keys unprocessed');
+        if (attempt >= this.maxAttempts)
+          throw new DynamoDbUnavailable('DynamoDB BatchGetItem left keys unprocessed');
         await backoff(attempt);
       }
     }
@@ -239,7 +255,12 @@ export class DynamoDb {
    * An UpdateItem; returns the item after the update. A failed condition throws a DynamoDbError whose
    * `item` is the item as it was, so callers can tell "absent" from "already used" without a read.
    */
-  async update(TableName: string, Key: Item, UpdateExpression: string, condition: Condition = {}): Promise<Item> {
+  async update(
+    TableName: string,
+    Key: Item,
+    UpdateExpression: string,
+    condition: Condition = {},
+  ): Promise<Item> {
     const result = await this.call<{ Attributes?: Wire }>('UpdateItem', {
       TableName,
       Key: marshallItem(Key),
@@ -300,7 +321,8 @@ export class DynamoDb {
       const encoded: Record<string, unknown> = { ...encodeCondition(input) };
       if (input.Item) encoded.Item = marshallItem(input.Item as Item);
       if (input.Key) encoded.Key = marshallItem(input.Key as Item);
-      if (kind !== 'Put' || input.ConditionExpression) encoded.ReturnValuesOnConditionCheckFailure = 'ALL_OLD';
+      if (kind !== 'Put' || input.ConditionExpression)
+        encoded.ReturnValuesOnConditionCheckFailure = 'ALL_OLD';
       return { [kind]: encoded };
     });
     await this.call('TransactWriteItems', { TransactItems });

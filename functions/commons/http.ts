@@ -170,6 +170,8 @@ export function stringField(body: Record<string, unknown>, name: string): string
 
 export function toApiResult(response: HttpResponse): ApiResult {
   const headers: Record<string, string> = { ...BASE_HEADERS, ...response.headers };
+  // Pragma only backs up `no-store` for HTTP/1.0 caches; a cacheable response must not carry it.
+  if (headers['Cache-Control'] !== 'no-store') delete headers.Pragma;
   if (response.body === undefined) return { statusCode: response.status, headers, body: '' };
   if (typeof response.body === 'string') return { statusCode: response.status, headers, body: response.body };
   headers['Content-Type'] ??= 'application/json; charset=utf-8';
@@ -209,7 +211,10 @@ export function httpHandler(
 ): ApiHandler {
   return async (event, context) => {
     const request = new HttpRequest(event);
-    const logger = options.logger.child({ requestId: request.requestId, awsRequestId: context?.awsRequestId });
+    const logger = options.logger.child({
+      requestId: request.requestId,
+      awsRequestId: context?.awsRequestId,
+    });
     try {
       return toApiResult(await handle(request, logger));
     } catch (error) {
@@ -218,7 +223,11 @@ export function httpHandler(
         logger.error('request failed', { error, path: event.path, method: event.httpMethod });
       } else {
         const detail = error instanceof HttpError ? error.detail : undefined;
-        logger.info('request refused', { status: response.status, code: (response.body as { error: string }).error, detail });
+        logger.info('request refused', {
+          status: response.status,
+          code: (response.body as { error: string }).error,
+          detail,
+        });
       }
       return toApiResult(response);
     }

@@ -43,8 +43,15 @@ export async function generateSigningKey(nowSeconds: number): Promise<StoredKey>
  * The key set after a rotation: `fresh` becomes current, the old current key is retired now, and keys
  * retired longer ago than `retainSeconds` (the longest lifetime of any token they may have signed) go.
  */
-export function rotateKeySet(document: KeySetDocument, fresh: StoredKey, nowSeconds: number, retainSeconds: number): KeySetDocument {
-  const previous = document.keys.map((key, index) => (index === 0 && key.retiredAt === undefined ? { ...key, retiredAt: nowSeconds } : key));
+export function rotateKeySet(
+  document: KeySetDocument,
+  fresh: StoredKey,
+  nowSeconds: number,
+  retainSeconds: number,
+): KeySetDocument {
+  const previous = document.keys.map((key, index) =>
+    index === 0 && key.retiredAt === undefined ? { ...key, retiredAt: nowSeconds } : key,
+  );
   return {
     keys: [fresh, ...previous.filter((key) => (key.retiredAt ?? nowSeconds) + retainSeconds > nowSeconds)],
   };
@@ -65,7 +72,11 @@ export function parseKeySet(text: string): KeySetDocument {
   const keys = (document as KeySetDocument | null)?.keys;
   if (!Array.isArray(keys) || keys.length === 0) throw new KeySetError('The signing key set holds no keys');
   for (const key of keys) {
-    if (typeof key?.kid !== 'string' || key.alg !== SIGNING_ALGORITHM || typeof key.privateJwk?.d !== 'string') {
+    if (
+      typeof key?.kid !== 'string' ||
+      key.alg !== SIGNING_ALGORITHM ||
+      typeof key.privateJwk?.d !== 'string'
+    ) {
       throw new KeySetError('The signing key set holds a malformed key');
     }
   }
@@ -94,9 +105,11 @@ export class FileKeySource implements KeySource {
     await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
     if (options.exclusive) {
       // Two processes starting at once must not each generate a key: the loser keeps the winner's file.
-      await writeFile(this.path, JSON.stringify(document, null, 2), { mode: 0o600, flag: 'wx' }).catch((error) => {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      });
+      await writeFile(this.path, JSON.stringify(document, null, 2), { mode: 0o600, flag: 'wx' }).catch(
+        (error) => {
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        },
+      );
       return;
     }
     const temporary = `${this.path}.${process.pid}.tmp`;
@@ -125,12 +138,17 @@ export class SecretsManagerKeySource implements KeySource {
   async load(): Promise<KeySetDocument> {
     const response = await this.aws.fetch(`https://secretsmanager.${this.region}.amazonaws.com/`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'secretsmanager.GetSecretValue' },
+      headers: {
+        'Content-Type': 'application/x-amz-json-1.1',
+        'X-Amz-Target': 'secretsmanager.GetSecretValue',
+      },
       body: JSON.stringify({ SecretId: this.secretId }),
     });
     const payload = (await response.json()) as { SecretString?: string; __type?: string };
     if (!response.ok || !payload.SecretString) {
-      throw new KeySetError(`Secrets Manager refused the signing key set: ${payload.__type ?? response.status}`);
+      throw new KeySetError(
+        `Secrets Manager refused the signing key set: ${payload.__type ?? response.status}`,
+      );
     }
     return parseKeySet(payload.SecretString);
   }
@@ -156,7 +174,7 @@ export class KeyRing {
 
   private state() {
     const now = this.clock();
-    if (!this.loaded || now - this.loaded.at > this.refreshSeconds * 1000) {
+    if (!this.loaded || now - this.loaded.at >= this.refreshSeconds * 1000) {
       const current = this.source.load().then(async (document) => {
         const [head] = document.keys as [StoredKey, ...StoredKey[]];
         const key = (await importJWK(head.privateJwk, SIGNING_ALGORITHM)) as CryptoKey;
@@ -180,7 +198,10 @@ export class KeyRing {
   }
 }
 
-export function keySourceFor(config: { keys: { source: 'file'; path: string } | { source: 'secretsmanager'; secretId: string }; region: string }): KeySource {
+export function keySourceFor(config: {
+  keys: { source: 'file'; path: string } | { source: 'secretsmanager'; secretId: string };
+  region: string;
+}): KeySource {
   return config.keys.source === 'file'
     ? new FileKeySource(config.keys.path)
     : new SecretsManagerKeySource(config.keys.secretId, config.region);

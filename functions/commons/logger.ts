@@ -39,7 +39,13 @@ export function createLogger(
 
   const log = (level: Level, message: string, fields?: LogFields) => {
     if (ORDER[level] < threshold) return;
-    const entry = { level, timestamp: new Date().toISOString(), message, ...base, ...(redact(fields) as object) };
+    const entry = {
+      level,
+      timestamp: new Date().toISOString(),
+      message,
+      ...base,
+      ...(redact(fields) as object),
+    };
     write(JSON.stringify(entry));
   };
 

@@ -57,8 +57,12 @@ export const signSessionToken = (key: SigningKey, issuer: string, claims: Sessio
   // A session token is for tinyoauth itself, so its audience is the issuer.
   sign(key, SESSION_TOKEN_TYPE, issuer, issuer, { ...claims });
 
-export const signAccessToken = (key: SigningKey, issuer: string, audience: string, claims: AccessTokenClaims) =>
-  sign(key, ACCESS_TOKEN_TYPE, issuer, audience, { ...claims });
+export const signAccessToken = (
+  key: SigningKey,
+  issuer: string,
+  audience: string,
+  claims: AccessTokenClaims,
+) => sign(key, ACCESS_TOKEN_TYPE, issuer, audience, { ...claims });
 
 export interface VerifyOptions {
   keys: JWTVerifyGetKey;
@@ -69,7 +73,7 @@ export interface VerifyOptions {
 }
 
 /** Verifies a JWT of one kind; any failure is an `InvalidToken` whose detail names the reason. */
-export async function verifyToken<T extends JWTPayload>(token: string, options: VerifyOptions): Promise<T> {
+export async function verifyToken<T = JWTPayload>(token: string, options: VerifyOptions): Promise<T> {
   try {
     const { payload } = await jwtVerify(token, options.keys, {
       algorithms: [SIGNING_ALGORITHM],
@@ -80,7 +84,7 @@ export async function verifyToken<T extends JWTPayload>(token: string, options: 
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
       currentDate: new Date(options.nowSeconds * 1000),
     });
-    return payload as T;
+    return payload as unknown as T;
   } catch (error) {
     const code = error instanceof errors.JOSEError ? error.code : 'ERR_MALFORMED';
     throw new InvalidToken('The token is invalid, expired or revoked.', { detail: code });

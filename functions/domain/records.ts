@@ -104,5 +104,7 @@ export interface RevokedTokenRecord {
 }
 
 /** True while an expiring item is still in force at `nowSeconds`. */
-export const isLive = (item: { expiresAt: number; revokedAt?: number } | undefined, nowSeconds: number): boolean =>
-  item !== undefined && item.revokedAt === undefined && item.expiresAt > nowSeconds;
+export const isLive = (
+  item: { expiresAt: number; revokedAt?: number } | undefined,
+  nowSeconds: number,
+): boolean => item !== undefined && item.revokedAt === undefined && item.expiresAt > nowSeconds;

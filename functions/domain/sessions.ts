@@ -1,0 +1,72 @@
+/**
+ * Login sessions. A session token is a JWT whose `jti` names a session record; it is accepted only
+ * while the record exists, is unrevoked and unexpired, so logout ends it everywhere at once.
+ */
+import { createLocalJWKSet, type JWK } from 'jose';
+import { InvalidToken } from '#commons/errors';
+import type { KeyRing } from '#commons/keys';
+import { SESSION_TOKEN_TYPE, type SessionClaims, signSessionToken, verifyToken } from '#commons/tokens';
+import { type Clock, epochSeconds } from './clock.ts';
+import { isLive, type SessionRecord } from './records.ts';
+
+export interface SessionStore {
+  findSession(sessionId: string): Promise<SessionRecord | undefined>;
+  /** Revokes a live session and marks its user offline; false when it was not live. */
+  closeSession(session: SessionRecord, nowSeconds: number): Promise<boolean>;
+}
+
+export interface SessionDependencies {
+  store: SessionStore;
+  keys: KeyRing;
+  issuer: string;
+  clock: Clock;
+}
+
+export class Sessions {
+  private verificationKeys: { source: JWK[]; set: ReturnType<typeof createLocalJWKSet> } | undefined;
+
+  constructor(private readonly deps: SessionDependencies) {}
+
+  async issueToken(session: SessionRecord): Promise<string> {
+    const claims: SessionClaims = {
+      sub: session.sub,
+      jti: session.sessionId,
+      iat: session.createdAt,
+      exp: session.expiresAt,
+    };
+    return signSessionToken(await this.deps.keys.signingKey(), this.deps.issuer, claims);
+  }
+
+  /** The live session a token stands for; `InvalidToken` for anything else. */
+  async authenticate(token: string | undefined): Promise<SessionRecord> {
+    if (!token) throw new InvalidToken('A session token is required.', { detail: 'no bearer token' });
+    const now = epochSeconds(this.deps.clock);
+    const claims = await verifyToken<SessionClaims>(token, {
+      keys: await this.keySet(),
+      issuer: this.deps.issuer,
+      audience: this.deps.issuer,
+      typ: SESSION_TOKEN_TYPE,
+      nowSeconds: now,
+    });
+    const session = await this.deps.store.findSession(claims.jti);
+    if (!isLive(session, now) || session?.sub !== claims.sub) {
+      throw new InvalidToken('The session has ended.', { detail: 'session revoked, expired or unknown' });
+    }
+    return session;
+  }
+
+  async logout(token: string | undefined): Promise<void> {
+    const session = await this.authenticate(token);
+    if (!(await this.deps.store.closeSession(session, epochSeconds(this.deps.clock)))) {
+      throw new InvalidToken('The session has ended.', { detail: 'session closed concurrently' });
+    }
+  }
+
+  private async keySet() {
+    const source = await this.deps.keys.publicKeys();
+    if (this.verificationKeys?.source !== source) {
+      this.verificationKeys = { source, set: createLocalJWKSet({ keys: source }) };
+    }
+    return this.verificationKeys.set;
+  }
+}

@@ -1,0 +1,113 @@
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLocalJWKSet } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { InvalidToken } from '#commons/errors';
+import { FileKeySource, generateSigningKey, KeyRing, parseKeySet, rotateKeySet } from '#commons/keys';
+import { SESSION_TOKEN_TYPE, signSessionToken, verifyToken } from '#commons/tokens';
+import { createJwksHandler } from '../../functions/jwks/handler.ts';
+import { manualClock, memoryKeyRing } from '../fakes/keys.ts';
+import { silentLogger } from '../fakes/logger.ts';
+
+const ISSUER = 'https://auth.example.com';
+const DAY = 86400;
+
+describe('key sets', () => {
+  it('creates a key file once, readable only by its owner, and reuses it', async () => {
+    const path = join(await mkdtemp(join(tmpdir(), 'keys-')), 'nested', 'keys.json');
+    const first = await new FileKeySource(path).load();
+    const second = await new FileKeySource(path).load();
+    expect(second.keys[0]?.kid).toBe(first.keys[0]?.kid);
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect(parseKeySet(await readFile(path, 'utf8')).keys).toHaveLength(1);
+  });
+
+  it('refuses a malformed key set', () => {
+    expect(() => parseKeySet('{"keys":[]}')).toThrow(/no keys/);
+    expect(() => parseKeySet('{"keys":[{"kid":"a","alg":"HS256","privateJwk":{"d":"x"}}]}')).toThrow(
+      /malformed/,
+    );
+    expect(() => parseKeySet('not json')).toThrow(/JSON/);
+  });
+
+  it('rotation puts the new key first, keeps the previous one, and drops keys retired longer than the retention', async () => {
+    const k1 = await generateSigningKey(0);
+    const k2 = await generateSigningKey(DAY);
+    const k3 = await generateSigningKey(3 * DAY);
+    const afterFirst = rotateKeySet({ keys: [k1] }, k2, DAY, DAY);
+    expect(afterFirst.keys.map((key) => key.kid)).toEqual([k2.kid, k1.kid]);
+    expect(afterFirst.keys[1]?.retiredAt).toBe(DAY);
+    const afterSecond = rotateKeySet(afterFirst, k3, 3 * DAY, DAY);
+    expect(afterSecond.keys.map((key) => key.kid)).toEqual([k3.kid, k2.kid]);
+  });
+
+  it('keeps tokens signed with the previous key valid after a rotation, and publishes both public keys', async () => {
+    const clock = manualClock();
+    const { source, keyRing } = await memoryKeyRing(clock);
+    const claims = { sub: 'u1', jti: 's1', iat: 1, exp: 4_000_000_000 };
+    const before = await signSessionToken(await keyRing.signingKey(), ISSUER, claims);
+
+    const now = Math.floor(clock() / 1000);
+    source.document = rotateKeySet(source.document, await generateSigningKey(now), now, DAY);
+    const after = await signSessionToken(await keyRing.signingKey(), ISSUER, claims);
+
+    const published = await keyRing.publicKeys();
+    expect(published).toHaveLength(2);
+    for (const key of published) {
+      expect(key).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
+      expect(key).not.toHaveProperty('d');
+    }
+    const options = {
+      keys: createLocalJWKSet({ keys: published }),
+      issuer: ISSUER,
+      audience: ISSUER,
+      typ: SESSION_TOKEN_TYPE,
+      nowSeconds: 2,
+    };
+    await expect(verifyToken(before, options)).resolves.toMatchObject({ sub: 'u1' });
+    await expect(verifyToken(after, options)).resolves.toMatchObject({ sub: 'u1' });
+
+    // Once the old key leaves the set, its tokens stop verifying.
+    source.document = { keys: source.document.keys.slice(0, 1) };
+    const current = createLocalJWKSet({ keys: await keyRing.publicKeys() });
+    await expect(verifyToken(before, { ...options, keys: current })).rejects.toBeInstanceOf(InvalidToken);
+  });
+
+  it('reloads the key set after its refresh interval, and retries after a failed load', async () => {
+    const clock = manualClock();
+    let loads = 0;
+    let fail = true;
+    const key = await generateSigningKey(0);
+    const ring = new KeyRing(
+      {
+        load: async () => {
+          loads++;
+          if (fail) throw new Error('unavailable');
+          return { keys: [key] };
+        },
+      },
+      clock,
+      300,
+    );
+    await expect(ring.signingKey()).rejects.toThrow('unavailable');
+    fail = false;
+    await ring.signingKey();
+    await ring.publicKeys();
+    expect(loads).toBe(2);
+    clock.advance(301);
+    await ring.publicKeys();
+    expect(loads).toBe(3);
+  });
+
+  it('serves the JWKS with a cacheable content type and no private members', async () => {
+    const { keyRing } = await memoryKeyRing();
+    const result = await createJwksHandler(keyRing, silentLogger)({} as never);
+    expect(result.statusCode).toBe(200);
+    expect(result.headers?.['Content-Type']).toBe('application/jwk-set+json');
+    expect(result.headers?.['Cache-Control']).toBe('public, max-age=300');
+    const body = JSON.parse(result.body);
+    expect(body.keys).toHaveLength(1);
+    expect(result.body).not.toContain('"d"');
+  });
+});
