@@ -27,7 +27,7 @@ export interface FunctionDefinition {
   memoryMB?: number;
 }
 
-export const functions = {
+const definitions = {
   register: {
     entry: 'functions/register/index.ts',
     description: 'POST /register: create a user',
@@ -73,7 +73,9 @@ export const functions = {
   },
 } as const satisfies Record<string, FunctionDefinition>;
 
-export type FunctionName = keyof typeof functions;
+export type FunctionName = keyof typeof definitions;
+
+export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = definitions;
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'ANY';
 

@@ -17,7 +17,7 @@ export interface TableDefinition {
   description: string;
 }
 
-export const tables = {
+const definitions = {
   users: {
     name: 'users',
     partitionKey: 'username',
@@ -80,6 +80,8 @@ export const tables = {
   },
 } as const satisfies Record<string, TableDefinition>;
 
-export type TableKey = keyof typeof tables;
+export type TableKey = keyof typeof definitions;
+
+export const tables: Readonly<Record<TableKey, TableDefinition>> = definitions;
 
 export const tableName = (prefix: string, table: TableKey): string => `${prefix}${tables[table].name}`;

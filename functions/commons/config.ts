@@ -19,6 +19,8 @@ export interface Config {
   lockout: { maxFailures: number; windowSeconds: number };
   /** log2 of scrypt's N. OWASP's floor is 17 (N = 131072) with r = 8, p = 1. */
   scryptLogN: number;
+  /** Every scope a client may be registered for (RFC 8414 `scopes_supported`). */
+  scopesSupported: string[];
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -82,6 +84,11 @@ export function loadConfig(env: Env): Config {
   const tablePrefix = env.TABLE_PREFIX ?? 'tinyoauth_';
   if (!/^[A-Za-z0-9_.-]*$/.test(tablePrefix)) problems.push('TABLE_PREFIX may hold only A-Z a-z 0-9 _ . -');
 
+  const scopesSupported = (env.SCOPES || 'read write').split(' ').filter(Boolean);
+  if (!scopesSupported.every((scope) => /^[\x21\x23-\x5B\x5D-\x7E]+$/.test(scope))) {
+    problems.push(`SCOPES must be space-separated RFC 6749 scope tokens, got "${env.SCOPES}"`);
+  }
+
   const config: Config = {
     issuer,
     resourceIdentifier,
@@ -98,6 +105,7 @@ export function loadConfig(env: Env): Config {
       windowSeconds: integer('LOCKOUT_SECONDS', 900, 1, 86400),
     },
     scryptLogN: integer('SCRYPT_LOG_N', 17, 14, 20),
+    scopesSupported,
     logLevel: logLevel as Config['logLevel'],
   };
 
