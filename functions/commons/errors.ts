@@ -45,6 +45,11 @@ export class InvalidGrant extends HttpError {
   readonly status = 400;
   readonly code = 'invalid_grant';
 }
+/** An unknown client at the authorization endpoint: shown to the user, never redirected (RFC 6749 §4.1.2.1). */
+export class UnknownClient extends HttpError {
+  readonly status = 400;
+  readonly code = 'invalid_client';
+}
 export class UnauthorizedClient extends HttpError {
   readonly status = 400;
   readonly code = 'unauthorized_client';

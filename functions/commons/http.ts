@@ -87,7 +87,10 @@ export class HttpRequest {
   private requireMediaType(expected: string): void {
     const mediaType = (this.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
     if (mediaType !== expected) {
-      throw new UnsupportedMediaType(`The request body must be sent as ${expected}.`);
+      // OAuth clients understand only RFC 6749 error codes, so a form endpoint answers invalid_request.
+      const Refusal =
+        expected === 'application/x-www-form-urlencoded' ? InvalidRequest : UnsupportedMediaType;
+      throw new Refusal(`The request body must be sent as ${expected}.`);
     }
   }
 
@@ -188,7 +191,7 @@ export function errorResponse(error: unknown, envelope: Record<string, unknown> 
   );
 }
 
-function asHttpError(error: unknown): HttpError {
+export function asHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   if (error instanceof DynamoDbUnavailable) {
     return new TemporarilyUnavailable('The service is busy. Please retry shortly.', {

@@ -7,7 +7,14 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AwsClient } from 'aws4fetch';
-import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import {
+  createLocalJWKSet,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  type JWK,
+  type JWTVerifyGetKey,
+} from 'jose';
 
 export const SIGNING_ALGORITHM = 'ES256';
 
@@ -196,6 +203,17 @@ export class KeyRing {
   async publicKeys(): Promise<JWK[]> {
     return (await this.state()).publicKeys;
   }
+
+  /** A jose key resolver over the current public keys, rebuilt only when the key set changes. */
+  async verificationKeys(): Promise<JWTVerifyGetKey> {
+    const publicKeys = await this.publicKeys();
+    if (this.resolver?.source !== publicKeys) {
+      this.resolver = { source: publicKeys, get: createLocalJWKSet({ keys: publicKeys }) };
+    }
+    return this.resolver.get;
+  }
+
+  private resolver: { source: JWK[]; get: JWTVerifyGetKey } | undefined;
 }
 
 export function keySourceFor(config: {

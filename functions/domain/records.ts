@@ -88,6 +88,9 @@ export interface RefreshTokenRecord {
   tokenHash: string;
   grantId: string;
   clientId: string;
+  /** Copied from the grant, so that a refresh needs no read of the grant (its liveness is a transaction condition). */
+  sub: string;
+  sessionId?: string;
   scope: string;
   createdAt: number;
   expiresAt: number;

@@ -2,7 +2,6 @@
  * Login sessions. A session token is a JWT whose `jti` names a session record; it is accepted only
  * while the record exists, is unrevoked and unexpired, so logout ends it everywhere at once.
  */
-import { createLocalJWKSet, type JWK } from 'jose';
 import { InvalidToken } from '#commons/errors';
 import type { KeyRing } from '#commons/keys';
 import { SESSION_TOKEN_TYPE, type SessionClaims, signSessionToken, verifyToken } from '#commons/tokens';
@@ -23,8 +22,6 @@ export interface SessionDependencies {
 }
 
 export class Sessions {
-  private verificationKeys: { source: JWK[]; set: ReturnType<typeof createLocalJWKSet> } | undefined;
-
   constructor(private readonly deps: SessionDependencies) {}
 
   async issueToken(session: SessionRecord): Promise<string> {
@@ -42,7 +39,7 @@ export class Sessions {
     if (!token) throw new InvalidToken('A session token is required.', { detail: 'no bearer token' });
     const now = epochSeconds(this.deps.clock);
     const claims = await verifyToken<SessionClaims>(token, {
-      keys: await this.keySet(),
+      keys: await this.deps.keys.verificationKeys(),
       issuer: this.deps.issuer,
       audience: this.deps.issuer,
       typ: SESSION_TOKEN_TYPE,
@@ -60,13 +57,5 @@ export class Sessions {
     if (!(await this.deps.store.closeSession(session, epochSeconds(this.deps.clock)))) {
       throw new InvalidToken('The session has ended.', { detail: 'session closed concurrently' });
     }
-  }
-
-  private async keySet() {
-    const source = await this.deps.keys.publicKeys();
-    if (this.verificationKeys?.source !== source) {
-      this.verificationKeys = { source, set: createLocalJWKSet({ keys: source }) };
-    }
-    return this.verificationKeys.set;
   }
 }

@@ -1,0 +1,17 @@
+import { httpHandler, json } from '#commons/http';
+import type { Logger } from '#commons/logger';
+import { authenticateClient, refuseRepeatedParameters } from '#domain/client-authentication';
+import type { TokenState } from '#domain/token-revocation';
+import type { ClientLookup } from '#stores/clients';
+
+/** POST /introspect (RFC 7662): `{"active":false}` for anything not live, claims otherwise. */
+export const createIntrospectHandler = (clients: ClientLookup, tokens: TokenState, logger: Logger) =>
+  httpHandler(
+    async (request) => {
+      const form = request.form();
+      refuseRepeatedParameters(form);
+      const client = await authenticateClient(clients, request.header('authorization'), form);
+      return json(200, await tokens.introspect(client, form));
+    },
+    { logger },
+  );

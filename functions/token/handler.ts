@@ -1,0 +1,20 @@
+import { httpHandler, json } from '#commons/http';
+import type { Logger } from '#commons/logger';
+import { authenticateClient, refuseRepeatedParameters } from '#domain/client-authentication';
+import type { TokenGrants } from '#domain/token-grants';
+import type { ClientLookup } from '#stores/clients';
+
+/** POST /token (RFC 6749 §3.2): authenticate the client, then run the requested grant. */
+export const createTokenHandler = (clients: ClientLookup, grants: TokenGrants, logger: Logger) =>
+  httpHandler(
+    async (request, log) => {
+      const form = request.form();
+      refuseRepeatedParameters(form);
+      const client = await authenticateClient(clients, request.header('authorization'), form);
+      const response = await grants.exchange(client, form);
+      log.info('tokens issued', { clientId: client.clientId, grantType: form.get('grant_type') });
+      // Cache-Control: no-store and Pragma: no-cache are on every response (RFC 6749 §5.1).
+      return json(200, response);
+    },
+    { logger },
+  );
