@@ -88,8 +88,9 @@ export class DynamoAccountStore implements AccountStore, SessionStore {
         Update: {
           TableName: this.users,
           Key: { username: session.username },
-          UpdateExpression: 'SET online = :true, lastOperationAt = :now',
+          UpdateExpression: 'SET #online = :true, lastOperationAt = :now',
           ConditionExpression: 'attribute_exists(username)',
+          ExpressionAttributeNames: { '#online': 'online' }, // a DynamoDB reserved word
           ExpressionAttributeValues: { ':true': true, ':now': session.createdAt },
         },
       },
@@ -122,8 +123,9 @@ export class DynamoAccountStore implements AccountStore, SessionStore {
           Update: {
             TableName: this.users,
             Key: { username: session.username },
-            UpdateExpression: 'SET online = :false, lastOperationAt = :now',
+            UpdateExpression: 'SET #online = :false, lastOperationAt = :now',
             ConditionExpression: 'attribute_exists(username)',
+            ExpressionAttributeNames: { '#online': 'online' },
             ExpressionAttributeValues: { ':false': false, ':now': nowSeconds },
           },
         },

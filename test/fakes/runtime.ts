@@ -1,0 +1,26 @@
+import { type Config, loadConfig } from '#commons/config';
+import { DynamoDb, type RequestRecord } from '#commons/dynamo';
+import type { Runtime } from '#domain/wiring';
+import { manualClock, memoryKeyRing } from './keys.ts';
+
+/**
+ * A runtime for integration tests: the real DynamoDB client against the test run's DynamoDB Local
+ * (from the environment the global setup provides), in-memory keys, and a clock the test moves.
+ */
+export async function testRuntime(overrides: Partial<Config> = {}) {
+  const config = { ...loadConfig(process.env), ...overrides };
+  const requests: RequestRecord[] = [];
+  const db = new DynamoDb({
+    region: config.region,
+    endpoint: config.dynamoDbEndpoint,
+    onRequest: (record) => requests.push(record),
+  });
+  const clock = manualClock(Date.now());
+  const { keyRing, source } = await memoryKeyRing(clock);
+  const runtime: Runtime = { config, db, keyRing, clock };
+  return { ...runtime, clock, keySource: source, requests };
+}
+
+let counter = 0;
+/** A username no other test in this run uses. */
+export const uniqueName = (base = 'user') => `${base}-${process.pid}-${Date.now().toString(36)}-${counter++}`;
