@@ -1,0 +1,15 @@
+/** Lambda entry of the custom resource that creates the first signing key (see custom-resource.ts). */
+import { createLogger } from '#commons/logger';
+import { createKeySetResource } from './custom-resource.ts';
+import { AwsSecretStore } from './secrets-manager.ts';
+import { loadKeySettings } from './settings.ts';
+
+const settings = loadKeySettings(process.env);
+
+export const handler = createKeySetResource({
+  store: new AwsSecretStore(settings.region),
+  secrets: settings.secrets,
+  clock: Date.now,
+  logger: createLogger({ service: 'keys-initialize' }),
+  fetch,
+});

@@ -1,0 +1,27 @@
+/** Lambda entry of the Secrets Manager rotation function of the signing key set (see rotation.ts). */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createLogger } from '#commons/logger';
+import { parsePublicKeySet } from './key-sets.ts';
+import { createRotation } from './rotation.ts';
+import { AwsSecretStore } from './secrets-manager.ts';
+import { loadKeySettings } from './settings.ts';
+
+const settings = loadKeySettings(process.env);
+const jwksUri = settings.jwksUri;
+
+export const handler = createRotation({
+  store: new AwsSecretStore(settings.region),
+  secrets: settings.secrets,
+  retainSeconds: settings.retainSeconds,
+  publishDelaySeconds: settings.publishDelaySeconds,
+  fetchPublishedKeys: jwksUri
+    ? async () => {
+        const response = await fetch(jwksUri, { signal: AbortSignal.timeout(5000) });
+        if (!response.ok) throw new Error(`The JWKS endpoint answered HTTP ${response.status}`);
+        return parsePublicKeySet(await response.text());
+      }
+    : undefined,
+  clock: Date.now,
+  sleep: (milliseconds) => sleep(milliseconds).then(() => undefined),
+  logger: createLogger({ service: 'keys-rotate' }),
+});
