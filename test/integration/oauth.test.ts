@@ -290,7 +290,7 @@ describe('POST /token with authorization_code', () => {
     );
     expect(result.statusCode).toBe(401);
     expect(body(result).error).toBe('invalid_client');
-    expect(Boolean(result.headers?.['WWW-Authenticate']?.startsWith('Basic'))).toBe(challenged);
+    expect(String(result.headers?.['WWW-Authenticate'] ?? '').startsWith('Basic')).toBe(challenged);
   });
 
   it('refuses two authentication methods at once, and a method other than the registered one', async () => {
