@@ -107,6 +107,43 @@ const definitions = {
     description: 'GET /.well-known/oauth-authorization-server: RFC 8414 metadata',
     tables: {},
   },
+  clientCreate: {
+    entry: 'functions/client-create/index.ts',
+    description: 'POST /client: register an OAuth client for the logged-in user (RFC 7591 metadata)',
+    tables: {
+      sessions: { actions: ['GetItem'] },
+      clients: { actions: ['Query', 'PutItem'], indexes: ['byOwner'] },
+    },
+    keys: 'publish',
+  },
+  clientList: {
+    entry: 'functions/client-list/index.ts',
+    description: 'GET /client: the logged-in user’s OAuth clients, without secrets',
+    tables: {
+      sessions: { actions: ['GetItem'] },
+      clients: { actions: ['Query'], indexes: ['byOwner'] },
+    },
+    keys: 'publish',
+  },
+  clientDelete: {
+    entry: 'functions/client-delete/index.ts',
+    description: 'DELETE /client/{client_id}: delete one of the user’s clients and every grant issued to it',
+    tables: {
+      sessions: { actions: ['GetItem'] },
+      clients: { actions: ['DeleteItem'] },
+      grants: { actions: ['Query', 'DeleteItem'], indexes: ['byClient'] },
+    },
+    keys: 'publish',
+  },
+  clientSecret: {
+    entry: 'functions/client-secret/index.ts',
+    description: 'POST /client/{client_id}/secret: rotate a confidential client’s secret',
+    tables: {
+      sessions: { actions: ['GetItem'] },
+      clients: { actions: ['UpdateItem'] },
+    },
+    keys: 'publish',
+  },
   authorizer: {
     entry: 'functions/authorizer/index.ts',
     description: 'Lambda authorizer (TOKEN) for /protected/*: verifies tinyoauth access tokens',
@@ -142,6 +179,10 @@ export const routes: readonly RouteDefinition[] = [
   { method: 'POST', path: '/register', function: 'register' },
   { method: 'POST', path: '/login', function: 'login' },
   { method: 'POST', path: '/logout', function: 'logout' },
+  { method: 'POST', path: '/client', function: 'clientCreate' },
+  { method: 'GET', path: '/client', function: 'clientList' },
+  { method: 'DELETE', path: '/client/{client_id}', function: 'clientDelete' },
+  { method: 'POST', path: '/client/{client_id}/secret', function: 'clientSecret' },
   { method: 'GET', path: '/authorize', function: 'authorize' },
   { method: 'POST', path: '/authorize', function: 'authorize' },
   { method: 'POST', path: '/token', function: 'token' },
