@@ -1,0 +1,92 @@
+/**
+ * One tinyoauth Lambda function with every default the project decided once: current Node runtime on
+ * ARM64, explicit memory and timeout, its own log group with retention, its own role (so that the
+ * only permissions it holds are the ones granted to it explicitly), switchable tracing, and an ESM
+ * bundle built by the project's own esbuild, never Docker.
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { acknowledge, REASONS } from './acknowledgements.ts';
+import { projectPath } from './paths.ts';
+
+/** The newest Node.js runtime this aws-cdk-lib knows; cdk-nag's LambdaLatestVersion checks the same list. */
+export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
+export const DEFAULT_MEMORY_MB = 256;
+/**
+ * Well under API Gateway's 29 s integration timeout, so a function stuck on a dependency ends as its
+ * own logged failure rather than a gateway timeout; every tinyoauth request needs well under a second.
+ */
+export const DEFAULT_TIMEOUT = Duration.seconds(10);
+
+export interface TinyOAuthFunctionProps {
+  /** Entry module relative to the project root (as in infra/routes.ts); it exports `handler`. */
+  entry: string;
+  description: string;
+  memoryMB?: number;
+  timeout?: Duration;
+  environment: Record<string, string>;
+  tracing: boolean;
+  logRetention: RetentionDays;
+  /** Why this function needs no dead-letter queue (how it is invoked); see acknowledgements.ts. */
+  withoutDeadLetterQueue: string;
+}
+
+export class TinyOAuthFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: TinyOAuthFunctionProps) {
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // An explicit role instead of the default one, which would carry the AWS-managed
+    // AWSLambdaBasicExecutionRole (logs:* on every log group of the account).
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      // IAM descriptions allow Latin-1 only; the function's own description says the rest.
+      description: `Execution role of the tinyoauth ${id} function`,
+    });
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
+
+    super(scope, id, {
+      entry: projectPath(props.entry),
+      handler: 'handler',
+      description: props.description,
+      runtime: FUNCTION_RUNTIME,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memoryMB ?? DEFAULT_MEMORY_MB,
+      timeout: props.timeout ?? DEFAULT_TIMEOUT,
+      role,
+      logGroup,
+      tracing: props.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
+      environment: props.environment,
+      projectRoot: projectPath('.'),
+      depsLockFilePath: projectPath('package-lock.json'),
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        // Lambda's Node runtime loads `.mjs` as ESM; `module` first picks jose's and aws4fetch's ESM builds.
+        mainFields: ['module', 'main'],
+        target: `node${FUNCTION_RUNTIME.name.replace(/^nodejs(\d+)\.x$/, '$1')}`,
+        minify: true,
+        // Off: stack traces in logs stay short, and nothing but our own code is in the bundle anyway.
+        sourceMap: false,
+        // tinyoauth talks to AWS through aws4fetch; nothing of the SDK may be assumed or bundled.
+        externalModules: [],
+        // No `require` banner: every dependency bundles as ESM (test/cdk/functions.test.ts checks the output).
+      },
+    });
+
+    acknowledge(this, 'Serverless', 'Serverless-LambdaDLQ', props.withoutDeadLetterQueue);
+    if (props.tracing)
+      acknowledge(role, 'AwsSolutions', 'AwsSolutions-IAM5[Resource::*]', REASONS.xrayWildcard);
+    else acknowledge(this, 'Serverless', 'Serverless-LambdaTracing', REASONS.tracingDisabled);
+  }
+}

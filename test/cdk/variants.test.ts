@@ -1,0 +1,245 @@
+/**
+ * The construct as teams embed it: with their own backend (HTTP or Lambda), their own domain and
+ * settings. Synthesized without bundling (the bundles are those of stack.test.ts), each once.
+ */
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { HostedZone } from 'aws-cdk-lib/aws-route53';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TinyOAuth } from '../../infra/cdk/tinyoauth.ts';
+import { IDENTITY_HEADERS } from '../../infra/protection.ts';
+import { functions, routes } from '../../infra/routes.ts';
+import {
+  type Json,
+  type Synthesized,
+  synthesizeApp,
+  synthesizeConstruct,
+  withoutAwsCredentials,
+} from './synth.ts';
+
+const protectedMethod = (synthesized: Synthesized): Json => {
+  const [method] = synthesized.tinyoauth.api.methods.filter((m) => m.resource.path === '/protected/{proxy+}');
+  if (!method) throw new Error('No /protected/{proxy+} method');
+  return synthesized.template.Resources[synthesized.logicalId(method)].Properties;
+};
+const lambdaDescriptions = (synthesized: Synthesized) =>
+  synthesized.resources('AWS::Lambda::Function').map(([, lambda]) => lambda.Properties.Description);
+const nagViolations = (synthesized: Synthesized) =>
+  synthesized.report.pluginReports.flatMap((entry) =>
+    entry.violations.map((violation) => violation.ruleName),
+  );
+
+describe('an HTTP backend, a custom domain and non-default settings', () => {
+  let synthesized: Synthesized;
+  beforeAll(() => {
+    synthesized = synthesizeConstruct((stack) => ({
+      backend: { httpUrl: 'https://orders.internal.example.com/api/' },
+      customDomain: {
+        domainName: 'auth.example.com',
+        certificate: Certificate.fromCertificateArn(
+          stack,
+          'Certificate',
+          'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555',
+        ),
+        hostedZone: HostedZone.fromHostedZoneAttributes(stack, 'Zone', {
+          hostedZoneId: 'Z0000000000000000000',
+          zoneName: 'example.com',
+        }),
+      },
+      tablePrefix: 'orders_auth_',
+      tokenLifetimes: { session: Duration.hours(8), accessToken: Duration.minutes(5) },
+      authorizerCacheTtl: Duration.seconds(30),
+      throttling: { rateLimit: 10, burstLimit: 20 },
+      protectedScopes: { 'GET /protected/orders/*': 'orders:read' },
+      tracing: false,
+      webAclArn: 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/orders/abc',
+      environment: { SCOPES: 'orders:read orders:write', LOG_LEVEL: 'warn' },
+    }));
+  }, 120_000);
+  afterAll(() => synthesized?.cleanup());
+
+  it('proxies /protected/* to the backend with the caller identity in headers set by API Gateway', () => {
+    const properties = protectedMethod(synthesized);
+    expect(properties.AuthorizationType).toBe('CUSTOM');
+    expect(properties.Integration).toMatchObject({
+      Type: 'HTTP_PROXY',
+      IntegrationHttpMethod: 'ANY',
+      Uri: 'https://orders.internal.example.com/api/{proxy}',
+      RequestParameters: {
+        'integration.request.path.proxy': 'method.request.path.proxy',
+        ...Object.fromEntries(
+          Object.entries(IDENTITY_HEADERS).map(([key, header]) => [
+            `integration.request.header.${header}`,
+            `context.authorizer.${key}`,
+          ]),
+        ),
+      },
+    });
+  });
+
+  it('does not deploy the sample backend, and deploys everything else', () => {
+    const descriptions = lambdaDescriptions(synthesized);
+    expect(descriptions).not.toContain(functions.protectedResource.description);
+    for (const [name, definition] of Object.entries(functions)) {
+      if (name !== 'protectedResource') expect(descriptions).toContain(definition.description);
+    }
+  });
+
+  it('uses the custom domain as issuer, and closes the execute-api endpoint', () => {
+    const { tinyoauth } = synthesized;
+    expect(tinyoauth.issuer).toBe('https://auth.example.com');
+    expect(tinyoauth.jwksUrl).toBe('https://auth.example.com/.well-known/jwks.json');
+    expect(tinyoauth.metadataUrl).toBe('https://auth.example.com/.well-known/oauth-authorization-server');
+    expect(tinyoauth.resourceIdentifier).toBe('https://auth.example.com/protected');
+    const [, api] = synthesized.only('AWS::ApiGateway::RestApi');
+    expect(api.Properties.DisableExecuteApiEndpoint).toBe(true);
+    const [, domain] = synthesized.only('AWS::ApiGateway::DomainName');
+    expect(domain.Properties).toMatchObject({ DomainName: 'auth.example.com', SecurityPolicy: 'TLS_1_2' });
+    const [, record] = synthesized.only('AWS::Route53::RecordSet');
+    expect(record.Properties).toMatchObject({
+      Name: 'auth.example.com.',
+      Type: 'A',
+      HostedZoneId: 'Z0000000000000000000',
+    });
+  });
+
+  it('passes the settings to every function and the scope rules to the authorizer only', () => {
+    for (const [, lambda] of synthesized.resources('AWS::Lambda::Function')) {
+      const variables = lambda.Properties.Environment.Variables;
+      if (!('ISSUER' in variables)) continue; // the key functions
+      expect(variables).toMatchObject({
+        ISSUER: 'https://auth.example.com',
+        TABLE_PREFIX: 'orders_auth_',
+        SESSION_TTL_SECONDS: '28800',
+        ACCESS_TOKEN_TTL_SECONDS: '300',
+        SCOPES: 'orders:read orders:write',
+        LOG_LEVEL: 'warn',
+      });
+      const isAuthorizer = lambda.Properties.Description === functions.authorizer.description;
+      expect('PROTECTED_SCOPES' in variables).toBe(isAuthorizer);
+      if (isAuthorizer) {
+        expect(JSON.parse(variables.PROTECTED_SCOPES)).toEqual({ 'GET /protected/orders/*': 'orders:read' });
+        expect(variables.JWKS_URI).toBe('https://auth.example.com/.well-known/jwks.json');
+        expect(variables.AUTHORIZER_CACHE_TTL_SECONDS).toBe('30');
+      }
+      expect(lambda.Properties.TracingConfig).toBeUndefined();
+    }
+    const [, authorizer] = synthesized.only('AWS::ApiGateway::Authorizer');
+    expect(authorizer.Properties.AuthorizerResultTtlInSeconds).toBe(30);
+    const tables = synthesized.resources('AWS::DynamoDB::Table').map(([, t]) => t.Properties.TableName);
+    expect(tables).toContain('orders_auth_users');
+    // Keys are retained for the longest lifetime of a token they signed, plus the signers' key cache.
+    const rotator = synthesized.template.Resources[synthesized.logicalId(synthesized.tinyoauth.keys.rotator)];
+    expect(rotator.Properties.Environment.Variables.KEY_RETAIN_SECONDS).toBe(String(8 * 3600 + 360));
+  });
+
+  it('throttles as configured, associates the web ACL, and still passes cdk-nag with tracing off', () => {
+    const [, stage] = synthesized.only('AWS::ApiGateway::Stage');
+    expect(stage.Properties.TracingEnabled).toBe(false);
+    expect(stage.Properties.MethodSettings[0]).toMatchObject({
+      ThrottlingRateLimit: 10,
+      ThrottlingBurstLimit: 20,
+    });
+    const [, association] = synthesized.only('AWS::WAFv2::WebACLAssociation');
+    expect(association.Properties.WebACLArn).toBe(
+      'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/orders/abc',
+    );
+    expect(nagViolations(synthesized)).toEqual([]);
+    const suppressed = synthesized.report.pluginReports.flatMap((entry) => entry.suppressedViolations ?? []);
+    expect(suppressed.map((finding) => finding.ruleName)).not.toContain('AwsSolutions-APIG3');
+    expect(suppressed.map((finding) => finding.ruleName)).not.toContain('AwsSolutions-IAM5[Resource::*]');
+  });
+});
+
+describe('a Lambda backend', () => {
+  let synthesized: Synthesized;
+  beforeAll(() => {
+    synthesized = synthesizeConstruct((stack: Stack) => ({
+      backend: {
+        lambda: LambdaFunction.fromFunctionArn(
+          stack,
+          'Orders',
+          'arn:aws:lambda:eu-west-1:123456789012:function:orders',
+        ),
+      },
+    }));
+  }, 120_000);
+  afterAll(() => synthesized?.cleanup());
+
+  it('invokes the backend function behind the authorizer, and only there', () => {
+    const properties = protectedMethod(synthesized);
+    expect(properties.AuthorizationType).toBe('CUSTOM');
+    expect(properties.Integration.Type).toBe('AWS_PROXY');
+    expect(JSON.stringify(properties.Integration.Uri)).toContain('function:orders');
+    expect(lambdaDescriptions(synthesized)).not.toContain(functions.protectedResource.description);
+    expect(nagViolations(synthesized)).toEqual([]);
+    const others = synthesized.tinyoauth.api.methods.filter(
+      (m) => !m.resource.path.startsWith('/protected/'),
+    );
+    expect(others).toHaveLength(routes.filter((route) => !route.authorized).length);
+  });
+});
+
+describe('the app configured from CDK context', () => {
+  let synthesized: Synthesized;
+  beforeAll(() => {
+    synthesized = synthesizeApp({
+      context: {
+        'tinyoauth:stackName': 'AuthStaging',
+        'tinyoauth:tablePrefix': 'staging_',
+        'tinyoauth:stageName': 'staging',
+        'tinyoauth:backendUrl': 'https://backend.example.com',
+        'tinyoauth:keyRotationDays': '30',
+        'tinyoauth:throttleRate': '5',
+      },
+    });
+  }, 120_000);
+  afterAll(() => synthesized?.cleanup());
+
+  it('applies every setting', () => {
+    expect(synthesized.stack.stackName).toBe('AuthStaging');
+    expect(protectedMethod(synthesized).Integration.Uri).toBe('https://backend.example.com/{proxy}');
+    const [, stage] = synthesized.only('AWS::ApiGateway::Stage');
+    expect(stage.Properties.StageName).toBe('staging');
+    expect(stage.Properties.MethodSettings[0]).toMatchObject({
+      ThrottlingRateLimit: 5,
+      ThrottlingBurstLimit: 100,
+    });
+    const [, schedule] = synthesized.only('AWS::SecretsManager::RotationSchedule');
+    expect(schedule.Properties.RotationRules.ScheduleExpression).toBe('rate(30 days)');
+    expect(synthesized.resources('AWS::DynamoDB::Table').map(([, t]) => t.Properties.TableName)).toContain(
+      'staging_users',
+    );
+  });
+});
+
+describe('invalid settings fail at synth, not at the first cold start', () => {
+  const build = (props: ConstructorParameters<typeof TinyOAuth>[2]) =>
+    withoutAwsCredentials(
+      () =>
+        new TinyOAuth(
+          new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Team'),
+          'Auth',
+          props,
+        ),
+    );
+
+  it('rejects token lifetimes outside what the functions accept', () => {
+    expect(() => build({ tokenLifetimes: { accessToken: Duration.days(2) } })).toThrow(
+      /ACCESS_TOKEN_TTL_SECONDS must be an integer from 60 to 86400/,
+    );
+  });
+
+  it('rejects malformed scope rules with the authorizer’s own message', () => {
+    expect(() => build({ protectedScopes: { 'GET /elsewhere/*': 'x' } })).toThrow(
+      /PROTECTED_SCOPES key "GET \/elsewhere\/\*"/,
+    );
+  });
+
+  it('rejects a backend URL with a query, a bad table prefix and a bad issuer', () => {
+    expect(() => build({ backend: { httpUrl: 'https://x.example.com/?a=1' } })).toThrow(/backend.httpUrl/);
+    expect(() => build({ tablePrefix: 'bad prefix' })).toThrow(/TABLE_PREFIX/);
+    expect(() => build({ issuer: 'https://auth.example.com/?x' })).toThrow(/ISSUER/);
+  });
+});
