@@ -28,6 +28,7 @@ export function createApp(props: AppProps = {}): { app: App; stack: TinyOAuthSta
       authorizationCode: settings.seconds('authorizationCodeSeconds'),
     },
     keyRotationInterval: settings.days('keyRotationDays'),
+    discardPreviousKeysOnRotation: settings.flag('discardPreviousKeys'),
     throttling:
       settings.number('throttleRate') !== undefined || settings.number('throttleBurst') !== undefined
         ? {

@@ -49,6 +49,11 @@ export class TinyOAuthStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: apiUrl, description: 'Base URL of the API' });
     new CfnOutput(this, 'Issuer', { value: issuer, description: 'The OAuth issuer (iss of every token)' });
     new CfnOutput(this, 'JwksUrl', { value: jwksUrl, description: 'The public signing keys (JWKS)' });
+    new CfnOutput(this, 'SigningKeySecretArn', {
+      value: this.tinyoauth.keys.signingSecret.secretArn,
+      description:
+        'The signing key secret (for aws secretsmanager rotate-secret); readable by signing functions only',
+    });
     new CfnOutput(this, 'MetadataUrl', {
       value: metadataUrl,
       description: 'Authorization server metadata (RFC 8414)',

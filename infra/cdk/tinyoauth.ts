@@ -123,6 +123,11 @@ export interface TinyOAuthProps {
   protectedScopes?: Record<string, string>;
   /** How often the signing key is replaced. Default 90 days. */
   keyRotationInterval?: Duration;
+  /**
+   * For a compromised key only: the next rotation keeps no previous key, so every token and session
+   * signed before it stops verifying at once (see docs/deploy.md). Deploy without it afterwards.
+   */
+  discardPreviousKeysOnRotation?: boolean;
   /** API Gateway stage name. Default `v1`. */
   stageName?: string;
   /** A WAFv2 web ACL (REGIONAL scope) to associate with the stage. */
@@ -243,10 +248,13 @@ export class TinyOAuth extends Construct {
 
     this.tables = new TinyOAuthTables(this, 'Tables', { tablePrefix });
     this.keys = new SigningKeys(this, 'Keys', {
-      retainSeconds:
-        Math.max(lifetimes.SESSION_TTL_SECONDS, lifetimes.ACCESS_TOKEN_TTL_SECONDS) +
-        KEY_CACHE_SECONDS +
-        KEY_CACHE_MARGIN_SECONDS,
+      // Tokens signed by the old key (up to a key cache period after the rotation) must keep verifying
+      // until they expire; refresh tokens and codes are opaque and signed by nothing.
+      retainSeconds: props.discardPreviousKeysOnRotation
+        ? 0
+        : Math.max(lifetimes.SESSION_TTL_SECONDS, lifetimes.ACCESS_TOKEN_TTL_SECONDS) +
+          KEY_CACHE_SECONDS +
+          KEY_CACHE_MARGIN_SECONDS,
       publishDelaySeconds: KEY_CACHE_SECONDS + KEY_CACHE_MARGIN_SECONDS,
       rotationInterval: props.keyRotationInterval ?? Duration.days(90),
       jwksUrl: this.jwksUrl,

@@ -192,6 +192,7 @@ describe('the app configured from CDK context', () => {
         'tinyoauth:backendUrl': 'https://backend.example.com',
         'tinyoauth:keyRotationDays': '30',
         'tinyoauth:throttleRate': '5',
+        'tinyoauth:discardPreviousKeys': 'true',
       },
     });
   }, 120_000);
