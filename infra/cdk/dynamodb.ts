@@ -6,6 +6,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { keyAttributeType } from '#infra/local/tables';
 import type { FunctionDefinition } from '#infra/routes';
 import { type TableDefinition, type TableKey, tableName, tables } from '#infra/tables';
 
@@ -17,8 +18,10 @@ export class TinyOAuthTables extends Construct {
     const entries = (Object.entries(tables) as [TableKey, TableDefinition][]).map(([key, definition]) => {
       const table = new Table(this, key, {
         tableName: tableName(props.tablePrefix, key),
-        partitionKey: { name: definition.partitionKey, type: AttributeType.STRING },
-        ...(definition.sortKey ? { sortKey: { name: definition.sortKey, type: AttributeType.STRING } } : {}),
+        partitionKey: { name: definition.partitionKey, type: attributeType(definition.partitionKey) },
+        ...(definition.sortKey
+          ? { sortKey: { name: definition.sortKey, type: attributeType(definition.sortKey) } }
+          : {}),
         billingMode: BillingMode.PAY_PER_REQUEST,
         ...(definition.ttlAttribute ? { timeToLiveAttribute: definition.ttlAttribute } : {}),
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
@@ -67,10 +70,6 @@ export class TinyOAuthTables extends Construct {
   }
 }
 
-/**
- * GSI key attributes: the ones tinyoauth stores as epoch seconds are numbers (see functions/domain/records.ts),
- * everything else is a string. Table keys are always strings.
- */
-const NUMERIC_ATTRIBUTES = new Set(['clientIdIssuedAt', 'createdAt', 'expiresAt']);
+/** The same key types the local stack creates (infra/local/tables.ts), so local and cloud cannot drift. */
 const attributeType = (name: string): AttributeType =>
-  NUMERIC_ATTRIBUTES.has(name) ? AttributeType.NUMBER : AttributeType.STRING;
+  keyAttributeType(name) === 'N' ? AttributeType.NUMBER : AttributeType.STRING;

@@ -9,6 +9,7 @@ import type { Method } from 'aws-cdk-lib/aws-apigateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_RUNTIME } from '../../infra/cdk/function.ts';
 import { gatewayResponses } from '../../infra/gateway-responses.ts';
+import { keyAttributeType } from '../../infra/local/tables.ts';
 import { DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS, IDENTITY_HEADERS } from '../../infra/protection.ts';
 import {
   AUTHORIZER,
@@ -283,6 +284,12 @@ describe('tables', () => {
           ...(definition.sortKey ? [{ AttributeName: definition.sortKey, KeyType: 'RANGE' }] : []),
         ],
       });
+      // Key types as the local stack creates them, so data and queries behave the same in both.
+      for (const attribute of table.Properties.AttributeDefinitions) {
+        expect(attribute.AttributeType, `${key}.${attribute.AttributeName}`).toBe(
+          keyAttributeType(attribute.AttributeName),
+        );
+      }
       if (definition.ttlAttribute) {
         expect(table.Properties.TimeToLiveSpecification, key).toEqual({
           AttributeName: definition.ttlAttribute,
