@@ -11,7 +11,14 @@ export interface Config {
   /** Unset in the cloud: the regional endpoint is derived from `region`. */
   dynamoDbEndpoint: string | undefined;
   tablePrefix: string;
-  keys: { source: 'file'; path: string } | { source: 'secretsmanager'; secretId: string };
+  /**
+   * Where keys come from: a local file; the signing secret (functions that sign); or the public-key secret
+   * (functions that only verify, which are never given private keys).
+   */
+  keys:
+    | { source: 'file'; path: string }
+    | { source: 'secretsmanager'; secretId: string }
+    | { source: 'secretsmanager-public'; secretId: string };
   sessionTtlSeconds: number;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
@@ -70,7 +77,9 @@ export function loadConfig(env: Env): Config {
 
   const keys: Config['keys'] = env.SIGNING_KEYS_SECRET_ID
     ? { source: 'secretsmanager', secretId: env.SIGNING_KEYS_SECRET_ID }
-    : { source: 'file', path: env.SIGNING_KEYS_FILE || '.data/signing-keys.json' };
+    : env.PUBLIC_KEYS_SECRET_ID
+      ? { source: 'secretsmanager-public', secretId: env.PUBLIC_KEYS_SECRET_ID }
+      : { source: 'file', path: env.SIGNING_KEYS_FILE || '.data/signing-keys.json' };
 
   let dynamoDbEndpoint = env.DYNAMODB_ENDPOINT || undefined;
   if (dynamoDbEndpoint) {

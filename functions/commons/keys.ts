@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { AwsClient } from 'aws4fetch';
 import {
   createLocalJWKSet,
   exportJWK,
@@ -15,6 +14,7 @@ import {
   type JWK,
   type JWTVerifyGetKey,
 } from 'jose';
+import type { SecretStore } from './secrets-manager.ts';
 
 export const SIGNING_ALGORITHM = 'ES256';
 
@@ -126,39 +126,22 @@ export class FileKeySource implements KeySource {
 }
 
 /** The key set as the `SecretString` of an AWS Secrets Manager secret. */
-export class SecretsManagerKeySource implements KeySource {
-  private readonly aws: AwsClient;
-
+export class SecretKeySetSource implements KeySource {
   constructor(
+    private readonly store: SecretStore,
     private readonly secretId: string,
-    private readonly region: string,
-  ) {
-    this.aws = new AwsClient({
-      accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? '',
-      secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? '',
-      sessionToken: process.env.AWS_SESSION_TOKEN || undefined,
-      service: 'secretsmanager',
-      region,
-    });
-  }
+  ) {}
 
   async load(): Promise<KeySetDocument> {
-    const response = await this.aws.fetch(`https://secretsmanager.${this.region}.amazonaws.com/`, {
-      method: 'POST',
-      headers: {
-        'Content-Type': 'application/x-amz-json-1.1',
-        'X-Amz-Target': 'secretsmanager.GetSecretValue',
-      },
-      body: JSON.stringify({ SecretId: this.secretId }),
-    });
-    const payload = (await response.json()) as { SecretString?: string; __type?: string };
-    if (!response.ok || !payload.SecretString) {
-      throw new KeySetError(
-        `Secrets Manager refused the signing key set: ${payload.__type ?? response.status}`,
-      );
-    }
-    return parseKeySet(payload.SecretString);
+    const text = await this.store.getSecretString(this.secretId);
+    if (text === undefined) throw new KeySetError('The signing key secret does not exist');
+    return parseKeySet(text);
   }
+}
+
+/** Public keys only, for functions that verify but never sign (they are given no private key at all). */
+export interface PublicKeySource {
+  load(): Promise<{ keys: JWK[] }>;
 }
 
 export interface SigningKey {
@@ -166,27 +149,57 @@ export interface SigningKey {
   key: CryptoKey;
 }
 
+/** How often a warm function reloads its keys, so that a rotation reaches it without a redeploy. */
+export const KEY_REFRESH_SECONDS = 300;
+
+interface LoadedKeys {
+  signing: SigningKey | undefined;
+  publicKeys: JWK[];
+}
+
 /**
- * The key set as a process uses it: loaded once, kept in memory, and reloaded after `refreshSeconds` so
- * that a rotation reaches warm functions without a redeploy.
+ * The keys as a process uses them: loaded once, kept in memory, and reloaded after `refreshSeconds`.
+ * Built from a full key set (functions that sign) or from public keys only (functions that verify).
  */
 export class KeyRing {
-  private loaded: { at: number; current: Promise<{ signing: SigningKey; publicKeys: JWK[] }> } | undefined;
+  private loaded: { at: number; current: Promise<LoadedKeys> } | undefined;
+  private resolver: { source: JWK[]; get: JWTVerifyGetKey } | undefined;
 
-  constructor(
-    private readonly source: KeySource,
-    private readonly clock: () => number = Date.now,
-    private readonly refreshSeconds = 300,
+  private constructor(
+    private readonly load: () => Promise<LoadedKeys>,
+    private readonly clock: () => number,
+    private readonly refreshSeconds: number,
   ) {}
 
-  private state() {
-    const now = this.clock();
-    if (!this.loaded || now - this.loaded.at >= this.refreshSeconds * 1000) {
-      const current = this.source.load().then(async (document) => {
+  static fromKeySet(source: KeySource, clock: () => number = Date.now, refreshSeconds = KEY_REFRESH_SECONDS) {
+    return new KeyRing(
+      async () => {
+        const document = await source.load();
         const [head] = document.keys as [StoredKey, ...StoredKey[]];
         const key = (await importJWK(head.privateJwk, SIGNING_ALGORITHM)) as CryptoKey;
         return { signing: { kid: head.kid, key }, publicKeys: document.keys.map(publicJwk) };
-      });
+      },
+      clock,
+      refreshSeconds,
+    );
+  }
+
+  static fromPublicKeys(
+    source: PublicKeySource,
+    clock: () => number = Date.now,
+    refreshSeconds = KEY_REFRESH_SECONDS,
+  ) {
+    return new KeyRing(
+      async () => ({ signing: undefined, publicKeys: (await source.load()).keys }),
+      clock,
+      refreshSeconds,
+    );
+  }
+
+  private state(): Promise<LoadedKeys> {
+    const now = this.clock();
+    if (!this.loaded || now - this.loaded.at >= this.refreshSeconds * 1000) {
+      const current = this.load();
       this.loaded = { at: now, current };
       // A failed load must not be cached: the next request tries again.
       current.catch(() => {
@@ -197,7 +210,9 @@ export class KeyRing {
   }
 
   async signingKey(): Promise<SigningKey> {
-    return (await this.state()).signing;
+    const { signing } = await this.state();
+    if (!signing) throw new KeySetError('This function verifies tokens only; it has no signing key');
+    return signing;
   }
 
   async publicKeys(): Promise<JWK[]> {
@@ -212,15 +227,4 @@ export class KeyRing {
     }
     return this.resolver.get;
   }
-
-  private resolver: { source: JWK[]; get: JWTVerifyGetKey } | undefined;
-}
-
-export function keySourceFor(config: {
-  keys: { source: 'file'; path: string } | { source: 'secretsmanager'; secretId: string };
-  region: string;
-}): KeySource {
-  return config.keys.source === 'file'
-    ? new FileKeySource(config.keys.path)
-    : new SecretsManagerKeySource(config.keys.secretId, config.region);
 }

@@ -6,8 +6,8 @@
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import type { Logger } from '#commons/logger';
+import type { SecretStore } from '#commons/secrets-manager';
 import { ensureKeySet, type KeySecrets } from './key-sets.ts';
-import type { SecretStore } from './secrets-manager.ts';
 
 export interface CustomResourceDependencies {
   store: SecretStore;

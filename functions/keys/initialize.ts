@@ -1,7 +1,7 @@
 /** Lambda entry of the custom resource that creates the first signing key (see custom-resource.ts). */
 import { createLogger } from '#commons/logger';
+import { AwsSecretStore } from '#commons/secrets-manager';
 import { createKeySetResource } from './custom-resource.ts';
-import { AwsSecretStore } from './secrets-manager.ts';
 import { loadKeySettings } from './settings.ts';
 
 const settings = loadKeySettings(process.env);

@@ -13,7 +13,7 @@ import {
   publicJwk,
   SIGNING_ALGORITHM,
 } from '#commons/keys';
-import type { SecretStore } from './secrets-manager.ts';
+import type { SecretStore } from '#commons/secrets-manager';
 
 export interface PublicKeySet {
   keys: JWK[];

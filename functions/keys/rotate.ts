@@ -1,9 +1,9 @@
 /** Lambda entry of the Secrets Manager rotation function of the signing key set (see rotation.ts). */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger } from '#commons/logger';
+import { AwsSecretStore } from '#commons/secrets-manager';
 import { parsePublicKeySet } from './key-sets.ts';
 import { createRotation } from './rotation.ts';
-import { AwsSecretStore } from './secrets-manager.ts';
 import { loadKeySettings } from './settings.ts';
 
 const settings = loadKeySettings(process.env);

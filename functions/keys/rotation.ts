@@ -15,6 +15,7 @@
 import { CompactSign, compactVerify, importJWK, type JWK } from 'jose';
 import { generateSigningKey, type KeySetDocument, rotateKeySet, SIGNING_ALGORITHM } from '#commons/keys';
 import type { Logger } from '#commons/logger';
+import { CURRENT, PENDING, type SecretStore } from '#commons/secrets-manager';
 import {
   type KeySecrets,
   type PublicKeySet,
@@ -22,7 +23,6 @@ import {
   publishPublicKeys,
   readKeySet,
 } from './key-sets.ts';
-import { CURRENT, PENDING, type SecretStore } from './secrets-manager.ts';
 
 export type RotationStep = 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
 

@@ -7,6 +7,7 @@
  *
  *     new TinyOAuth(this, 'Auth', { backend: { httpUrl: 'https://orders.internal.example.com' } });
  */
+
 import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import {
   AccessLogField,
@@ -34,6 +35,7 @@ import { ApiGatewayDomain } from 'aws-cdk-lib/aws-route53-targets';
 import { CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { loadConfig } from '#commons/config';
+import { KEY_REFRESH_SECONDS } from '#commons/keys';
 import { GATEWAY_RESPONSE_CONTENT_TYPE, gatewayResponses } from '#infra/gateway-responses';
 import {
   CACHE_TTL_VARIABLE,
@@ -147,8 +149,6 @@ export interface TinyOAuthProps {
 export const DEFAULT_TABLE_PREFIX = 'tinyoauth_';
 export const DEFAULT_STAGE_NAME = 'v1';
 export const DEFAULT_THROTTLING = { rateLimit: 50, burstLimit: 100 };
-/** Signing functions reload the key set every 5 minutes (KeyRing); the JWKS endpoint likewise. */
-const KEY_CACHE_SECONDS = 300;
 /** Margin for clock skew and for an instance that loaded its keys just before a change. */
 const KEY_CACHE_MARGIN_SECONDS = 60;
 /**
@@ -253,9 +253,9 @@ export class TinyOAuth extends Construct {
       retainSeconds: props.discardPreviousKeysOnRotation
         ? 0
         : Math.max(lifetimes.SESSION_TTL_SECONDS, lifetimes.ACCESS_TOKEN_TTL_SECONDS) +
-          KEY_CACHE_SECONDS +
+          KEY_REFRESH_SECONDS +
           KEY_CACHE_MARGIN_SECONDS,
-      publishDelaySeconds: KEY_CACHE_SECONDS + KEY_CACHE_MARGIN_SECONDS,
+      publishDelaySeconds: KEY_REFRESH_SECONDS + KEY_CACHE_MARGIN_SECONDS,
       rotationInterval: props.keyRotationInterval ?? Duration.days(90),
       jwksUrl: this.jwksUrl,
       tracing,

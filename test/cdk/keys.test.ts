@@ -1,13 +1,14 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { KeyRing } from '#commons/keys';
+import { CURRENT, PENDING } from '#commons/secrets-manager';
 import { ConfigError } from '../../functions/commons/config.ts';
 import { generateSigningKey, KeySetError, parseKeySet } from '../../functions/commons/keys.ts';
 import { createLogger } from '../../functions/commons/logger.ts';
 import { createKeySetResource } from '../../functions/keys/custom-resource.ts';
 import { ensureKeySet, parsePublicKeySet, publicKeySet } from '../../functions/keys/key-sets.ts';
-import { PublicKeyRing, SecretPublicKeySource } from '../../functions/keys/public-keys.ts';
+import { SecretPublicKeySource } from '../../functions/keys/public-keys.ts';
 import { createRotation, type RotationEvent } from '../../functions/keys/rotation.ts';
-import { CURRENT, PENDING } from '../../functions/keys/secrets-manager.ts';
 import { loadKeySettings } from '../../functions/keys/settings.ts';
 import { MemorySecretStore } from './memory-secret-store.ts';
 
@@ -293,11 +294,11 @@ describe('the public key set', () => {
     expect(() => parsePublicKeySet('nope')).toThrow('The public key set is not valid JSON');
   });
 
-  it('is what PublicKeyRing serves, reloaded after its refresh period, and it never signs', async () => {
+  it('is what a public-only KeyRing serves, reloaded after its refresh period, and it never signs', async () => {
     const { store, secrets } = setup();
     await ensureKeySet(store, secrets, T0);
     let clock = 0;
-    const ring = new PublicKeyRing(new SecretPublicKeySource(store, secrets.public), () => clock, 300);
+    const ring = KeyRing.fromPublicKeys(new SecretPublicKeySource(store, secrets.public), () => clock, 300);
 
     const first = await ring.publicKeys();
     expect(first).toEqual(publicKeySet(await current(store, secrets.signing)).keys);

@@ -10,7 +10,7 @@ export class MemoryKeySource implements KeySource {
 
 export async function memoryKeyRing(clock: () => number = Date.now) {
   const source = new MemoryKeySource({ keys: [await generateSigningKey(Math.floor(clock() / 1000))] });
-  return { source, keyRing: new KeyRing(source, clock, 0) };
+  return { source, keyRing: KeyRing.fromKeySet(source, clock, 0) };
 }
 
 /** A clock the test moves by hand. */

@@ -21,6 +21,17 @@ describe('configuration', () => {
     expect(config.issuer).toBe('http://localhost:4000');
   });
 
+  it('gives verify-only functions the public-key secret, never the signing secret', () => {
+    expect(loadConfig({ PUBLIC_KEYS_SECRET_ID: 'public' }).keys).toEqual({
+      source: 'secretsmanager-public',
+      secretId: 'public',
+    });
+    expect(loadConfig({ PUBLIC_KEYS_SECRET_ID: 'public', SIGNING_KEYS_SECRET_ID: 'signing' }).keys).toEqual({
+      source: 'secretsmanager',
+      secretId: 'signing',
+    });
+  });
+
   it('names every invalid variable at once', () => {
     const attempt = () =>
       loadConfig({

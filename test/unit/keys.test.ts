@@ -79,7 +79,7 @@ describe('key sets', () => {
     let loads = 0;
     let fail = true;
     const key = await generateSigningKey(0);
-    const ring = new KeyRing(
+    const ring = KeyRing.fromKeySet(
       {
         load: async () => {
           loads++;
