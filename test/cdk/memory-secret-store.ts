@@ -10,7 +10,7 @@ import {
   type SecretDescription,
   type SecretStore,
   SecretsManagerError,
-} from '../../functions/keys/secrets-manager.ts';
+} from '#commons/secrets-manager';
 
 const PREVIOUS = 'AWSPREVIOUS';
 
