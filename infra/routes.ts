@@ -59,12 +59,44 @@ const definitions = {
   },
   authorize: {
     entry: 'functions/authorize/index.ts',
-    description: 'GET and POST /authorize: issue an authorization code (PKCE S256) to a logged-in user',
+    description:
+      'GET and POST /authorize: issue an authorization code (PKCE S256) to a logged-in user; sign-in and consent pages for browsers',
     tables: {
       clients: { actions: ['GetItem'] },
       sessions: { actions: ['GetItem'] },
       codes: { actions: ['PutItem'] },
+      consents: { actions: ['GetItem', 'UpdateItem'] },
     },
+    keys: 'publish',
+  },
+  signIn: {
+    entry: 'functions/signin/index.ts',
+    description: 'GET and POST /signin: the hosted sign-in page; sets the session cookie',
+    tables: {
+      users: { actions: ['BatchGetItem', 'UpdateItem'] },
+      loginAttempts: { actions: ['BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'] },
+      sessions: { actions: ['GetItem', 'PutItem'] },
+      clients: { actions: ['GetItem'] },
+    },
+    keys: 'sign',
+    memoryMB: 1024,
+  },
+  signUp: {
+    entry: 'functions/signup/index.ts',
+    description: 'GET and POST /signup: the hosted sign-up page; creates the user and signs them in',
+    tables: {
+      users: { actions: ['PutItem', 'BatchGetItem', 'UpdateItem'] },
+      loginAttempts: { actions: ['BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'] },
+      sessions: { actions: ['PutItem'] },
+      clients: { actions: ['GetItem'] },
+    },
+    keys: 'sign',
+    memoryMB: 1024,
+  },
+  signOut: {
+    entry: 'functions/signout/index.ts',
+    description: 'GET and POST /signout: the sign-out page; ends the browser’s session',
+    tables: { sessions: { actions: ['GetItem', 'UpdateItem'] }, users: { actions: ['UpdateItem'] } },
     keys: 'publish',
   },
   token: {
@@ -185,6 +217,12 @@ export const routes: readonly RouteDefinition[] = [
   { method: 'POST', path: '/client/{client_id}/secret', function: 'clientSecret' },
   { method: 'GET', path: '/authorize', function: 'authorize' },
   { method: 'POST', path: '/authorize', function: 'authorize' },
+  { method: 'GET', path: '/signin', function: 'signIn' },
+  { method: 'POST', path: '/signin', function: 'signIn' },
+  { method: 'GET', path: '/signup', function: 'signUp' },
+  { method: 'POST', path: '/signup', function: 'signUp' },
+  { method: 'GET', path: '/signout', function: 'signOut' },
+  { method: 'POST', path: '/signout', function: 'signOut' },
   { method: 'POST', path: '/token', function: 'token' },
   { method: 'POST', path: '/revoke', function: 'revoke' },
   { method: 'POST', path: '/introspect', function: 'introspect' },

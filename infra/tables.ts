@@ -78,6 +78,14 @@ const definitions = {
     retain: false,
     description: 'Individually revoked access tokens (RFC 7009), kept until the token would have expired.',
   },
+  consents: {
+    name: 'consents',
+    partitionKey: 'sub',
+    sortKey: 'clientId',
+    retain: false,
+    description:
+      'Scopes each user approved for each client on the consent page; asked again when a client wants more.',
+  },
 } as const satisfies Record<string, TableDefinition>;
 
 export type TableKey = keyof typeof definitions;
