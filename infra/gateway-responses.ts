@@ -1,0 +1,106 @@
+/**
+ * What API Gateway itself answers when a request never reaches a function: no route, no or a bad token,
+ * a denied policy, a broken authorizer, throttling, a body too large. Defined once, here: the CDK stack
+ * maps each entry 1:1 to a gateway response (`type` is API Gateway's ResponseType name) and the local
+ * gateway answers with the same status, headers and body, so a client sees the same thing in both.
+ *
+ * Every body is OAuth-style JSON (`error`, `error_description`), never API Gateway's `{"message": ...}`,
+ * and never cached.
+ */
+
+export type GatewayResponseType =
+  | 'UNAUTHORIZED'
+  | 'ACCESS_DENIED'
+  | 'MISSING_AUTHENTICATION_TOKEN'
+  | 'AUTHORIZER_FAILURE'
+  | 'AUTHORIZER_CONFIGURATION_ERROR'
+  | 'THROTTLED'
+  | 'REQUEST_TOO_LARGE'
+  | 'DEFAULT_4XX'
+  | 'DEFAULT_5XX';
+
+export interface GatewayResponseDefinition {
+  type: GatewayResponseType;
+  statusCode: number;
+  /** Sent as they are; the CDK stack quotes them (`'value'`) for API Gateway's mapping syntax. */
+  headers: Record<string, string>;
+  body: { error: string; error_description: string };
+}
+
+/** The media type of every gateway response body (the CDK template key). */
+export const GATEWAY_RESPONSE_CONTENT_TYPE = 'application/json';
+
+const NO_STORE = { 'Cache-Control': 'no-store' };
+
+export const gatewayResponses: readonly GatewayResponseDefinition[] = [
+  {
+    // RFC 6750 §3.1. API Gateway uses this one response both for a missing Authorization header and for
+    // an authorizer that answered `Unauthorized`, so it cannot leave out the error code for the former.
+    type: 'UNAUTHORIZED',
+    statusCode: 401,
+    headers: { ...NO_STORE, 'WWW-Authenticate': 'Bearer error="invalid_token"' },
+    body: {
+      error: 'invalid_token',
+      error_description: 'The access token is missing, invalid, expired or revoked.',
+    },
+  },
+  {
+    type: 'ACCESS_DENIED',
+    statusCode: 403,
+    headers: { ...NO_STORE, 'WWW-Authenticate': 'Bearer error="insufficient_scope"' },
+    body: {
+      error: 'insufficient_scope',
+      error_description: 'The access token does not grant access to this resource.',
+    },
+  },
+  {
+    // API Gateway's answer for a path (or a method of a path) it has no route for; 403 by default,
+    // which would wrongly suggest that a credential could help.
+    type: 'MISSING_AUTHENTICATION_TOKEN',
+    statusCode: 404,
+    headers: NO_STORE,
+    body: { error: 'not_found', error_description: 'There is no such endpoint.' },
+  },
+  {
+    type: 'AUTHORIZER_FAILURE',
+    statusCode: 500,
+    headers: NO_STORE,
+    body: { error: 'server_error', error_description: 'The request could not be authorized. Please retry.' },
+  },
+  {
+    type: 'AUTHORIZER_CONFIGURATION_ERROR',
+    statusCode: 500,
+    headers: NO_STORE,
+    body: { error: 'server_error', error_description: 'The request could not be authorized. Please retry.' },
+  },
+  {
+    type: 'THROTTLED',
+    statusCode: 429,
+    headers: NO_STORE,
+    body: { error: 'too_many_requests', error_description: 'Too many requests. Please retry later.' },
+  },
+  {
+    type: 'REQUEST_TOO_LARGE',
+    statusCode: 413,
+    headers: NO_STORE,
+    body: { error: 'invalid_request', error_description: 'The request is too large.' },
+  },
+  {
+    type: 'DEFAULT_4XX',
+    statusCode: 400,
+    headers: NO_STORE,
+    body: { error: 'invalid_request', error_description: 'The request could not be processed.' },
+  },
+  {
+    type: 'DEFAULT_5XX',
+    statusCode: 500,
+    headers: NO_STORE,
+    body: { error: 'server_error', error_description: 'An unexpected error occurred. Please retry.' },
+  },
+];
+
+export function gatewayResponse(type: GatewayResponseType): GatewayResponseDefinition {
+  const found = gatewayResponses.find((response) => response.type === type);
+  if (!found) throw new Error(`No gateway response is defined for ${type}`);
+  return found;
+}

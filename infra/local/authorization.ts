@@ -1,0 +1,104 @@
+/**
+ * A Lambda TOKEN authorizer as API Gateway runs it, identity source `Authorization`: no header, no call
+ * (401); `Error('Unauthorized')` → 401; a policy → evaluated against the request's method ARN (403 unless
+ * allowed); anything else → 500. Answers are cached per header value and re-evaluated per request.
+ */
+import type { APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
+import type { GatewayResponseType } from '#infra/gateway-responses';
+import { buildTokenAuthorizerEvent } from './events.ts';
+import { type AuthorizerResult, evaluatePolicy, parseAuthorizerResult } from './policy.ts';
+
+export type AuthorizationOutcome =
+  | {
+      kind: 'allowed';
+      /** `requestContext.authorizer` of the backend's event: principalId and the context, as strings. */
+      authorizer: Record<string, string | number>;
+      /** The authorizer's context values as strings, for identity headers to HTTP backends. */
+      context: Record<string, string>;
+    }
+  | { kind: 'refused'; response: GatewayResponseType; reason: string };
+
+export interface TokenAuthorizerOptions {
+  /** Calls the authorizer function with its event; rejects as the function throws. */
+  invoke: (event: APIGatewayTokenAuthorizerEvent) => Promise<unknown>;
+  /** 0 calls the authorizer for every request. */
+  cacheTtlSeconds: number;
+  /** Epoch milliseconds. */
+  now: () => number;
+}
+
+/** API Gateway's own bound on cached entries is unpublished; this only keeps a dev server's memory flat. */
+const MAX_CACHED = 10_000;
+
+export class TokenAuthorizer {
+  private readonly cache = new Map<
+    string,
+    { result: AuthorizerResult; expiresAt: number; latency: number }
+  >();
+
+  constructor(private readonly options: TokenAuthorizerOptions) {}
+
+  async authorize(
+    authorization: string | undefined,
+    method: string,
+    path: string,
+  ): Promise<AuthorizationOutcome> {
+    if (authorization === undefined || authorization === '') {
+      return { kind: 'refused', response: 'UNAUTHORIZED', reason: 'no Authorization header' };
+    }
+    const event = buildTokenAuthorizerEvent(authorization, method, path);
+
+    let cached = this.cache.get(authorization);
+    if (cached && cached.expiresAt <= this.options.now()) {
+      this.cache.delete(authorization);
+      cached = undefined;
+    }
+    if (!cached) {
+      const started = this.options.now();
+      let result: AuthorizerResult;
+      try {
+        result = parseAuthorizerResult(await this.options.invoke(event));
+      } catch (error) {
+        if (error instanceof Error && error.message === 'Unauthorized') {
+          return {
+            kind: 'refused',
+            response: 'UNAUTHORIZED',
+            reason: 'the authorizer answered Unauthorized',
+          };
+        }
+        return {
+          kind: 'refused',
+          response: 'AUTHORIZER_CONFIGURATION_ERROR',
+          reason: `the authorizer failed: ${error instanceof Error ? error.message : String(error)}`,
+        };
+      }
+      cached = {
+        result,
+        expiresAt: started + this.options.cacheTtlSeconds * 1000,
+        latency: this.options.now() - started,
+      };
+      if (this.options.cacheTtlSeconds > 0) {
+        if (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value as string);
+        this.cache.set(authorization, cached);
+      }
+    }
+
+    const { result, latency } = cached;
+    if (evaluatePolicy(result.statements, event.methodArn) === 'deny') {
+      return {
+        kind: 'refused',
+        response: 'ACCESS_DENIED',
+        reason: `the policy does not allow ${event.methodArn}`,
+      };
+    }
+    // REST APIs hand context values to the backend as strings, whatever type the authorizer used.
+    const context = Object.fromEntries(
+      Object.entries(result.context).map(([key, value]) => [key, String(value)]),
+    );
+    return {
+      kind: 'allowed',
+      authorizer: { ...context, principalId: result.principalId, integrationLatency: latency },
+      context,
+    };
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * From what a function returned (or what the gateway decided) to the bytes of an HTTP response, as API
+ * Gateway does it for a Lambda proxy integration: headers merged with multiValueHeaders (so several
+ * Set-Cookie survive), base64 bodies decoded, and anything malformed turned into a 502.
+ */
+import {
+  GATEWAY_RESPONSE_CONTENT_TYPE,
+  type GatewayResponseType,
+  gatewayResponse,
+} from '#infra/gateway-responses';
+
+export interface HttpResponse {
+  status: number;
+  /** One entry per header name; several values are sent as several header lines. */
+  headers: Record<string, string[]>;
+  body: Buffer;
+}
+
+export class MalformedProxyResult extends Error {
+  override readonly name = 'MalformedProxyResult';
+}
+
+const jsonResponse = (status: number, headers: Record<string, string>, body: unknown): HttpResponse => ({
+  status,
+  headers: {
+    ...Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),
+    'Content-Type': [GATEWAY_RESPONSE_CONTENT_TYPE],
+  },
+  body: Buffer.from(JSON.stringify(body)),
+});
+
+/** One of the gateway responses of infra/gateway-responses.ts. */
+export function gatewayHttpResponse(type: GatewayResponseType): HttpResponse {
+  const definition = gatewayResponse(type);
+  return jsonResponse(definition.statusCode, definition.headers, definition.body);
+}
+
+/**
+ * API Gateway's answer when the integration failed: the function threw, timed out, returned something
+ * that is not a proxy result, or an HTTP backend could not be reached.
+ */
+export const integrationFailure = (): HttpResponse =>
+  jsonResponse(502, { 'Cache-Control': 'no-store' }, { message: 'Internal server error' });
+
+// Framing is the gateway's business, not the function's.
+const HOP_BY_HOP = new Set(['connection', 'content-length', 'keep-alive', 'transfer-encoding', 'upgrade']);
+
+type Scalar = string | number | boolean;
+const isScalar = (value: unknown): value is Scalar =>
+  typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+
+function record(value: unknown, what: string): Record<string, unknown> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw new MalformedProxyResult(`${what} must be an object`);
+  return value as Record<string, unknown>;
+}
+
+/** The HTTP response for a Lambda proxy result; throws MalformedProxyResult where API Gateway would 502. */
+export function proxyResultToResponse(result: unknown): HttpResponse {
+  if (result === null || typeof result !== 'object' || Array.isArray(result)) {
+    throw new MalformedProxyResult('The result is not an object');
+  }
+  const { statusCode, body, isBase64Encoded } = result as Record<string, unknown>;
+  if (
+    typeof statusCode !== 'number' ||
+    !Number.isInteger(statusCode) ||
+    statusCode < 100 ||
+    statusCode > 599
+  ) {
+    throw new MalformedProxyResult('statusCode must be an integer from 100 to 599');
+  }
+  if (body !== undefined && body !== null && typeof body !== 'string') {
+    throw new MalformedProxyResult('body must be a string');
+  }
+  if (isBase64Encoded !== undefined && typeof isBase64Encoded !== 'boolean') {
+    throw new MalformedProxyResult('isBase64Encoded must be a boolean');
+  }
+
+  // Names compare case-insensitively; the first spelling seen is the one sent.
+  const merged = new Map<string, { name: string; values: string[] }>();
+  const add = (name: string, value: Scalar) => {
+    const key = name.toLowerCase();
+    if (HOP_BY_HOP.has(key)) return;
+    const entry = merged.get(key) ?? { name, values: [] };
+    merged.set(key, entry);
+    entry.values.push(String(value));
+  };
+  const multiValueHeaders = record(
+    (result as Record<string, unknown>).multiValueHeaders,
+    'multiValueHeaders',
+  );
+  for (const [name, values] of Object.entries(multiValueHeaders)) {
+    if (!Array.isArray(values) || !values.every(isScalar)) {
+      throw new MalformedProxyResult(`multiValueHeaders.${name} must be a list of strings`);
+    }
+    for (const value of values) add(name, value);
+  }
+  const headers = record((result as Record<string, unknown>).headers, 'headers');
+  for (const [name, value] of Object.entries(headers)) {
+    if (!isScalar(value)) throw new MalformedProxyResult(`headers.${name} must be a string`);
+    // A name and value given in both maps appear once (AWS: multiValueHeaders win).
+    if (!merged.get(name.toLowerCase())?.values.includes(String(value))) add(name, value);
+  }
+
+  const text = body ?? '';
+  return {
+    status: statusCode,
+    headers: Object.fromEntries([...merged.values()].map(({ name, values }) => [name, values])),
+    body: isBase64Encoded ? Buffer.from(text, 'base64') : Buffer.from(text, 'utf8'),
+  };
+}
