@@ -1,0 +1,82 @@
+/**
+ * What every local run needs before a handler can work: a DynamoDB (DYNAMODB_ENDPOINT, or DynamoDB Local
+ * started here on `.data/dynamodb`), the tables, and the signing key set. Shared by `npm start` and
+ * `npm run invoke`.
+ */
+import { relative, resolve } from 'node:path';
+import { type Config, loadConfig } from '#commons/config';
+import { DynamoDb } from '#commons/dynamo';
+import { FileKeySource } from '#commons/keys';
+import { assertJava, type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
+import { PROJECT_ROOT } from './handlers.ts';
+import { type EnsureTablesResult, ensureTables } from './tables.ts';
+
+type Env = Record<string, string | undefined>;
+
+/** Where `npm start` keeps DynamoDB Local's data (git-ignored); DYNAMODB_LOCAL_DATA_DIR overrides it. */
+export const dataDirectory = (env: Env): string =>
+  env.DYNAMODB_LOCAL_DATA_DIR
+    ? resolve(env.DYNAMODB_LOCAL_DATA_DIR)
+    : resolve(PROJECT_ROOT, '.data/dynamodb');
+
+export interface LocalBackend {
+  config: Config;
+  endpoint: string;
+  /** Present when this process started DynamoDB Local (and so must stop it). */
+  dynamoDbLocal: DynamoDbLocal | undefined;
+  tables: EnsureTablesResult;
+  /** Human-readable lines saying what is where. */
+  summary: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Prepares DynamoDB, tables and keys. `onDynamoDbLocal` hears of a started DynamoDB Local at once, so
+ * that a signal arriving while the tables are still being created can stop it too.
+ */
+export async function prepareBackend(
+  env: Env,
+  options: { onDynamoDbLocal?: (local: DynamoDbLocal) => void } = {},
+): Promise<LocalBackend> {
+  let config = loadConfig(env);
+  let dynamoDbLocal: DynamoDbLocal | undefined;
+  const summary: string[] = [];
+  const shown = (path: string) => (path.startsWith(PROJECT_ROOT) ? relative(PROJECT_ROOT, path) : path);
+
+  if (config.dynamoDbEndpoint) {
+    summary.push(`DynamoDB  ${config.dynamoDbEndpoint} (DYNAMODB_ENDPOINT)`);
+  } else {
+    assertJava();
+    const dbPath = dataDirectory(env);
+    dynamoDbLocal = await startDynamoDbLocal({ dbPath });
+    options.onDynamoDbLocal?.(dynamoDbLocal);
+    // Handlers read their configuration from the environment when they are first loaded.
+    env.DYNAMODB_ENDPOINT = dynamoDbLocal.endpoint;
+    config = loadConfig(env);
+    summary.push(`DynamoDB  DynamoDB Local at ${dynamoDbLocal.endpoint}, data in ${shown(dbPath)}`);
+  }
+  const endpoint = config.dynamoDbEndpoint!;
+  const stop = async () => {
+    await dynamoDbLocal?.stop();
+  };
+
+  try {
+    const db = new DynamoDb({ region: config.region, endpoint });
+    const tables = await ensureTables(db, config.tablePrefix);
+    const count = tables.created.length + tables.updated.length + tables.unchanged.length;
+    summary.push(
+      `Tables    ${count} with prefix "${config.tablePrefix}" (${tables.created.length} created, ${tables.updated.length} updated)`,
+    );
+
+    if (config.keys.source === 'file') {
+      const keySet = await new FileKeySource(config.keys.path).load();
+      summary.push(`Keys      ${shown(resolve(config.keys.path))} (current kid ${keySet.keys[0]?.kid})`);
+    } else {
+      summary.push(`Keys      Secrets Manager secret ${config.keys.secretId} (SIGNING_KEYS_SECRET_ID)`);
+    }
+    return { config, endpoint, dynamoDbLocal, tables, summary, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
