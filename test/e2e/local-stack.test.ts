@@ -1,0 +1,117 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routes } from '#infra/routes';
+import { tables } from '#infra/tables';
+import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
+
+const TABLE_COUNT = Object.keys(tables).length;
+
+const groupAlive = (pid: number) => {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Processes whose command line mentions `marker`, other than the pgrep itself. */
+const processesMentioning = (marker: string): string[] => {
+  try {
+    return execFileSync('pgrep', ['-af', marker], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+};
+
+describe('npm start, on the shared test DynamoDB', () => {
+  let stack: LocalStack;
+
+  beforeAll(async () => {
+    stack = await startLocalStack();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('prints the URL and every route', () => {
+    const output = stack.output();
+    expect(output).toContain(`tinyoauth is running at ${stack.baseUrl}`);
+    for (const route of routes) {
+      expect(output).toMatch(
+        new RegExp(`${route.method} +${stack.baseUrl}${route.path.replace(/[.{}+]/g, '\\$&')} `),
+      );
+    }
+    expect(output).toContain(`with prefix "${stack.tablePrefix}" (${TABLE_COUNT} created`);
+  });
+
+  it('publishes one EC P-256 signing key', async () => {
+    const response = await fetch(`${stack.baseUrl}/.well-known/jwks.json`);
+    expect(response.status).toBe(200);
+    const { keys } = (await response.json()) as { keys: Record<string, string>[] };
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
+    expect(keys[0]?.kid).toEqual(expect.any(String));
+    expect(keys[0]).not.toHaveProperty('d');
+  });
+
+  it('answers an unknown path with the 404 gateway response', async () => {
+    const response = await fetch(`${stack.baseUrl}/no/such/thing`);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(await response.json()).toEqual({
+      error: 'not_found',
+      error_description: 'There is no such endpoint.',
+    });
+  });
+
+  it('refuses a protected route without a token before any function runs', async () => {
+    const response = await fetch(`${stack.baseUrl}/protected/anything`);
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+  });
+
+  it('leaves no process behind when stopped', async () => {
+    await stack.stop();
+    expect(groupAlive(stack.pid)).toBe(false);
+    await expect(fetch(`${stack.baseUrl}/.well-known/jwks.json`)).rejects.toThrow();
+  });
+});
+
+describe('npm start with its own DynamoDB Local', () => {
+  let dataDirectory: string;
+
+  beforeAll(async () => {
+    dataDirectory = await mkdtemp(join(tmpdir(), 'tinyoauth-e2e-data-'));
+  });
+  afterAll(async () => {
+    await rm(dataDirectory, { recursive: true, force: true });
+  });
+
+  it('persists to its data directory across a restart and leaves no java behind', async () => {
+    const env = { DYNAMODB_ENDPOINT: '', DYNAMODB_LOCAL_DATA_DIR: dataDirectory };
+
+    const first = await startLocalStack({ env });
+    try {
+      expect(first.output()).toContain(`data in ${dataDirectory}`);
+      expect(first.output()).toContain(`(${TABLE_COUNT} created, 0 updated)`);
+      expect(processesMentioning(dataDirectory).some((line) => line.includes('DynamoDBLocal'))).toBe(true);
+    } finally {
+      await first.stop();
+    }
+    expect(processesMentioning(dataDirectory)).toEqual([]);
+    expect(await readdir(dataDirectory)).toContain('shared-local-instance.db');
+
+    // Same tables, found rather than created: the data survived.
+    const second = await startLocalStack({ env: { ...env, TABLE_PREFIX: first.tablePrefix } });
+    try {
+      expect(second.output()).toContain(`with prefix "${first.tablePrefix}" (0 created, 0 updated)`);
+    } finally {
+      await second.stop();
+    }
+    expect(processesMentioning(dataDirectory)).toEqual([]);
+  });
+});

@@ -1,0 +1,35 @@
+/**
+ * Two projects, one `vitest run`:
+ * - `unit` (test/unit): no DynamoDB, no java; must stay fast.
+ * - `integration` (test/integration, test/e2e): ONE DynamoDB Local for the whole run, started by
+ *   test/support/global-setup.ts, with the tables under the `test_` prefix.
+ * Both get the environment of test/support/env.ts, so handler modules that read their configuration at
+ * module scope see the test DynamoDB, the test key set and fast password hashing.
+ */
+import { defineConfig } from 'vitest/config';
+
+const shared = {
+  setupFiles: ['test/support/env.ts'],
+  globalSetup: ['test/support/global-setup.ts'],
+  hookTimeout: 60_000,
+};
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: { ...shared, name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 10_000 },
+      },
+      {
+        extends: true,
+        test: {
+          ...shared,
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          testTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
