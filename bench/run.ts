@@ -1,0 +1,90 @@
+/**
+ * `npm run bench` (full) and `npm run bench:quick` (fewer repetitions, a CI smoke test): bundles, cold
+ * init, authorizer throughput and revocation cost, the full flow against DynamoDB, scrypt, and the cost
+ * per million. Prints the tables and writes bench/results/bench-<date>.json. Method: docs/performance.md.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DynamoDb } from '#commons/dynamo';
+import { measureRevocationCheck, measureThroughput } from './authorizer.ts';
+import { StoredItems } from './billing.ts';
+import { bundleAll } from './bundles.ts';
+import { measureColdInit } from './cold-init.ts';
+import { computeCost } from './cost.ts';
+import { LOCAL_CREDENTIALS, openDynamoDb, REGION } from './dynamodb.ts';
+import { measureFlow } from './flow.ts';
+import { describeMachine } from './machine.ts';
+import { MeteredDynamoDb } from './metered-dynamodb.ts';
+import { RESULTS_DIRECTORY } from './paths.ts';
+import { evaluateTargets, type Results, render } from './report.ts';
+import { measureScrypt } from './scrypt.ts';
+import { ITERATIONS, parseMode } from './settings.ts';
+
+const progress = (message: string) => process.stderr.write(`bench: ${message}\n`);
+
+async function main(): Promise<void> {
+  const mode = parseMode(process.argv.slice(2));
+  const iterations = ITERATIONS[mode];
+  const started = performance.now();
+  const date = new Date().toISOString();
+
+  progress('bundling every function as CDK deploys it');
+  const bundles = await bundleAll(join(RESULTS_DIRECTORY, 'bundles'));
+  progress(`cold init, ${iterations.coldInitRuns} fresh processes per bundle`);
+  const coldInit = await measureColdInit(bundles, iterations.coldInitRuns);
+  progress('authorizer warm throughput');
+  const throughput = await measureThroughput(iterations.throughputMs);
+
+  progress('starting DynamoDB');
+  const dynamo = await openDynamoDb();
+  let revocation: Results['revocation'];
+  let flow: Results['flow'];
+  try {
+    const db = new MeteredDynamoDb({
+      region: REGION,
+      endpoint: dynamo.endpoint,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    const items = new StoredItems(
+      new DynamoDb({ region: REGION, endpoint: dynamo.endpoint, credentials: LOCAL_CREDENTIALS }),
+      dynamo.prefix,
+    );
+    progress(`authorizer revocation check, ${iterations.revocationChecks} authorizations`);
+    revocation = await measureRevocationCheck(db, items, dynamo.prefix, iterations.revocationChecks);
+    progress(`full flow, ${iterations.flows} measured runs`);
+    flow = await measureFlow(dynamo.endpoint, dynamo.prefix, iterations.flows);
+  } finally {
+    await dynamo.close();
+  }
+
+  progress(`scrypt, ${iterations.scryptRuns} runs`);
+  const scrypt = await measureScrypt(iterations.scryptRuns);
+
+  const results: Results = {
+    date,
+    mode,
+    command: mode === 'quick' ? 'npm run bench:quick' : 'npm run bench',
+    machine: describeMachine(),
+    dynamoDb: dynamo.kind,
+    bundles,
+    coldInit,
+    throughput,
+    revocation,
+    flow,
+    scrypt,
+    cost: computeCost(flow.steps),
+    targets: evaluateTargets(bundles, coldInit, throughput),
+  };
+  process.stdout.write(`${render(results)}\n`);
+  await mkdir(RESULTS_DIRECTORY, { recursive: true });
+  const file = join(RESULTS_DIRECTORY, `bench-${date.replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+  progress(`wrote ${file} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exitCode = 1;
+});
