@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayTokenAuthorizerEvent, Context } from 'aws-lambda';
@@ -6,11 +7,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { gatewayResponses } from '#infra/gateway-responses';
 import { buildProxyEvent, type IncomingRequest, methodArn } from '#infra/local/events';
 import { createGateway, type Gateway, type GatewayOptions } from '#infra/local/gateway';
-import type { LambdaHandler } from '#infra/local/handlers';
+import { isFunctionName, type LambdaHandler, PROJECT_ROOT } from '#infra/local/handlers';
 import { evaluatePolicy, MalformedAuthorizerResult, parseAuthorizerResult } from '#infra/local/policy';
 import { compileRoutes, matchRoute } from '#infra/local/routing';
 import { IDENTITY_HEADERS } from '#infra/protection';
-import type { RouteDefinition } from '#infra/routes';
+import { AUTHORIZER, type RouteDefinition, routes } from '#infra/routes';
 
 const ARN_PREFIX = 'arn:aws:execute-api:local:000000000000:local/local';
 
@@ -685,5 +686,45 @@ describe('gateway: HTTP backends', () => {
     const response = await fetch(`${url}/protected/x`, { headers: { Authorization: 'Bearer t' } });
     expect(response.status).toBe(502);
     expect(await response.json()).toEqual({ message: 'Internal server error' });
+  });
+});
+
+describe('sample events (events/*.json, for npm run invoke)', () => {
+  const directory = `${PROJECT_ROOT}/events`;
+  const files = readdirSync(directory).filter((file) => file.endsWith('.json'));
+  // `events/<function>.json`; a kebab-case name (`client-create.json`) stands for `clientCreate`.
+  const functionOf = (file: string) =>
+    file.replace(/\.json$/, '').replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+  const compiled = compileRoutes(routes);
+
+  it('include the functions every stack has', () => {
+    const covered = files.map(functionOf);
+    for (const name of ['register', 'login', 'logout', 'jwks', 'authorizer', 'protectedResource']) {
+      expect(covered).toContain(name);
+    }
+  });
+
+  it.each(files)('%s is an event of its function, as the gateway would build it', (file) => {
+    const name = functionOf(file);
+    expect(isFunctionName(name), `${file} names no function of infra/routes.ts`).toBe(true);
+    const event = JSON.parse(readFileSync(`${directory}/${file}`, 'utf8'));
+
+    if (name === AUTHORIZER) {
+      expect(event.type).toBe('TOKEN');
+      expect(event.authorizationToken).toEqual(expect.any(String));
+      const [, method, path] = /^arn:aws:execute-api:local:000000000000:local\/local\/([A-Z]+)(\/.*)$/.exec(
+        event.methodArn,
+      )!;
+      expect(matchRoute(compiled, method!, path!)?.route.authorized).toBe(true);
+      return;
+    }
+    const match = matchRoute(compiled, event.httpMethod, event.path);
+    expect(match?.route.function).toBe(name);
+    expect(event.resource).toBe(match?.route.path);
+    expect(event.requestContext.resourcePath).toBe(match?.route.path);
+    expect(event.pathParameters).toEqual(match?.pathParameters);
+    expect(event.requestContext.authorizer !== undefined).toBe(match?.route.authorized === true);
+    if (event.isBase64Encoded === false && event.body !== null)
+      expect(event.body).toEqual(expect.any(String));
   });
 });
