@@ -1,6 +1,7 @@
 /**
  * Once per test run and project: a temporary directory for the signing key set, and, for every project
- * but `unit`, ONE DynamoDB Local (in memory, on a free port) with the tables created under TEST_PREFIX.
+ * but `unit`, the run's ONE DynamoDB Local (in memory, on a free port, shared by all those projects)
+ * with the tables created under TEST_PREFIX.
  * The values reach tests through `inject()` and, as environment variables, through test/support/env.ts.
  * Teardown stops java and removes the directory.
  */
@@ -29,22 +30,66 @@ export const TEST_REGION = 'us-east-1';
 /** The project whose tests must not need DynamoDB (and so do not wait for java). */
 export const UNIT_PROJECT = 'unit';
 
+/**
+ * Vitest runs a project's global setup once per project, all in its main process: the projects that
+ * need DynamoDB share one instance through this process-wide slot, and the last one out stops it.
+ */
+const SHARED = Symbol.for('tinyoauth.test.dynamoDbLocal');
+type Slot = { users: number; ready: Promise<DynamoDbLocal> };
+const registry = globalThis as { [SHARED]?: Slot };
+
+async function acquireDynamoDb(): Promise<DynamoDbLocal> {
+  if (!registry[SHARED]) {
+    const ready = (async () => {
+      assertJava();
+      const local = await startDynamoDbLocal();
+      try {
+        await ensureTables(new DynamoDb({ region: TEST_REGION, endpoint: local.endpoint }), TEST_PREFIX);
+      } catch (error) {
+        await local.stop();
+        throw error;
+      }
+      return local;
+    })();
+    registry[SHARED] = { users: 0, ready };
+    ready.catch(() => {
+      delete registry[SHARED];
+    });
+  }
+  const slot = registry[SHARED];
+  slot.users += 1;
+  try {
+    return await slot.ready;
+  } catch (error) {
+    slot.users -= 1;
+    throw error;
+  }
+}
+
+async function releaseDynamoDb(): Promise<void> {
+  const slot = registry[SHARED];
+  if (!slot) return;
+  slot.users -= 1;
+  if (slot.users > 0) return;
+  delete registry[SHARED];
+  await (await slot.ready).stop();
+}
+
 export default async function setup(project: TestProject) {
   const directory = await mkdtemp(join(tmpdir(), 'tinyoauth-test-'));
-  let dynamoDbLocal: DynamoDbLocal | undefined;
+  const needsDynamoDb = project.name !== UNIT_PROJECT;
+  let acquired = false;
 
   const teardown = async () => {
-    await dynamoDbLocal?.stop();
+    if (acquired) await releaseDynamoDb();
     await rm(directory, { recursive: true, force: true });
   };
 
   try {
     let endpoint = '';
-    if (project.name !== UNIT_PROJECT) {
-      assertJava();
-      dynamoDbLocal = await startDynamoDbLocal();
-      endpoint = dynamoDbLocal.endpoint;
-      await ensureTables(new DynamoDb({ region: TEST_REGION, endpoint }), TEST_PREFIX);
+    if (needsDynamoDb) {
+      endpoint = (await acquireDynamoDb()).endpoint;
+      acquired = true;
     }
     project.provide('dynamoDbEndpoint', endpoint);
     project.provide('tablePrefix', TEST_PREFIX);
