@@ -13,6 +13,7 @@ import type { ClientRecord } from '#domain/records';
 import { sha256 } from '#domain/secrets';
 import { oauthServices } from '#domain/wiring';
 import { tableName } from '#infra/tables';
+import { DynamoConsentStore } from '#stores/consents';
 import { createAuthorizeHandler } from '../../functions/authorize/handler.ts';
 import { createSignInHandler } from '../../functions/signin/handler.ts';
 import { createSignOutHandler } from '../../functions/signout/handler.ts';
@@ -732,5 +733,34 @@ describe('signing out and logging out', () => {
     const shown = await b.follow(posted);
     expect(shown.body).toContain('You are signed in');
     expect(shown.body).toContain(`action="${env.issuer}/signout"`);
+  });
+});
+
+describe('the consents table', () => {
+  it('unions concurrent approvals instead of losing one', async () => {
+    const runtime = await testRuntime({ scopesSupported: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'] });
+    const { consents } = browserServices(runtime);
+    const sub = uniqueName('sub');
+    const scopes = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+    await Promise.all(scopes.map((scope) => consents.remember(sub, 'app', scope)));
+    expect(await consents.covers(sub, 'app', scopes.join(' '))).toBe(true);
+    const store = new DynamoConsentStore(runtime.db, runtime.config.tablePrefix);
+    const record = await store.findConsent(sub, 'app');
+    expect(record?.scopes.sort()).toEqual(scopes);
+    expect(record?.createdAt).toBe(record?.updatedAt);
+  });
+
+  it('stores an approval of no scope as a record without a set', async () => {
+    const runtime = await testRuntime();
+    const store = new DynamoConsentStore(runtime.db, runtime.config.tablePrefix);
+    const sub = uniqueName('sub');
+    await store.addScopes(sub, 'app', [], 100);
+    expect(await store.findConsent(sub, 'app')).toEqual({
+      sub,
+      clientId: 'app',
+      scopes: [],
+      createdAt: 100,
+      updatedAt: 100,
+    });
   });
 });
