@@ -5,13 +5,18 @@
  */
 import { relative, resolve } from 'node:path';
 import { type Config, loadConfig } from '#commons/config';
-import { DynamoDb } from '#commons/dynamo';
+import { DynamoDb, DynamoDbUnavailable } from '#commons/dynamo';
 import { FileKeySource } from '#commons/keys';
 import { assertJava, type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { PROJECT_ROOT } from './handlers.ts';
 import { type EnsureTablesResult, ensureTables } from './tables.ts';
 
 type Env = Record<string, string | undefined>;
+
+/** The DynamoDB that DYNAMODB_ENDPOINT names does not answer. */
+export class DynamoDbUnreachable extends Error {
+  override readonly name = 'DynamoDbUnreachable';
+}
 
 /** Where `npm start` keeps DynamoDB Local's data (git-ignored); DYNAMODB_LOCAL_DATA_DIR overrides it. */
 export const dataDirectory = (env: Env): string =>
@@ -62,7 +67,14 @@ export async function prepareBackend(
 
   try {
     const db = new DynamoDb({ region: config.region, endpoint });
-    const tables = await ensureTables(db, config.tablePrefix);
+    const tables = await ensureTables(db, config.tablePrefix).catch((error: unknown) => {
+      if (error instanceof DynamoDbUnavailable && !dynamoDbLocal) {
+        throw new DynamoDbUnreachable(
+          `DynamoDB at ${endpoint} (DYNAMODB_ENDPOINT) does not answer (${error.message}): start it, or unset DYNAMODB_ENDPOINT to let DynamoDB Local run.`,
+        );
+      }
+      throw error;
+    });
     const count = tables.created.length + tables.updated.length + tables.unchanged.length;
     summary.push(
       `Tables    ${count} with prefix "${config.tablePrefix}" (${tables.created.length} created, ${tables.updated.length} updated)`,

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '#commons/config';
 import { functions } from '#infra/routes';
-import { type LocalBackend, prepareBackend } from './backend.ts';
+import { DynamoDbUnreachable, type LocalBackend, prepareBackend } from './backend.ts';
 import { JavaUnavailable } from './dynamodb-local.ts';
 import { lambdaContext } from './events.ts';
 import { functionNames, importHandler, isFunctionName } from './handlers.ts';
@@ -83,7 +83,10 @@ main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     const known =
-      error instanceof UsageError || error instanceof ConfigError || error instanceof JavaUnavailable;
+      error instanceof UsageError ||
+      error instanceof ConfigError ||
+      error instanceof JavaUnavailable ||
+      error instanceof DynamoDbUnreachable;
     console.error(known ? (error as Error).message : error);
     process.exit(error instanceof UsageError ? 2 : 1);
   },

@@ -10,7 +10,7 @@
 import { ConfigError } from '#commons/config';
 import { authorizerCacheTtlSeconds } from '#infra/protection';
 import { AUTHORIZER, routes } from '#infra/routes';
-import { type LocalBackend, prepareBackend } from './backend.ts';
+import { DynamoDbUnreachable, type LocalBackend, prepareBackend } from './backend.ts';
 import { type DynamoDbLocal, JavaUnavailable } from './dynamodb-local.ts';
 import { createGateway, type Gateway } from './gateway.ts';
 import { type SampleApp, startSampleAppFromEnv } from './sample-app.ts';
@@ -109,7 +109,8 @@ main().catch(async (error: unknown) => {
   // A signal during start-up pulls DynamoDB away from under the table setup: that is not an error.
   if (stopping) return;
   // Known problems are one sentence; anything else keeps its stack.
-  const known = error instanceof ConfigError || error instanceof JavaUnavailable;
+  const known =
+    error instanceof ConfigError || error instanceof JavaUnavailable || error instanceof DynamoDbUnreachable;
   console.error(known ? (error as Error).message : error);
   if ((error as NodeJS.ErrnoException)?.code === 'EADDRINUSE') {
     console.error(`Port ${process.env.PORT ?? '3000'} is in use: stop what runs there or set PORT.`);
