@@ -36,11 +36,15 @@ export function gatewayHttpResponse(type: GatewayResponseType): HttpResponse {
 }
 
 /**
- * API Gateway's answer when the integration failed: the function threw, timed out, returned something
- * that is not a proxy result, or an HTTP backend could not be reached.
+ * API Gateway's answer when the integration failed: the function threw, returned something that is not
+ * a proxy result, or an HTTP backend could not be reached. Status 502; uncustomized, the body would be
+ * `{"message": "Internal server error"}`, but DEFAULT_5XX is customized (it is the fallback of every 5XX
+ * API Gateway sends itself), so the body and headers are DEFAULT_5XX's.
  */
-export const integrationFailure = (): HttpResponse =>
-  jsonResponse(502, { 'Cache-Control': 'no-store' }, { message: 'Internal server error' });
+export function integrationFailure(): HttpResponse {
+  const fallback = gatewayResponse('DEFAULT_5XX');
+  return jsonResponse(502, fallback.headers, fallback.body);
+}
 
 // Framing is the gateway's business, not the function's.
 const HOP_BY_HOP = new Set(['connection', 'content-length', 'keep-alive', 'transfer-encoding', 'upgrade']);

@@ -4,7 +4,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayTokenAuthorizerEvent, Context } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
-import { gatewayResponses } from '#infra/gateway-responses';
+import { gatewayResponse, gatewayResponses } from '#infra/gateway-responses';
 import { buildProxyEvent, type IncomingRequest, methodArn } from '#infra/local/events';
 import { createGateway, type Gateway, type GatewayOptions } from '#infra/local/gateway';
 import { isFunctionName, type LambdaHandler, PROJECT_ROOT } from '#infra/local/handlers';
@@ -420,12 +420,15 @@ describe('gateway: routing and function results', () => {
     const { url } = await startGateway({ register: handler as LambdaHandler });
     const response = await fetch(`${url}/register`, { method: 'POST' });
     expect(response.status).toBe(502);
-    expect(await response.json()).toEqual({ message: 'Internal server error' });
+    expect(await response.json()).toEqual(gatewayResponse('DEFAULT_5XX').body);
+    expect(response.headers.get('cache-control')).toBe('no-store');
   });
 
   it('answers 502 when the function cannot be loaded', async () => {
     const { url } = await startGateway({});
-    expect((await fetch(`${url}/register`, { method: 'POST' })).status).toBe(502);
+    const response = await fetch(`${url}/register`, { method: 'POST' });
+    expect(response.status).toBe(502);
+    expect(((await response.json()) as { error: string }).error).toBe('server_error');
   });
 
   it('refuses a body over the limit with 413 before calling the function', async () => {
@@ -685,7 +688,8 @@ describe('gateway: HTTP backends', () => {
     );
     const response = await fetch(`${url}/protected/x`, { headers: { Authorization: 'Bearer t' } });
     expect(response.status).toBe(502);
-    expect(await response.json()).toEqual({ message: 'Internal server error' });
+    expect(await response.json()).toEqual(gatewayResponse('DEFAULT_5XX').body);
+    expect(response.headers.get('cache-control')).toBe('no-store');
   });
 });
 
