@@ -12,7 +12,10 @@ import { freePort } from '#infra/local/dynamodb-local';
 import { PROJECT_ROOT } from '#infra/local/handlers';
 
 export interface LocalStackOptions {
-  /** Added to (and overriding) the stack's environment; `DYNAMODB_ENDPOINT: ''` makes it start its own java. */
+  /**
+   * Added to (and overriding) the stack's environment. `DYNAMODB_ENDPOINT: ''` makes it start its own
+   * java; `SAMPLE_APP_PORT: '0'` starts the sample app (off by default).
+   */
   env?: Record<string, string>;
   /** Default: DYNAMODB_ENDPOINT of this process (test/support/env.ts sets it to the shared one). */
   dynamoDbEndpoint?: string;
@@ -80,6 +83,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ISSUER: baseUrl,
       AUTHORIZER_CACHE_TTL_SECONDS: '0',
       SIGNING_KEYS_FILE: join(keysDirectory, 'signing-keys.json'),
+      // The sample app would take port 3001 and write the repository's .data/; tests that want it say so.
+      SAMPLE_APP_PORT: 'off',
+      SAMPLE_APP_STATE_FILE: join(keysDirectory, 'sample-app.json'),
       ...options.env,
     },
   });
