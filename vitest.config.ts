@@ -30,6 +30,11 @@ export default defineConfig({
           testTimeout: 60_000,
         },
       },
+      {
+        extends: true,
+        // Real Chromium against `npm start` (test/browser/chromium.ts says when they are skipped).
+        test: { ...shared, name: 'browser', include: ['test/browser/**/*.test.ts'], testTimeout: 120_000 },
+      },
     ],
   },
 });
