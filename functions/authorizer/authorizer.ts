@@ -7,12 +7,13 @@
  * else, including any failure of the authorizer itself, ends in `Unauthorized` (fail closed).
  */
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
-import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { SIGNING_ALGORITHM } from '#commons/keys';
 import type { LogFields, Logger } from '#commons/logger';
 import { ACCESS_TOKEN_TYPE, type AccessTokenClaims, CLOCK_TOLERANCE_SECONDS } from '#commons/tokens';
 import { accessPolicy, parseMethodArn, type ScopeRule, unmetScopeRules } from '#domain/access-policy';
 import { deadTokenReason } from '#domain/token-liveness';
+import { createRemoteKeySet } from './remote-key-set.ts';
 import type { RevocationStore } from './revocation.ts';
 
 /** What API Gateway expects thrown for a 401 (it answers with the UNAUTHORIZED gateway response). */
@@ -48,10 +49,10 @@ const JWKS_TIMEOUT_MS = 3000;
 
 /** The public keys as published at `jwksUri`, fetched on first use and cached in the warm Lambda. */
 export const remoteKeySet = (jwksUri: URL): JWTVerifyGetKey =>
-  createRemoteJWKSet(jwksUri, {
-    cacheMaxAge: JWKS_CACHE_MAX_AGE_MS,
-    cooldownDuration: JWKS_COOLDOWN_MS,
-    timeoutDuration: JWKS_TIMEOUT_MS,
+  createRemoteKeySet(jwksUri, {
+    cacheMaxAgeMs: JWKS_CACHE_MAX_AGE_MS,
+    cooldownMs: JWKS_COOLDOWN_MS,
+    timeoutMs: JWKS_TIMEOUT_MS,
   });
 
 export interface AuthorizerDependencies {

@@ -1,9 +1,11 @@
 /**
- * A small DynamoDB client: the JSON protocol over fetch, signed with SigV4 by aws4fetch.
+ * A small DynamoDB client: the JSON protocol over node:https, signed with our own SigV4.
  * The AWS SDK's DynamoDB client alone bundles to ~340 KB and ~35 ms of cold init; this one costs a few
- * KB, which is what keeps the authorizer (on every protected request) and every endpoint small.
+ * KB, which is what keeps the authorizer (on every protected request) and every endpoint small. It does
+ * not use fetch, whose first use loads undici: ~20 ms more on every cold start (docs/performance.md).
  */
-import { AwsClient } from 'aws4fetch';
+import { type AwsCredentials, signRequest } from './aws-signature.ts';
+import { type HttpResponse, send } from './http-client.ts';
 
 export type Item = Record<string, unknown>;
 type AttributeValue =
@@ -107,6 +109,9 @@ export type TransactAction =
   | { Delete: { TableName: string; Key: Item } & Condition }
   | { ConditionCheck: { TableName: string; Key: Item } & Condition };
 
+/** Far above DynamoDB's latency; a request still open by then is retried (or fails) instead of hanging. */
+const REQUEST_TIMEOUT_MS = 5000;
+
 const RETRYABLE = new Set([
   'ProvisionedThroughputExceededException',
   'ThrottlingException',
@@ -126,19 +131,20 @@ function encodeCondition<T extends Condition>(
 }
 
 export class DynamoDb {
-  private readonly aws: AwsClient;
-  private readonly url: string;
+  private readonly credentials: AwsCredentials;
+  private readonly region: string;
+  private readonly url: URL;
   private readonly maxAttempts: number;
   private readonly onRequest: ((record: RequestRecord) => void) | undefined;
 
   constructor(options: DynamoDbOptions) {
-    const credentials = options.credentials ?? {
+    this.credentials = options.credentials ?? {
       accessKeyId: process.env.AWS_ACCESS_KEY_ID || 'local',
       secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY || 'local',
       sessionToken: process.env.AWS_SESSION_TOKEN || undefined,
     };
-    this.aws = new AwsClient({ ...credentials, service: 'dynamodb', region: options.region, retries: 0 });
-    this.url = options.endpoint ?? `https://dynamodb.${options.region}.amazonaws.com`;
+    this.region = options.region;
+    this.url = new URL(options.endpoint ?? `https://dynamodb.${options.region}.amazonaws.com`);
     this.maxAttempts = options.maxAttempts ?? 3;
     this.onRequest = options.onRequest;
   }
@@ -148,16 +154,23 @@ export class DynamoDb {
     const body = JSON.stringify(this.onRequest ? { ...input, ReturnConsumedCapacity: 'TOTAL' } : input);
     for (let attempt = 1; ; attempt++) {
       const started = performance.now();
-      let response: Response;
+      let response: HttpResponse;
       try {
-        response = await this.aws.fetch(this.url, {
-          method: 'POST',
-          headers: {
-            'Content-Type': 'application/x-amz-json-1.0',
-            'X-Amz-Target': `DynamoDB_20120810.${operation}`,
+        // Signed per attempt: the signature carries the time it was made.
+        const { headers } = signRequest(
+          {
+            method: 'POST',
+            url: this.url,
+            headers: {
+              'content-type': 'application/x-amz-json-1.0',
+              'x-amz-target': `DynamoDB_20120810.${operation}`,
+            },
+            body,
           },
-          body,
-        });
+          this.credentials,
+          { service: 'dynamodb', region: this.region },
+        );
+        response = await send(this.url, { method: 'POST', headers, body, timeoutMs: REQUEST_TIMEOUT_MS });
       } catch (error) {
         if (attempt < this.maxAttempts) {
           await backoff(attempt);
@@ -167,10 +180,9 @@ export class DynamoDb {
           cause: error,
         });
       }
-      const text = await response.text();
-      const payload = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+      const payload = response.text ? (JSON.parse(response.text) as Record<string, unknown>) : {};
       this.record(operation, started, payload);
-      if (response.ok) return payload as T;
+      if (response.status >= 200 && response.status < 300) return payload as T;
 
       const type =
         String(payload.__type ?? '')

@@ -1,0 +1,84 @@
+/**
+ * The authorizer's remote key set beyond test/integration/authorizer-jwks.test.ts (which covers caching,
+ * cooldown and an unreachable JWKS): what it refuses, and that concurrent cold calls fetch once.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { errors, importJWK, jwtVerify } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateSigningKey, publicJwk, type StoredKey } from '#commons/keys';
+import { signAccessToken } from '#commons/tokens';
+import { createRemoteKeySet } from '../../functions/authorizer/remote-key-set.ts';
+
+const OPTIONS = { cacheMaxAgeMs: 60_000, cooldownMs: 30_000, timeoutMs: 1000 };
+let server: Server;
+let base: URL;
+let key: StoredKey;
+let fetches = 0;
+
+beforeAll(async () => {
+  key = await generateSigningKey(0);
+  server = createServer((request, response) => {
+    fetches++;
+    const send = (status: number, body: string, headers: Record<string, string> = {}) =>
+      setTimeout(() => response.writeHead(status, headers).end(body), 20);
+    if (request.url === '/jwks.json') send(200, JSON.stringify({ keys: [publicJwk(key)] }));
+    else if (request.url === '/moved') send(302, '', { location: '/jwks.json' });
+    else if (request.url === '/garbage') send(200, '<html>not json</html>');
+    else if (request.url === '/not-a-key-set') send(200, JSON.stringify({ keys: 'none' }));
+    else if (request.url === '/slow')
+      return; // never answers
+    else send(500, '');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+});
+
+afterAll(() => {
+  server.closeAllConnections();
+  return new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+async function token() {
+  const signing = { kid: key.kid, key: (await importJWK(key.privateJwk, 'ES256')) as CryptoKey };
+  const now = Math.floor(Date.now() / 1000);
+  return signAccessToken(signing, 'https://issuer.example', 'https://issuer.example/protected', {
+    sub: 's',
+    client_id: 'c',
+    scope: 'read',
+    jti: 'j',
+    iat: now,
+    exp: now + 60,
+    gid: 'g',
+  });
+}
+
+describe('createRemoteKeySet', () => {
+  it('verifies with the published key, fetching once for concurrent first calls', async () => {
+    const keys = createRemoteKeySet(new URL('/jwks.json', base), OPTIONS);
+    const jwt = await token();
+    fetches = 0;
+    const results = await Promise.all([jwtVerify(jwt, keys), jwtVerify(jwt, keys), jwtVerify(jwt, keys)]);
+    expect(results.map((result) => result.payload.sub)).toEqual(['s', 's', 's']);
+    expect(fetches).toBe(1);
+  });
+
+  it.each([
+    ['a redirect (not followed)', '/moved', errors.JOSEError],
+    ['a server error', '/error', errors.JOSEError],
+    ['a body that is not JSON', '/garbage', errors.JOSEError],
+    ['JSON that is not a JWK Set', '/not-a-key-set', errors.JWKSInvalid],
+  ])('refuses %s', async (_name, path, type) => {
+    const keys = createRemoteKeySet(new URL(path, base), OPTIONS);
+    await expect(jwtVerify(await token(), keys)).rejects.toBeInstanceOf(type);
+  });
+
+  it('fails, and tries again on the next call, when the key set does not arrive in time', async () => {
+    const keys = createRemoteKeySet(new URL('/slow', base), { ...OPTIONS, timeoutMs: 100 });
+    const jwt = await token();
+    fetches = 0;
+    await expect(jwtVerify(jwt, keys)).rejects.toThrow(/longer than 100 ms/);
+    await expect(jwtVerify(jwt, keys)).rejects.toThrow(/longer than 100 ms/);
+    expect(fetches).toBe(2);
+  });
+});
