@@ -4,6 +4,7 @@ import type { RevocationCheckResult, Throughput, ThroughputResult } from './auth
 import type { BundleResult } from './bundles.ts';
 import type { ColdInitResult } from './cold-init.ts';
 import type { CostResult } from './cost.ts';
+import type { FirstRequestResult } from './first-request.ts';
 import type { FlowResult } from './flow.ts';
 import type { Machine } from './machine.ts';
 import type { ScryptResult } from './scrypt.ts';
@@ -18,6 +19,7 @@ export interface Results {
   dynamoDb: string;
   bundles: BundleResult[];
   coldInit: ColdInitResult[];
+  firstRequest: FirstRequestResult;
   throughput: ThroughputResult;
   revocation: RevocationCheckResult;
   flow: FlowResult;
@@ -92,7 +94,8 @@ export function evaluateTargets(
 }
 
 export function render(results: Results): string {
-  const { machine, bundles, coldInit, throughput, revocation, flow, scrypt, cost, targets } = results;
+  const { machine, bundles, coldInit, firstRequest, throughput, revocation, flow, scrypt, cost, targets } =
+    results;
   const out: string[] = [];
   out.push(
     `tinyoauth benchmark, ${results.date} (${results.mode}): \`${results.command}\``,
@@ -136,6 +139,12 @@ export function render(results: Results): string {
       }),
       [false, true, true, false, true, false, false, false],
     ),
+  );
+
+  out.push(
+    '',
+    `First DynamoDB request in a fresh process (the rest of a cold start): ${ms(firstRequest.firstMs)} ms, ` +
+      `the next one ${ms(firstRequest.nextMs)} ms; fetch (undici) ${firstRequest.loadsUndici ? 'loaded' : 'not loaded'}.`,
   );
 
   out.push('', '### Authorizer', '');

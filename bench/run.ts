@@ -12,6 +12,7 @@ import { bundleAll } from './bundles.ts';
 import { measureColdInit } from './cold-init.ts';
 import { computeCost } from './cost.ts';
 import { LOCAL_CREDENTIALS, openDynamoDb, REGION } from './dynamodb.ts';
+import { measureFirstRequest } from './first-request.ts';
 import { measureFlow } from './flow.ts';
 import { describeMachine } from './machine.ts';
 import { MeteredDynamoDb } from './metered-dynamodb.ts';
@@ -39,7 +40,14 @@ async function main(): Promise<void> {
   const dynamo = await openDynamoDb();
   let revocation: Results['revocation'];
   let flow: Results['flow'];
+  let firstRequest: Results['firstRequest'];
   try {
+    progress(`first DynamoDB request, ${iterations.coldInitRuns} fresh processes`);
+    firstRequest = await measureFirstRequest(
+      dynamo.endpoint,
+      join(RESULTS_DIRECTORY, 'bundles'),
+      iterations.coldInitRuns,
+    );
     const db = new MeteredDynamoDb({
       region: REGION,
       endpoint: dynamo.endpoint,
@@ -68,6 +76,7 @@ async function main(): Promise<void> {
     dynamoDb: dynamo.kind,
     bundles,
     coldInit,
+    firstRequest,
     throughput,
     revocation,
     flow,
