@@ -65,7 +65,7 @@ export function evaluateTargets(
     {
       target: 'authorizer warm throughput / raw jwtVerify',
       limit: `≥ ${TARGETS.authorizerThroughputRatio}`,
-      measured: fixed(throughput.ratio, 2),
+      measured: fixed(throughput.ratio, 3),
       pass: throughput.ratio >= TARGETS.authorizerThroughputRatio,
     },
   ];
@@ -117,7 +117,10 @@ export function render(results: Results): string {
       ],
       bundles.map((bundle) => {
         const init = coldInit.find((entry) => entry.name === bundle.name) as ColdInitResult;
-        const own = targets.filter((row) => row.target.startsWith(`${bundle.name} `));
+        const own = targets.filter(
+          (row) =>
+            row.target === `${bundle.name} cold init (median)` || row.target === `${bundle.name} bundle`,
+        );
         return [
           bundle.name,
           `${bundle.memoryMB} MB`,
