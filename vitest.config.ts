@@ -1,6 +1,8 @@
 /**
- * Two projects, one `vitest run`:
+ * Four projects, one `vitest run`:
  * - `unit` (test/unit): no DynamoDB, no java; must stay fast.
+ * - `cdk` (test/cdk): synthesises the stack offline (esbuild bundling included) and runs cdk-nag.
+ * - `browser` (test/browser): real Chromium against `npm start`.
  * - `integration` (test/integration, test/e2e): ONE DynamoDB Local for the whole run, started by
  *   test/support/global-setup.ts, with the tables under the `test_` prefix.
  * Both get the environment of test/support/env.ts, so handler modules that read their configuration at
@@ -28,6 +30,16 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
           testTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          ...shared,
+          name: 'cdk',
+          include: ['test/cdk/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
         },
       },
       {

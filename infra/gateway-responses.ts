@@ -21,7 +21,11 @@ export type GatewayResponseType =
 
 export interface GatewayResponseDefinition {
   type: GatewayResponseType;
-  statusCode: number;
+  /**
+   * Absent on DEFAULT_4XX and DEFAULT_5XX: a status there would override the status of every response
+   * of the class that is not customized itself (a 415 or a 502 would become 400 or 500).
+   */
+  statusCode?: number;
   /** Sent as they are; the CDK stack quotes them (`'value'`) for API Gateway's mapping syntax. */
   headers: Record<string, string>;
   body: { error: string; error_description: string };
@@ -87,13 +91,11 @@ export const gatewayResponses: readonly GatewayResponseDefinition[] = [
   },
   {
     type: 'DEFAULT_4XX',
-    statusCode: 400,
     headers: NO_STORE,
     body: { error: 'invalid_request', error_description: 'The request could not be processed.' },
   },
   {
     type: 'DEFAULT_5XX',
-    statusCode: 500,
     headers: NO_STORE,
     body: { error: 'server_error', error_description: 'An unexpected error occurred. Please retry.' },
   },

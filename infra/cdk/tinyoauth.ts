@@ -330,7 +330,7 @@ export class TinyOAuth extends Construct {
     for (const response of gatewayResponses) {
       this.api.addGatewayResponse(`Response${response.type}`, {
         type: ResponseType.of(response.type),
-        statusCode: String(response.statusCode),
+        ...(response.statusCode !== undefined ? { statusCode: String(response.statusCode) } : {}),
         responseHeaders: Object.fromEntries(
           Object.entries(response.headers).map(([name, value]) => [name, staticMappingValue(name, value)]),
         ),

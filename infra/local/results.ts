@@ -29,10 +29,13 @@ const jsonResponse = (status: number, headers: Record<string, string>, body: unk
   body: Buffer.from(JSON.stringify(body)),
 });
 
-/** One of the gateway responses of infra/gateway-responses.ts. */
-export function gatewayHttpResponse(type: GatewayResponseType): HttpResponse {
+/** One of the gateway responses of infra/gateway-responses.ts; the defaults keep the status of the error they stand for. */
+export function gatewayHttpResponse(type: GatewayResponseType, status?: number): HttpResponse {
   const definition = gatewayResponse(type);
-  return jsonResponse(definition.statusCode, definition.headers, definition.body);
+  const code = definition.statusCode ?? status;
+  if (code === undefined)
+    throw new Error(`The ${type} gateway response needs the status of the error it answers`);
+  return jsonResponse(code, definition.headers, definition.body);
 }
 
 /**

@@ -29,6 +29,8 @@ export const TEST_PREFIX = 'test_';
 export const TEST_REGION = 'us-east-1';
 /** The project whose tests must not need DynamoDB (and so do not wait for java). */
 export const UNIT_PROJECT = 'unit';
+/** Projects whose tests need no DynamoDB (and so do not wait for java). */
+export const OFFLINE_PROJECTS = new Set([UNIT_PROJECT, 'cdk']);
 
 /**
  * Vitest runs a project's global setup once per project, all in its main process: the projects that
@@ -77,7 +79,7 @@ async function releaseDynamoDb(): Promise<void> {
 
 export default async function setup(project: TestProject) {
   const directory = await mkdtemp(join(tmpdir(), 'tinyoauth-test-'));
-  const needsDynamoDb = project.name !== UNIT_PROJECT;
+  const needsDynamoDb = !OFFLINE_PROJECTS.has(project.name);
   let acquired = false;
 
   const teardown = async () => {

@@ -63,7 +63,16 @@ async function killGroup(child: ChildProcess): Promise<void> {
   }
 }
 
+/**
+ * With `BASE_URL` set (`npm run test:deployed`), the end-to-end suites talk to that deployed stage
+ * instead of starting anything.
+ */
+export const deployedBaseUrl = process.env.BASE_URL?.replace(/\/+$/, '') || undefined;
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  if (deployedBaseUrl) {
+    return { baseUrl: deployedBaseUrl, pid: 0, tablePrefix: '', output: () => '', stop: async () => {} };
+  }
   const port = await freePort();
   const baseUrl = `http://localhost:${port}`;
   const tablePrefix = `e2e_${randomBytes(4).toString('hex')}_`;
