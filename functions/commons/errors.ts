@@ -90,13 +90,26 @@ export class InvalidClientMetadata extends HttpError {
   readonly status = 400;
   readonly code = 'invalid_client_metadata';
 }
+/** RFC 6750 §3: every refusal of a bearer token names the scheme and the error in `WWW-Authenticate`. */
 export class InvalidToken extends HttpError {
   readonly status = 401;
   readonly code = 'invalid_token';
+  constructor(description: string, options: ErrorOptions = {}) {
+    super(description, {
+      ...options,
+      headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"', ...options.headers },
+    });
+  }
 }
 export class InsufficientScope extends HttpError {
   readonly status = 403;
   readonly code = 'insufficient_scope';
+  constructor(description: string, options: ErrorOptions = {}) {
+    super(description, {
+      ...options,
+      headers: { 'WWW-Authenticate': 'Bearer error="insufficient_scope"', ...options.headers },
+    });
+  }
 }
 
 // HTTP-level errors that have no OAuth code of their own.

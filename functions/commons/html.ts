@@ -7,10 +7,10 @@ import { createHash } from 'node:crypto';
 import {
   type ApiHandler,
   type ApiResult,
-  asHttpError,
   errorResponse,
-  HttpRequest,
+  type HttpRequest,
   type HttpResponse,
+  handlerWith,
   toApiResult,
 } from './http.ts';
 import type { Logger } from './logger.ts';
@@ -225,23 +225,12 @@ export function webHandler(
   handle: (request: HttpRequest, logger: Logger) => Promise<WebResponse>,
   options: WebHandlerOptions,
 ): ApiHandler {
-  return async (event, context) => {
-    const request = new HttpRequest(event);
-    const logger = options.logger.child({
-      requestId: request.requestId,
-      awsRequestId: context?.awsRequestId,
-    });
-    try {
-      return toWebResult(await handle(request, logger));
-    } catch (error) {
-      const known = asHttpError(error);
-      if (known.status >= 500) {
-        logger.error('request failed', { error, path: event.path, method: event.httpMethod });
-      } else {
-        logger.info('request refused', { status: known.status, code: known.code, detail: known.detail });
-      }
-      if (prefersHtml(request)) return toWebResult(errorPage(known.status, known.description, known.headers));
-      return toApiResult(errorResponse(known));
-    }
-  };
+  return handlerWith(handle, {
+    logger: options.logger,
+    render: toWebResult,
+    renderError: (error, request) =>
+      prefersHtml(request)
+        ? toWebResult(errorPage(error.status, error.description, error.headers))
+        : toApiResult(errorResponse(error)),
+  });
 }

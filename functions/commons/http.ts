@@ -207,10 +207,17 @@ export interface HandlerOptions {
   errorEnvelope?: Record<string, unknown>;
 }
 
-/** Wraps a handler so that every outcome, thrown or returned, becomes a well-formed response. */
-export function httpHandler(
-  handle: (request: HttpRequest, logger: Logger) => Promise<HttpResponse>,
-  options: HandlerOptions,
+/**
+ * The one wrapper every handler runs in: a request object, a logger bound to the request id, and every
+ * thrown error turned into a response by `renderError`, logged as a failure (5xx) or a refusal (4xx).
+ */
+export function handlerWith<R>(
+  handle: (request: HttpRequest, logger: Logger) => Promise<R>,
+  options: {
+    logger: Logger;
+    render: (result: R) => ApiResult;
+    renderError: (error: HttpError, request: HttpRequest) => ApiResult;
+  },
 ): ApiHandler {
   return async (event, context) => {
     const request = new HttpRequest(event);
@@ -219,20 +226,27 @@ export function httpHandler(
       awsRequestId: context?.awsRequestId,
     });
     try {
-      return toApiResult(await handle(request, logger));
+      return options.render(await handle(request, logger));
     } catch (error) {
-      const response = errorResponse(error, options.errorEnvelope);
-      if (response.status >= 500) {
+      const known = asHttpError(error);
+      if (known.status >= 500) {
         logger.error('request failed', { error, path: event.path, method: event.httpMethod });
       } else {
-        const detail = error instanceof HttpError ? error.detail : undefined;
-        logger.info('request refused', {
-          status: response.status,
-          code: (response.body as { error: string }).error,
-          detail,
-        });
+        logger.info('request refused', { status: known.status, code: known.code, detail: known.detail });
       }
-      return toApiResult(response);
+      return options.renderError(known, request);
     }
   };
+}
+
+/** Wraps a JSON handler so that every outcome, thrown or returned, becomes a well-formed response. */
+export function httpHandler(
+  handle: (request: HttpRequest, logger: Logger) => Promise<HttpResponse>,
+  options: HandlerOptions,
+): ApiHandler {
+  return handlerWith(handle, {
+    logger: options.logger,
+    render: toApiResult,
+    renderError: (error) => toApiResult(errorResponse(error, options.errorEnvelope)),
+  });
 }

@@ -359,21 +359,9 @@ export class ClientRegistry {
   }
 }
 
-const CHALLENGE = 'Bearer error="invalid_token"';
-
-/** The `sub` of the session a bearer token stands for; 401 `invalid_token` with a challenge otherwise. */
+/** The `sub` of the session a bearer token stands for; 401 `invalid_token` (with its challenge) otherwise. */
 export async function authenticateOwner(sessions: Sessions, token: string | undefined): Promise<string> {
-  try {
-    return (await sessions.authenticate(token)).sub;
-  } catch (error) {
-    if (error instanceof InvalidToken) {
-      throw new InvalidToken(error.description, {
-        detail: error.detail,
-        headers: { 'WWW-Authenticate': CHALLENGE },
-      });
-    }
-    throw error;
-  }
+  return (await sessions.authenticate(token)).sub;
 }
 
 /** The registry and sessions as the client-management functions use them. */
