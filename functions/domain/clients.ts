@@ -11,7 +11,6 @@ import {
   InvalidRedirectUri,
   InvalidRequest,
   InvalidScope,
-  InvalidToken,
   NotFound,
 } from '#commons/errors';
 import { DynamoClientStore } from '#stores/clients';
