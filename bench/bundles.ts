@@ -3,35 +3,30 @@
  *
  * NodejsFunction runs `esbuild --bundle <entry> --target=… --platform=node --format=esm
  * --outfile=…/index.mjs --minify --main-fields=module,main` in the project root for the `bundling` props of
- * infra/cdk/function.ts (aws-cdk-lib/aws-lambda-nodejs/lib/bundling.js, buildEsbuildArgs). The runtime and
- * the default memory are imported from there; the bundling props are not exported, so DEPLOYED_BUNDLING
- * mirrors them here, in this one place.
+ * infra/cdk/function.ts (aws-cdk-lib/aws-lambda-nodejs/lib/bundling.js, buildEsbuildArgs); the props and
+ * the default memory are imported from there.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { build, type Metafile } from 'esbuild';
-import { DEFAULT_MEMORY_MB, FUNCTION_RUNTIME } from '#infra/cdk/function';
+import { BUNDLING, DEFAULT_MEMORY_MB } from '#infra/cdk/function';
 import { type FunctionDefinition, type FunctionName, functions } from '#infra/routes';
 import { PROJECT_ROOT } from './paths.ts';
 
-/** `nodejs24.x` → `node24`, exactly as infra/cdk/function.ts derives its esbuild target. */
-const target = `node${FUNCTION_RUNTIME.name.replace(/^nodejs(\d+)\.x$/, '$1')}`;
-
 /**
- * MIRROR of the `bundling` props of infra/cdk/function.ts (TinyOAuthFunction), translated into the
- * esbuild options NodejsFunction passes for them: format ESM, mainFields module,main, minify, no source
- * map, no externals, target from the runtime, platform node. Replace with an import once function.ts
- * exports its bundling options.
+ * The esbuild options NodejsFunction passes for the `bundling` props of infra/cdk/function.ts
+ * (`BUNDLING`), derived from them so that the benchmark measures the deployed bundles.
  */
 export const DEPLOYED_BUNDLING = {
   bundle: true,
   platform: 'node',
-  format: 'esm',
-  target,
-  minify: true,
-  sourcemap: false,
-  mainFields: ['module', 'main'],
-  external: [],
+  format: BUNDLING.format === OutputFormat.ESM ? 'esm' : 'cjs',
+  target: BUNDLING.target,
+  minify: BUNDLING.minify,
+  sourcemap: BUNDLING.sourceMap,
+  mainFields: BUNDLING.mainFields,
+  external: BUNDLING.externalModules,
 } as const;
 
 export interface PackageShare {

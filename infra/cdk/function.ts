@@ -7,7 +7,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { acknowledge, REASONS } from './acknowledgements.ts';
@@ -16,6 +16,24 @@ import { projectPath } from './paths.ts';
 /** The newest Node.js runtime this aws-cdk-lib knows; cdk-nag's LambdaLatestVersion checks the same list. */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
 export const DEFAULT_MEMORY_MB = 256;
+
+/**
+ * How every function is bundled, in one place: `npm run bench` measures bundles built from exactly
+ * these options (bench/bundles.ts translates them to esbuild's), so its sizes are the deployed ones.
+ */
+export const BUNDLING = {
+  forceDockerBundling: false,
+  format: OutputFormat.ESM,
+  // Lambda's Node runtime loads `.mjs` as ESM; `module` first picks jose's ESM build.
+  mainFields: ['module', 'main'],
+  target: `node${FUNCTION_RUNTIME.name.replace(/^nodejs(\d+)\.x$/, '$1')}`,
+  minify: true,
+  // Off: stack traces in logs stay short, and nothing but our own code is in the bundle anyway.
+  sourceMap: false,
+  // tinyoauth talks to AWS over its own small clients; nothing of the SDK may be assumed or bundled.
+  externalModules: [],
+  // No `require` banner: every dependency bundles as ESM (test/cdk checks the output).
+} as const satisfies BundlingOptions;
 /**
  * Well under API Gateway's 29 s integration timeout, so a function stuck on a dependency ends as its
  * own logged failure rather than a gateway timeout; every tinyoauth request needs well under a second.
@@ -69,19 +87,7 @@ export class TinyOAuthFunction extends NodejsFunction {
       environment: props.environment,
       projectRoot: projectPath('.'),
       depsLockFilePath: projectPath('package-lock.json'),
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        // Lambda's Node runtime loads `.mjs` as ESM; `module` first picks jose's and aws4fetch's ESM builds.
-        mainFields: ['module', 'main'],
-        target: `node${FUNCTION_RUNTIME.name.replace(/^nodejs(\d+)\.x$/, '$1')}`,
-        minify: true,
-        // Off: stack traces in logs stay short, and nothing but our own code is in the bundle anyway.
-        sourceMap: false,
-        // tinyoauth talks to AWS through aws4fetch; nothing of the SDK may be assumed or bundled.
-        externalModules: [],
-        // No `require` banner: every dependency bundles as ESM (test/cdk/functions.test.ts checks the output).
-      },
+      bundling: BUNDLING,
     });
 
     acknowledge(this, 'Serverless', 'Serverless-LambdaDLQ', props.withoutDeadLetterQueue);
