@@ -65,8 +65,9 @@ export function evaluateTargets(
     {
       target: 'authorizer warm throughput / raw jwtVerify',
       limit: `≥ ${TARGETS.authorizerThroughputRatio}`,
-      measured: fixed(throughput.ratio, 3),
-      pass: throughput.ratio >= TARGETS.authorizerThroughputRatio,
+      // The key path as deployed (remote JWKS, cached): what Lambda runs.
+      measured: fixed(throughput.ratioRemote, 3),
+      pass: throughput.ratioRemote >= TARGETS.authorizerThroughputRatio,
     },
   ];
   for (const bundle of bundles) {
@@ -280,7 +281,9 @@ export function render(results: Results): string {
   const missed = targets.filter((row) => !row.pass).length;
   out.push(
     '',
-    missed === 0 ? 'All targets met.' : `${missed} target(s) missed; docs/performance.md says why.`,
+    missed === 0
+      ? 'All targets met.'
+      : `${missed} target(s) missed; the README's Performance section says why.`,
   );
   return out.join('\n');
 }

@@ -1,7 +1,7 @@
 /**
  * `npm run bench` (full) and `npm run bench:quick` (fewer repetitions, a CI smoke test): bundles, cold
  * init, authorizer throughput and revocation cost, the full flow against DynamoDB, scrypt, and the cost
- * per million. Prints the tables and writes bench/results/bench-<date>.json. Method: docs/performance.md.
+ * per million. Prints the tables and writes bench/results/bench-<date>.json. Method: the README's Performance section.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -35,7 +35,7 @@ export const ITERATIONS: Record<Mode, Iterations> = {
   },
 };
 
-/** The issue's targets (issue 6), measured with the method of docs/performance.md. */
+/** The issue's targets (issue 6), measured with the method of the README's Performance section. */
 export const TARGETS = {
   /** Authorizer warm throughput as a fraction of raw `jwtVerify` of the same token with the same key. */
   authorizerThroughputRatio: 0.8,

@@ -2,7 +2,7 @@
  * A small DynamoDB client: the JSON protocol over node:https, signed with our own SigV4.
  * The AWS SDK's DynamoDB client alone bundles to ~340 KB and ~35 ms of cold init; this one costs a few
  * KB, which is what keeps the authorizer (on every protected request) and every endpoint small. It does
- * not use fetch, whose first use loads undici: ~20 ms more on every cold start (docs/performance.md).
+ * not use fetch, whose first use loads undici: ~20 ms more on every cold start (the README's Performance section).
  */
 import { type AwsCredentials, signRequest } from './aws-signature.ts';
 import { type HttpResponse, send } from './http-client.ts';

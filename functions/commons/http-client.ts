@@ -1,7 +1,7 @@
 /**
  * Outgoing HTTP(S) requests over node:http and node:https, with kept-alive connections and a timeout.
  * Not fetch: Node loads its fetch implementation (undici) on first use, which costs a cold start about
- * 20 ms on its own, several times what node:https costs (see docs/performance.md).
+ * 20 ms on its own, several times what node:https costs (see the README's Performance section).
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';

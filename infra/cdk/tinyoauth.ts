@@ -127,7 +127,7 @@ export interface TinyOAuthProps {
   keyRotationInterval?: Duration;
   /**
    * For a compromised key only: the next rotation keeps no previous key, so every token and session
-   * signed before it stops verifying at once (see docs/deploy.md). Deploy without it afterwards.
+   * signed before it stops verifying at once (see the README's Deploying section). Deploy without it afterwards.
    */
   discardPreviousKeysOnRotation?: boolean;
   /** API Gateway stage name. Default `v1`. */
@@ -169,7 +169,7 @@ export class TinyOAuth extends Construct {
   readonly issuer: string;
   readonly resourceIdentifier: string;
   readonly jwksUrl: string;
-  /** `${issuer}/.well-known/oauth-authorization-server` (see docs/deploy.md about the stage path). */
+  /** `${issuer}/.well-known/oauth-authorization-server` (see the README's Deploying section about the stage path). */
   readonly metadataUrl: string;
   readonly accessLogs: LogGroup;
 
@@ -486,7 +486,7 @@ function staticTemplate(type: string, body: string): string {
 
 /**
  * One JSON object per request. No header, no query string, no body: those carry credentials. The
- * authorizer's principal is the user's `sub`, which is what an investigation needs.
+ * authorizer's principal (the user's `sub`), client and token id are what an investigation needs.
  */
 const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
   JSON.stringify({
@@ -506,6 +506,10 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
     errorType: AccessLogField.contextErrorResponseType(),
     errorMessage: AccessLogField.contextErrorMessage(),
     principal: AccessLogField.contextAuthorizerPrincipalId(),
+    // With the principal, who called through which client with which token: the audit trail of every
+    // protected request, cached authorizations included (the authorizer itself sees only cache misses).
+    clientId: '$context.authorizer.client_id',
+    tokenId: '$context.authorizer.jti',
     authorizerError: '$context.authorizer.error',
     authorizerLatency: '$context.authorizer.integrationLatency',
     xrayTraceId: AccessLogField.contextXrayTraceId(),

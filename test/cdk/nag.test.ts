@@ -20,7 +20,7 @@ const report = (plugin: string) => {
   return found;
 };
 
-/** The only kinds of findings tinyoauth acknowledges (see infra/cdk/acknowledgements.ts and docs/deploy.md). */
+/** The only kinds of findings tinyoauth acknowledges (see infra/cdk/acknowledgements.ts and the README's Deploying section). */
 const ACKNOWLEDGED_RULES = [
   'AwsSolutions-APIG3',
   'AwsSolutions-APIG4',

@@ -8,7 +8,7 @@ import { errors, importJWK, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey, publicJwk, type StoredKey } from '#commons/keys';
 import { signAccessToken } from '#commons/tokens';
-import { createRemoteKeySet } from '../../functions/authorizer/remote-key-set.ts';
+import { createRemoteKeySet, keysByKid } from '../../functions/authorizer/remote-key-set.ts';
 
 const OPTIONS = { cacheMaxAgeMs: 60_000, cooldownMs: 30_000, timeoutMs: 1000 };
 let server: Server;
@@ -80,5 +80,42 @@ describe('createRemoteKeySet', () => {
     await expect(jwtVerify(jwt, keys)).rejects.toThrow(/longer than 100 ms/);
     await expect(jwtVerify(jwt, keys)).rejects.toThrow(/longer than 100 ms/);
     expect(fetches).toBe(2);
+  });
+});
+
+describe('keys by kid', () => {
+  const header = (kid: string | undefined, alg = 'ES256') => ({ alg, ...(kid === undefined ? {} : { kid }) });
+
+  it('resolves a published ES256 key by its kid, importing it once', async () => {
+    const resolve = keysByKid({ keys: [publicJwk(key)] });
+    const first = await resolve(header(key.kid), { payload: '', signature: '' } as never);
+    const second = await resolve(header(key.kid), { payload: '', signature: '' } as never);
+    expect(first).toBe(second);
+  });
+
+  it.each([
+    ['no kid', header(undefined)],
+    ['an unknown kid', header('someone-else')],
+    ['another algorithm', header('', 'HS256')],
+  ])('finds no key for %s', async (_name, protectedHeader) => {
+    const resolve = keysByKid({ keys: [publicJwk(key)] });
+    const kidOrKnown = protectedHeader.kid === '' ? { ...protectedHeader, kid: key.kid } : protectedHeader;
+    await expect(resolve(kidOrKnown, {} as never)).rejects.toBeInstanceOf(errors.JWKSNoMatchingKey);
+  });
+
+  it('never uses a private, symmetric, non-signing or other-curve key even when its kid matches', async () => {
+    const jwk = publicJwk(key);
+    const unusable = [
+      { ...key.privateJwk, kid: 'private' },
+      { kty: 'oct', k: 'c2VjcmV0', kid: 'oct' },
+      { ...jwk, kid: 'enc', use: 'enc' },
+      { ...jwk, kid: 'p384', crv: 'P-384' },
+      { ...jwk, kid: 'rs', alg: 'RS256' },
+    ];
+    const resolve = keysByKid({ keys: unusable });
+    for (const { kid } of unusable) {
+      await expect(resolve(header(kid), {} as never)).rejects.toBeInstanceOf(errors.JWKSNoMatchingKey);
+    }
+    expect(() => keysByKid({ keys: 'none' })).toThrow(errors.JWKSInvalid);
   });
 });
