@@ -13,8 +13,8 @@ import type { LogFields, Logger } from '#commons/logger';
 import { ACCESS_TOKEN_TYPE, type AccessTokenClaims, CLOCK_TOLERANCE_SECONDS } from '#commons/tokens';
 import { accessPolicy, parseMethodArn, type ScopeRule, unmetScopeRules } from '#domain/access-policy';
 import { deadTokenReason } from '#domain/token-liveness';
+import type { RevocationStore } from '#stores/revocation';
 import { createRemoteKeySet } from './remote-key-set.ts';
-import type { RevocationStore } from './revocation.ts';
 
 /** What API Gateway expects thrown for a 401 (it answers with the UNAUTHORIZED gateway response). */
 export const UNAUTHORIZED = 'Unauthorized';

@@ -7,8 +7,8 @@ import type { APIGatewayTokenAuthorizerEvent, Context } from 'aws-lambda';
 import { loadConfig } from '#commons/config';
 import { DynamoDb } from '#commons/dynamo';
 import { createLogger } from '#commons/logger';
+import { DynamoRevocationStore } from '#stores/revocation';
 import { createAuthorizer, remoteKeySet } from './authorizer.ts';
-import { DynamoRevocationStore } from './revocation.ts';
 import { loadAuthorizerSettings } from './settings.ts';
 
 const config = loadConfig(process.env);

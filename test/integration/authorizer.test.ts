@@ -14,8 +14,8 @@ import { generateSigningKey, publicJwk, type SigningKey } from '#commons/keys';
 import { createLogger } from '#commons/logger';
 import { type AccessTokenClaims, signAccessToken } from '#commons/tokens';
 import { type TableKey, tableName, tables } from '#infra/tables';
+import { DynamoRevocationStore } from '#stores/revocation';
 import { createAuthorizer } from '../../functions/authorizer/authorizer.ts';
-import { DynamoRevocationStore } from '../../functions/authorizer/revocation.ts';
 
 const ISSUER = 'https://auth.example.test';
 const AUDIENCE = `${ISSUER}/protected`;

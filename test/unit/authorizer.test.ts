@@ -6,8 +6,8 @@ import { createLogger } from '#commons/logger';
 import { type AccessTokenClaims, signAccessToken, signSessionToken } from '#commons/tokens';
 import type { ScopeRule } from '#domain/access-policy';
 import type { LivenessRecords } from '#domain/token-liveness';
+import type { RevocationLookup, RevocationStore } from '#stores/revocation';
 import { type AuthorizerDependencies, createAuthorizer } from '../../functions/authorizer/authorizer.ts';
-import type { RevocationLookup, RevocationStore } from '../../functions/authorizer/revocation.ts';
 
 const ISSUER = 'https://auth.example.test';
 const AUDIENCE = 'https://auth.example.test/protected';
