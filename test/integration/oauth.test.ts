@@ -96,6 +96,14 @@ async function authorize(
   };
 }
 
+/** The token request that redeems `code`, as the authorization request it came from implies. */
+const codeForm = (code: string | null, verifier: string) => ({
+  grant_type: 'authorization_code',
+  code: code as string,
+  redirect_uri: REDIRECT,
+  code_verifier: verifier,
+});
+
 function tokenRequest(env: Env, form: Record<string, string>, authorization?: string) {
   return env.handlers.token(
     apiEvent({ path: '/token', form, ...(authorization ? { headers: { authorization } } : {}) }),
@@ -104,16 +112,7 @@ function tokenRequest(env: Env, form: Record<string, string>, authorization?: st
 
 async function codeTokens(env: Env, c: Awaited<ReturnType<Env['client']>>, token?: string) {
   const { code, verifier } = await authorize(env, c, token ? { token } : {});
-  const result = await tokenRequest(
-    env,
-    {
-      grant_type: 'authorization_code',
-      code: code as string,
-      redirect_uri: REDIRECT,
-      code_verifier: verifier,
-    },
-    basic(c.clientId, c.secret),
-  );
+  const result = await tokenRequest(env, codeForm(code, verifier), basic(c.clientId, c.secret));
   expect(result.statusCode).toBe(200);
   return body(result) as { access_token: string; refresh_token: string; scope: string; expires_in: number };
 }
@@ -225,16 +224,7 @@ describe('POST /token with authorization_code', () => {
 
   it('issues an RFC 9068 access token and a refresh token, never cached', async () => {
     const { code, verifier } = await authorize(env, c);
-    const result = await tokenRequest(
-      env,
-      {
-        grant_type: 'authorization_code',
-        code: code as string,
-        redirect_uri: REDIRECT,
-        code_verifier: verifier,
-      },
-      basic(c.clientId, c.secret),
-    );
+    const result = await tokenRequest(env, codeForm(code, verifier), basic(c.clientId, c.secret));
     expect(result.statusCode).toBe(200);
     expect(result.headers?.['Cache-Control']).toBe('no-store');
     expect(result.headers?.Pragma).toBe('no-cache');
@@ -365,28 +355,14 @@ describe('POST /token with authorization_code', () => {
   it('refuses an expired code', async () => {
     const { code, verifier } = await authorize(env, c);
     env.runtime.clock.advance(61);
-    const result = await tokenRequest(
-      env,
-      {
-        grant_type: 'authorization_code',
-        code: code as string,
-        redirect_uri: REDIRECT,
-        code_verifier: verifier,
-      },
-      basic(c.clientId, c.secret),
-    );
+    const result = await tokenRequest(env, codeForm(code, verifier), basic(c.clientId, c.secret));
     expect(body(result).error).toBe('invalid_grant');
   });
 
   it("refuses another client's code without burning it", async () => {
     const other = await env.client();
     const { code, verifier } = await authorize(env, c);
-    const form = {
-      grant_type: 'authorization_code',
-      code: code as string,
-      redirect_uri: REDIRECT,
-      code_verifier: verifier,
-    };
+    const form = codeForm(code, verifier);
     const stolen = await tokenRequest(env, form, basic(other.clientId, other.secret));
     expect(body(stolen).error).toBe('invalid_grant');
     expect((await tokenRequest(env, form, basic(c.clientId, c.secret))).statusCode).toBe(200);
@@ -396,27 +372,13 @@ describe('POST /token with authorization_code', () => {
     const session = await env.login();
     const { code, verifier } = await authorize(env, c, { token: session });
     await env.sessions.logout(session);
-    const result = await tokenRequest(
-      env,
-      {
-        grant_type: 'authorization_code',
-        code: code as string,
-        redirect_uri: REDIRECT,
-        code_verifier: verifier,
-      },
-      basic(c.clientId, c.secret),
-    );
+    const result = await tokenRequest(env, codeForm(code, verifier), basic(c.clientId, c.secret));
     expect(body(result).error).toBe('invalid_grant');
   });
 
   it('refuses a replayed code and revokes every token issued from it', async () => {
     const { code, verifier } = await authorize(env, c);
-    const form = {
-      grant_type: 'authorization_code',
-      code: code as string,
-      redirect_uri: REDIRECT,
-      code_verifier: verifier,
-    };
+    const form = codeForm(code, verifier);
     const first = body(await tokenRequest(env, form, basic(c.clientId, c.secret)));
     expect((await introspect(env, c, first.access_token)).active).toBe(true);
 
@@ -434,12 +396,7 @@ describe('POST /token with authorization_code', () => {
 
   it('lets exactly one of twenty concurrent redemptions of a code succeed, with no 5xx', async () => {
     const { code, verifier } = await authorize(env, c);
-    const form = {
-      grant_type: 'authorization_code',
-      code: code as string,
-      redirect_uri: REDIRECT,
-      code_verifier: verifier,
-    };
+    const form = codeForm(code, verifier);
     const results = await Promise.all(
       Array.from({ length: 20 }, () => tokenRequest(env, form, basic(c.clientId, c.secret))),
     );
@@ -477,18 +434,7 @@ describe('POST /token with refresh_token', () => {
 
   it('narrows the scope on request but never widens it', async () => {
     const { code, verifier } = await authorize(env, c, { query: { scope: 'read write' } });
-    const tokens = body(
-      await tokenRequest(
-        env,
-        {
-          grant_type: 'authorization_code',
-          code: code as string,
-          redirect_uri: REDIRECT,
-          code_verifier: verifier,
-        },
-        basic(c.clientId, c.secret),
-      ),
-    );
+    const tokens = body(await tokenRequest(env, codeForm(code, verifier), basic(c.clientId, c.secret)));
     const narrowed = body(await refresh(tokens.refresh_token, { scope: 'read' }));
     expect(narrowed.scope).toBe('read');
     // The grant keeps its full scope: the next refresh may ask for all of it again.
