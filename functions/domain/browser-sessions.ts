@@ -12,13 +12,16 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { HttpError, InvalidToken } from '#commons/errors';
 import type { HttpRequest } from '#commons/http';
+import type { Logger } from '#commons/logger';
 import { DynamoConsentStore } from '#stores/consents';
+import type { Accounts } from './accounts.ts';
+import type { Authorization } from './authorization.ts';
 import { type Clock, epochSeconds } from './clock.ts';
 import { Consents } from './consents.ts';
 import type { SessionRecord } from './records.ts';
 import { constantTimeEqual } from './secrets.ts';
 import type { Sessions } from './sessions.ts';
-import { type Runtime, userServices } from './wiring.ts';
+import { oauthServices, type Runtime, userServices } from './wiring.ts';
 
 /** A form that did not come from a tinyoauth page in this browser (or came too late). */
 export class CrossSiteRequestRefused extends HttpError {
@@ -200,4 +203,18 @@ export function browserServices(runtime: Runtime) {
     clock: runtime.clock,
   });
   return { accounts, sessions, browserSessions, consents };
+}
+
+/** What the sign-in and sign-up pages need: accounts, cookie sessions, and the request they continue. */
+export interface AccountPageDependencies {
+  accounts: Accounts;
+  browserSessions: BrowserSessions;
+  authorization: Authorization;
+  issuer: string;
+}
+
+export function accountPageServices(runtime: Runtime, logger: Logger): AccountPageDependencies {
+  const { accounts, browserSessions } = browserServices(runtime);
+  const { authorization } = oauthServices(runtime, logger);
+  return { accounts, browserSessions, authorization, issuer: runtime.config.issuer };
 }

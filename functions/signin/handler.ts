@@ -2,9 +2,12 @@ import { MethodNotAllowed, TooManyAttempts } from '#commons/errors';
 import { seeOther, type WebResponse, webHandler } from '#commons/html';
 import type { HttpRequest } from '#commons/http';
 import type { Logger } from '#commons/logger';
-import { type Accounts, InvalidCredentials } from '#domain/accounts';
-import type { Authorization } from '#domain/authorization';
-import { type BrowserSessions, CrossSiteRequestRefused, FORM_PURPOSE } from '#domain/browser-sessions';
+import { InvalidCredentials } from '#domain/accounts';
+import {
+  type AccountPageDependencies,
+  CrossSiteRequestRefused,
+  FORM_PURPOSE,
+} from '#domain/browser-sessions';
 import {
   type CarriedRequest,
   carriedQuery,
@@ -17,19 +20,12 @@ import {
 } from '../pages/request.ts';
 import { retryAfterText, type SignInView, signedInPage, signInPage } from '../pages/templates.ts';
 
-export interface SignInDependencies {
-  accounts: Accounts;
-  browserSessions: BrowserSessions;
-  authorization: Authorization;
-  issuer: string;
-}
-
 /**
  * GET /signin shows the sign-in page (carrying the authorization request in its query, if any);
  * POST /signin checks the credentials with `Accounts.login` (lockout and timing included), sets the
  * session cookie and sends the browser back to /authorize with a 303.
  */
-export const createSignInHandler = (deps: SignInDependencies, logger: Logger) => {
+export const createSignInHandler = (deps: AccountPageDependencies, logger: Logger) => {
   const { browserSessions, issuer } = deps;
 
   /** The sign-in form again, with a message; a new form nonce if the browser has none. */

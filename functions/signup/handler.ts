@@ -2,25 +2,20 @@ import { InvalidRequest, MethodNotAllowed, TooManyAttempts, UsernameTaken } from
 import { seeOther, type WebResponse, webHandler } from '#commons/html';
 import type { HttpRequest } from '#commons/http';
 import type { Logger } from '#commons/logger';
-import type { Accounts } from '#domain/accounts';
-import type { Authorization } from '#domain/authorization';
-import { type BrowserSessions, CrossSiteRequestRefused, FORM_PURPOSE } from '#domain/browser-sessions';
+import {
+  type AccountPageDependencies,
+  CrossSiteRequestRefused,
+  FORM_PURPOSE,
+} from '#domain/browser-sessions';
 import { carriedQuery, continuation, describeRequest, queryPairs, REQUEST_FIELD } from '../pages/request.ts';
 import { retryAfterText, type SignUpView, signInPage, signUpPage } from '../pages/templates.ts';
-
-export interface SignUpDependencies {
-  accounts: Accounts;
-  browserSessions: BrowserSessions;
-  authorization: Authorization;
-  issuer: string;
-}
 
 /**
  * GET /signup shows the sign-up page; POST /signup creates the account with `Accounts.register`, signs
  * the new user in with `Accounts.login` (so the session is made exactly as for any sign-in), sets the
  * session cookie and continues the authorization request it carries with a 303.
  */
-export const createSignUpHandler = (deps: SignUpDependencies, logger: Logger) => {
+export const createSignUpHandler = (deps: AccountPageDependencies, logger: Logger) => {
   const { browserSessions, issuer } = deps;
 
   function form(request: HttpRequest, view: Omit<SignUpView, 'issuer' | 'csrf'>, status = 200) {
