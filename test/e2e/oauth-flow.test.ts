@@ -49,8 +49,8 @@ async function registerClient(session: string, metadata: Record<string, unknown>
   return (await response.json()) as { client_id: string; client_secret: string };
 }
 
-/** The authorization code flow exactly as a client app runs it, with the user's session as the API design says. */
-async function codeFlow(
+/** The authorization request a client app sends with the user's session, as the API design says; its validated callback. */
+async function authorizeWithSession(
   session: string,
   registered: { client_id: string; client_secret: string },
   scope = 'read',
@@ -77,16 +77,19 @@ async function codeFlow(
     new URL(redirect.headers.get('location') as string),
     state,
   );
-  const response = await oauth.authorizationCodeGrantRequest(
-    as,
-    client,
-    auth,
-    callback,
-    REDIRECT,
-    verifier,
-    insecure,
-  );
-  const tokens = await oauth.processAuthorizationCodeResponse(as, client, response);
+  const redeem = () =>
+    oauth.authorizationCodeGrantRequest(as, client, auth, callback, REDIRECT, verifier, insecure);
+  return { client, auth, redeem };
+}
+
+/** The authorization code flow exactly as a client app runs it. */
+async function codeFlow(
+  session: string,
+  registered: { client_id: string; client_secret: string },
+  scope = 'read',
+) {
+  const { client, auth, redeem } = await authorizeWithSession(session, registered, scope);
+  const tokens = await oauth.processAuthorizationCodeResponse(as, client, await redeem());
   return { client, auth, tokens };
 }
 
@@ -233,41 +236,9 @@ describe('/protected/* behind the authorizer', () => {
   });
 
   it('refuses the tokens of a replayed code', async () => {
-    const client: oauth.Client = { client_id: registered.client_id };
-    const auth = oauth.ClientSecretBasic(registered.client_secret);
-    const verifier = oauth.generateRandomCodeVerifier();
-    const url = new URL(as.authorization_endpoint as string);
-    url.search = new URLSearchParams({
-      response_type: 'code',
-      client_id: client.client_id,
-      redirect_uri: REDIRECT,
-      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-    }).toString();
-    const redirect = await fetch(url, {
-      headers: { authorization: `Bearer ${session}` },
-      redirect: 'manual',
-    });
-    const callback = oauth.validateAuthResponse(
-      as,
-      client,
-      new URL(redirect.headers.get('location') as string),
-      oauth.expectNoState,
-    );
-    const first = await oauth.processAuthorizationCodeResponse(
-      as,
-      client,
-      await oauth.authorizationCodeGrantRequest(as, client, auth, callback, REDIRECT, verifier, insecure),
-    );
-    const replay = await oauth.authorizationCodeGrantRequest(
-      as,
-      client,
-      auth,
-      callback,
-      REDIRECT,
-      verifier,
-      insecure,
-    );
+    const { client, redeem } = await authorizeWithSession(session, registered);
+    const first = await oauth.processAuthorizationCodeResponse(as, client, await redeem());
+    const replay = await redeem();
     expect(replay.status).toBe(400);
     expect((await replay.json()).error).toBe('invalid_grant');
     await expectUnauthorized(await call('/protected/resource', { bearer: first.access_token }));
