@@ -4,8 +4,9 @@
  * KB, which is what keeps the authorizer (on every protected request) and every endpoint small. It does
  * not use fetch, whose first use loads undici: ~20 ms more on every cold start (the README's Performance section).
  */
-import { type AwsCredentials, signRequest } from './aws-signature.ts';
-import { type HttpResponse, send } from './http-client.ts';
+import { type AwsJsonApi, postAwsJson } from './aws-json.ts';
+import { environmentCredentials } from './aws-signature.ts';
+import type { HttpResponse } from './http-client.ts';
 
 export type Item = Record<string, unknown>;
 type AttributeValue =
@@ -110,7 +111,6 @@ export type TransactAction =
   | { ConditionCheck: { TableName: string; Key: Item } & Condition };
 
 /** Far above DynamoDB's latency; a request still open by then is retried (or fails) instead of hanging. */
-const REQUEST_TIMEOUT_MS = 5000;
 
 const RETRYABLE = new Set([
   'ProvisionedThroughputExceededException',
@@ -131,20 +131,20 @@ function encodeCondition<T extends Condition>(
 }
 
 export class DynamoDb {
-  private readonly credentials: AwsCredentials;
-  private readonly region: string;
-  private readonly url: URL;
+  private readonly api: AwsJsonApi;
   private readonly maxAttempts: number;
   private readonly onRequest: ((record: RequestRecord) => void) | undefined;
 
   constructor(options: DynamoDbOptions) {
-    this.credentials = options.credentials ?? {
-      accessKeyId: process.env.AWS_ACCESS_KEY_ID || 'local',
-      secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY || 'local',
-      sessionToken: process.env.AWS_SESSION_TOKEN || undefined,
+    this.api = {
+      url: new URL(options.endpoint ?? `https://dynamodb.${options.region}.amazonaws.com`),
+      service: 'dynamodb',
+      region: options.region,
+      // DynamoDB Local accepts any credentials, so a local run needs none configured.
+      credentials: options.credentials ?? environmentCredentials(process.env, 'local'),
+      contentType: 'application/x-amz-json-1.0',
+      targetPrefix: 'DynamoDB_20120810',
     };
-    this.region = options.region;
-    this.url = new URL(options.endpoint ?? `https://dynamodb.${options.region}.amazonaws.com`);
     this.maxAttempts = options.maxAttempts ?? 3;
     this.onRequest = options.onRequest;
   }
@@ -156,21 +156,7 @@ export class DynamoDb {
       const started = performance.now();
       let response: HttpResponse;
       try {
-        // Signed per attempt: the signature carries the time it was made.
-        const { headers } = signRequest(
-          {
-            method: 'POST',
-            url: this.url,
-            headers: {
-              'content-type': 'application/x-amz-json-1.0',
-              'x-amz-target': `DynamoDB_20120810.${operation}`,
-            },
-            body,
-          },
-          this.credentials,
-          { service: 'dynamodb', region: this.region },
-        );
-        response = await send(this.url, { method: 'POST', headers, body, timeoutMs: REQUEST_TIMEOUT_MS });
+        response = await postAwsJson(this.api, operation, body);
       } catch (error) {
         if (attempt < this.maxAttempts) {
           await backoff(attempt);

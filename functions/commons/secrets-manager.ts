@@ -4,8 +4,8 @@
  * interface, so the key-set logic is tested against an in-memory store with the same version-stage
  * semantics.
  */
-import { type AwsCredentials, environmentCredentials, signRequest } from './aws-signature.ts';
-import { send } from './http-client.ts';
+import { type AwsJsonApi, postAwsJson } from './aws-json.ts';
+import { environmentCredentials } from './aws-signature.ts';
 
 export const CURRENT = 'AWSCURRENT';
 export const PENDING = 'AWSPENDING';
@@ -52,36 +52,23 @@ export class SecretsManagerError extends Error {
 }
 
 /** Secrets Manager answers in milliseconds; a request still open by then fails instead of hanging. */
-const REQUEST_TIMEOUT_MS = 5000;
-
 export class AwsSecretStore implements SecretStore {
-  private readonly credentials: AwsCredentials;
-  private readonly url: URL;
+  private readonly api: AwsJsonApi;
 
-  constructor(
-    private readonly region: string,
-    env: Record<string, string | undefined> = process.env,
-  ) {
-    this.credentials = environmentCredentials(env);
-    this.url = new URL(`https://secretsmanager.${region}.amazonaws.com/`);
+  constructor(region: string, env: Record<string, string | undefined> = process.env) {
+    this.api = {
+      url: new URL(`https://secretsmanager.${region}.amazonaws.com/`),
+      service: 'secretsmanager',
+      region,
+      credentials: environmentCredentials(env),
+      contentType: 'application/x-amz-json-1.1',
+      targetPrefix: 'secretsmanager',
+    };
   }
 
   private async call<T>(operation: string, input: Record<string, unknown>): Promise<T> {
     const body = JSON.stringify(input);
-    const { headers } = signRequest(
-      {
-        method: 'POST',
-        url: this.url,
-        headers: {
-          'content-type': 'application/x-amz-json-1.1',
-          'x-amz-target': `secretsmanager.${operation}`,
-        },
-        body,
-      },
-      this.credentials,
-      { service: 'secretsmanager', region: this.region },
-    );
-    const response = await send(this.url, { method: 'POST', headers, body, timeoutMs: REQUEST_TIMEOUT_MS });
+    const response = await postAwsJson(this.api, operation, body);
     const payload = response.text ? (JSON.parse(response.text) as Record<string, unknown>) : {};
     if (response.status < 200 || response.status >= 300) {
       const type = String(payload.__type ?? `HTTP${response.status}`)
