@@ -4,7 +4,7 @@
  * method it registered; using two at once, an unknown client or a wrong secret is `invalid_client`.
  */
 import { InvalidClient, InvalidRequest } from '#commons/errors';
-import type { Parameters } from '#commons/http';
+import type { HttpRequest, Parameters } from '#commons/http';
 import type { ClientLookup } from '#stores/clients';
 import type { ClientRecord } from './records.ts';
 import { matchesHash } from './secrets.ts';
@@ -85,7 +85,20 @@ export async function authenticateClient(
 }
 
 /** Refuses a request body carrying the same parameter twice, before anything else reads it. */
-export function refuseRepeatedParameters(form: Parameters): void {
+function refuseRepeatedParameters(form: Parameters): void {
   const repeated = form.repeated();
   if (repeated.length > 0) throw new InvalidRequest(`The "${repeated[0]}" parameter must not be repeated.`);
+}
+
+/**
+ * How the token, revocation and introspection endpoints all begin: the form body, no parameter twice,
+ * and the client authenticated.
+ */
+export async function authenticatedClientRequest(
+  clients: ClientLookup,
+  request: HttpRequest,
+): Promise<{ client: ClientRecord; form: Parameters }> {
+  const form = request.form();
+  refuseRepeatedParameters(form);
+  return { client: await authenticateClient(clients, request.header('authorization'), form), form };
 }

@@ -1,6 +1,6 @@
 import { httpHandler, json } from '#commons/http';
 import type { Logger } from '#commons/logger';
-import { authenticateClient, refuseRepeatedParameters } from '#domain/client-authentication';
+import { authenticatedClientRequest } from '#domain/client-authentication';
 import type { TokenState } from '#domain/token-revocation';
 import type { ClientLookup } from '#stores/clients';
 
@@ -8,9 +8,7 @@ import type { ClientLookup } from '#stores/clients';
 export const createRevokeHandler = (clients: ClientLookup, tokens: TokenState, logger: Logger) =>
   httpHandler(
     async (request) => {
-      const form = request.form();
-      refuseRepeatedParameters(form);
-      const client = await authenticateClient(clients, request.header('authorization'), form);
+      const { client, form } = await authenticatedClientRequest(clients, request);
       await tokens.revoke(client, form);
       return json(200, {});
     },

@@ -1,6 +1,6 @@
 import { httpHandler, json } from '#commons/http';
 import type { Logger } from '#commons/logger';
-import { authenticateClient, refuseRepeatedParameters } from '#domain/client-authentication';
+import { authenticatedClientRequest } from '#domain/client-authentication';
 import type { TokenGrants } from '#domain/token-grants';
 import type { ClientLookup } from '#stores/clients';
 
@@ -8,9 +8,7 @@ import type { ClientLookup } from '#stores/clients';
 export const createTokenHandler = (clients: ClientLookup, grants: TokenGrants, logger: Logger) =>
   httpHandler(
     async (request, log) => {
-      const form = request.form();
-      refuseRepeatedParameters(form);
-      const client = await authenticateClient(clients, request.header('authorization'), form);
+      const { client, form } = await authenticatedClientRequest(clients, request);
       const response = await grants.exchange(client, form);
       log.info('tokens issued', { clientId: client.clientId, grantType: form.get('grant_type') });
       // Cache-Control: no-store and Pragma: no-cache are on every response (RFC 6749 §5.1).
