@@ -32,7 +32,7 @@ export abstract class HttpError extends Error {
   }
 }
 
-// RFC 6749 §4.1.2.1 and §5.2, RFC 7009, RFC 7591, RFC 6750, OpenID Connect Core §3.1.2.6.
+// RFC 6749 §4.1.2.1 and §5.2, RFC 7591, RFC 6750, OpenID Connect Core §3.1.2.6.
 export class InvalidRequest extends HttpError {
   readonly status = 400;
   readonly code = 'invalid_request';
@@ -61,10 +61,6 @@ export class UnsupportedGrantType extends HttpError {
 export class UnsupportedResponseType extends HttpError {
   readonly status = 400;
   readonly code = 'unsupported_response_type';
-}
-export class UnsupportedTokenType extends HttpError {
-  readonly status = 400;
-  readonly code = 'unsupported_token_type';
 }
 export class InvalidScope extends HttpError {
   readonly status = 400;
@@ -98,16 +94,6 @@ export class InvalidToken extends HttpError {
     super(description, {
       ...options,
       headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"', ...options.headers },
-    });
-  }
-}
-export class InsufficientScope extends HttpError {
-  readonly status = 403;
-  readonly code = 'insufficient_scope';
-  constructor(description: string, options: ErrorOptions = {}) {
-    super(description, {
-      ...options,
-      headers: { 'WWW-Authenticate': 'Bearer error="insufficient_scope"', ...options.headers },
     });
   }
 }
