@@ -20,8 +20,8 @@
  * index key itself changes), never doubled by a transaction; the indexes here project ALL, so an entry is
  * the size of the item, and an item without the index key attributes is not in the index.
  */
-import { type DynamoDb, type Item, marshallItem } from '#commons/dynamo';
-import { type TableDefinition, tables } from '#infra/tables';
+import { type DynamoDb, type Item, marshallItem } from '#adapters/aws/dynamodb';
+import { type TableDefinition, tables } from '#contract/tables';
 import type { CallRecord } from './metered-dynamodb.ts';
 
 type Wire = Record<string, Record<string, unknown>>;

@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS } from '#infra/protection';
+import { DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS } from '#contract/protection';
 import { AUTHORIZER, type FunctionName, functions } from '#infra/routes';
 import type { BundleResult } from './bundles.ts';
 import { PROJECT_ROOT } from './paths.ts';

@@ -4,10 +4,10 @@
  * else uses. Whatever is started or created here is removed by `close()`.
  */
 import { randomUUID } from 'node:crypto';
-import { DynamoDb } from '#commons/dynamo';
+import { DynamoDb } from '#adapters/aws/dynamodb';
+import { tables } from '#contract/tables';
 import { assertJava, startDynamoDbLocal } from '#infra/local/dynamodb-local';
 import { ensureTables } from '#infra/local/tables';
-import { tables } from '#infra/tables';
 
 export const REGION = 'us-east-1';
 /** DynamoDB Local accepts any credentials; these never reach AWS. */

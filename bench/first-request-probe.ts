@@ -2,7 +2,7 @@
  * Bundled like a function and run in a fresh Node process by bench/first-request.ts: the first DynamoDB
  * request of a new execution environment (transport modules loaded, connection opened) and the next one.
  */
-import { DynamoDb } from '#commons/dynamo';
+import { DynamoDb } from '#adapters/aws/dynamodb';
 
 const endpoint = process.argv[2];
 if (!endpoint) throw new Error('usage: node first-request-probe.mjs <DynamoDB endpoint>');

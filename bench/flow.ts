@@ -11,23 +11,23 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { createLocalJWKSet } from 'jose';
-import { loadConfig } from '#commons/config';
-import { DynamoDb } from '#commons/dynamo';
-import type { ApiEvent, ApiResult } from '#commons/http';
-import { generateSigningKey, KeyRing } from '#commons/keys';
-import { createLogger } from '#commons/logger';
-import { clientServices } from '#domain/clients';
-import { systemClock } from '#domain/clock';
-import { oauthServices, type Runtime, userServices } from '#domain/wiring';
+import { DynamoDb } from '#adapters/aws/dynamodb';
+import { loadConfig } from '#adapters/config';
+import { DynamoRevocationStore } from '#adapters/dynamo/liveness';
+import { createClientCreateHandler } from '#adapters/endpoints/clients/create';
+import { createAuthorizeHandler } from '#adapters/endpoints/oauth/authorize';
+import { createRevokeHandler } from '#adapters/endpoints/oauth/revoke';
+import { createTokenHandler } from '#adapters/endpoints/oauth/token';
+import { createLoginHandler } from '#adapters/endpoints/users/login';
+import { createRegisterHandler } from '#adapters/endpoints/users/register';
+import type { ApiEvent, ApiResult } from '#adapters/http/edge';
+import { createLogger } from '#adapters/logger';
+import { oauthServices, type Runtime, userServices } from '#app/services';
+import { createAuthorizer } from '#core/authorizer/decision';
+import { clientServices } from '#core/clients/registry';
+import { systemClock } from '#core/clock';
+import { generateSigningKey, KeyRing } from '#core/keys/key-ring';
 import type { FunctionName } from '#infra/routes';
-import { DynamoRevocationStore } from '#stores/revocation';
-import { createAuthorizeHandler } from '../functions/authorize/handler.ts';
-import { createAuthorizer } from '../functions/authorizer/authorizer.ts';
-import { createClientCreateHandler } from '../functions/client-create/handler.ts';
-import { createLoginHandler } from '../functions/login/handler.ts';
-import { createRegisterHandler } from '../functions/register/handler.ts';
-import { createRevokeHandler } from '../functions/revoke/handler.ts';
-import { createTokenHandler } from '../functions/token/handler.ts';
 import { apiEvent, basic } from '../test/fakes/events.ts';
 import { MemoryKeySource } from '../test/fakes/keys.ts';
 import { METHOD_ARN } from './authorizer.ts';
@@ -101,7 +101,7 @@ async function handlers(runtime: Runtime) {
   const { registry } = clientServices(runtime);
   const oauth = oauthServices(runtime, logger);
   // The sample service reads its configuration at module scope, like every function.
-  const { handler: protectedResource } = await import('../functions/protected/index.ts');
+  const { handler: protectedResource } = await import('#adapters/endpoints/protected/sample');
   return {
     register: createRegisterHandler(accounts, logger),
     login: createLoginHandler(accounts, logger),

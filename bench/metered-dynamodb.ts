@@ -9,7 +9,7 @@ import {
   type DynamoDbOptions,
   type Item,
   type RequestRecord,
-} from '#commons/dynamo';
+} from '#adapters/aws/dynamodb';
 
 export interface CallRecord {
   operation: string;

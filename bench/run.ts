@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DynamoDb } from '#commons/dynamo';
+import { DynamoDb } from '#adapters/aws/dynamodb';
 import { measureRevocationCheck, measureThroughput } from './authorizer.ts';
 import { StoredItems } from './billing.ts';
 import { bundleAll } from './bundles.ts';

@@ -1,6 +1,6 @@
 /** Password hashing at the deployed parameters: what dominates `/register` and `/login`. */
-import { loadConfig } from '#commons/config';
-import { hashPassword, type ScryptParameters, verifyPassword } from '#domain/passwords';
+import { loadConfig } from '#adapters/config';
+import { hashPassword, type ScryptParameters, verifyPassword } from '#core/users/passwords';
 import { type Summary, summarise } from './stats.ts';
 
 export interface ScryptResult {

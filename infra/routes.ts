@@ -3,7 +3,7 @@
  * entry of `functions` with exactly the table actions listed (least privilege), and one API Gateway
  * method per entry of `routes`; the local gateway serves the same routes with the same handlers.
  */
-import type { TableKey } from './tables.ts';
+import type { TableKey } from '#contract/tables';
 
 /** DynamoDB actions as IAM names them (a transaction is authorised per contained action). */
 export type TableAction =
@@ -29,13 +29,13 @@ export interface FunctionDefinition {
 
 const definitions = {
   register: {
-    entry: 'functions/register/index.ts',
+    entry: 'functions/handlers/users/register.ts',
     description: 'POST /register: create a user',
     tables: { users: { actions: ['PutItem'] } },
     memoryMB: 1024,
   },
   login: {
-    entry: 'functions/login/index.ts',
+    entry: 'functions/handlers/users/login.ts',
     description: 'POST /login: verify a password and open a session',
     tables: {
       users: { actions: ['BatchGetItem', 'UpdateItem'] },
@@ -46,19 +46,19 @@ const definitions = {
     memoryMB: 1024,
   },
   logout: {
-    entry: 'functions/logout/index.ts',
+    entry: 'functions/handlers/users/logout.ts',
     description: 'POST /logout: revoke the caller’s session',
     tables: { sessions: { actions: ['GetItem', 'UpdateItem'] }, users: { actions: ['UpdateItem'] } },
     keys: 'publish',
   },
   jwks: {
-    entry: 'functions/jwks/index.ts',
+    entry: 'functions/handlers/discovery/jwks.ts',
     description: 'GET /.well-known/jwks.json: the public signing keys',
     tables: {},
     keys: 'publish',
   },
   authorize: {
-    entry: 'functions/authorize/index.ts',
+    entry: 'functions/handlers/oauth/authorize.ts',
     description:
       'GET and POST /authorize: issue an authorization code (PKCE S256) to a logged-in user; sign-in and consent pages for browsers',
     tables: {
@@ -70,7 +70,7 @@ const definitions = {
     keys: 'publish',
   },
   signIn: {
-    entry: 'functions/signin/index.ts',
+    entry: 'functions/handlers/pages/signin.ts',
     description: 'GET and POST /signin: the hosted sign-in page; sets the session cookie',
     tables: {
       users: { actions: ['BatchGetItem', 'UpdateItem'] },
@@ -82,7 +82,7 @@ const definitions = {
     memoryMB: 1024,
   },
   signUp: {
-    entry: 'functions/signup/index.ts',
+    entry: 'functions/handlers/pages/signup.ts',
     description: 'GET and POST /signup: the hosted sign-up page; creates the user and signs them in',
     tables: {
       users: { actions: ['PutItem', 'BatchGetItem', 'UpdateItem'] },
@@ -94,13 +94,13 @@ const definitions = {
     memoryMB: 1024,
   },
   signOut: {
-    entry: 'functions/signout/index.ts',
+    entry: 'functions/handlers/pages/signout.ts',
     description: 'GET and POST /signout: the sign-out page; ends the browser’s session',
     tables: { sessions: { actions: ['GetItem', 'UpdateItem'] }, users: { actions: ['UpdateItem'] } },
     keys: 'publish',
   },
   token: {
-    entry: 'functions/token/index.ts',
+    entry: 'functions/handlers/oauth/token.ts',
     description: 'POST /token: authorization_code, refresh_token and client_credentials grants',
     tables: {
       clients: { actions: ['GetItem', 'ConditionCheckItem'] },
@@ -112,7 +112,7 @@ const definitions = {
     keys: 'sign',
   },
   revoke: {
-    entry: 'functions/revoke/index.ts',
+    entry: 'functions/handlers/oauth/revoke.ts',
     description: 'POST /revoke: RFC 7009 revocation of access and refresh tokens',
     tables: {
       clients: { actions: ['GetItem'] },
@@ -123,7 +123,7 @@ const definitions = {
     keys: 'publish',
   },
   introspect: {
-    entry: 'functions/introspect/index.ts',
+    entry: 'functions/handlers/oauth/introspect.ts',
     description: 'POST /introspect: RFC 7662 token introspection for resource servers',
     tables: {
       clients: { actions: ['GetItem'] },
@@ -135,12 +135,12 @@ const definitions = {
     keys: 'publish',
   },
   metadata: {
-    entry: 'functions/metadata/index.ts',
+    entry: 'functions/handlers/discovery/metadata.ts',
     description: 'GET /.well-known/oauth-authorization-server: RFC 8414 metadata',
     tables: {},
   },
   clientCreate: {
-    entry: 'functions/client-create/index.ts',
+    entry: 'functions/handlers/clients/create.ts',
     description: 'POST /client: register an OAuth client for the logged-in user (RFC 7591 metadata)',
     tables: {
       sessions: { actions: ['GetItem'] },
@@ -149,7 +149,7 @@ const definitions = {
     keys: 'publish',
   },
   clientList: {
-    entry: 'functions/client-list/index.ts',
+    entry: 'functions/handlers/clients/list.ts',
     description: 'GET /client: the logged-in user’s OAuth clients, without secrets',
     tables: {
       sessions: { actions: ['GetItem'] },
@@ -158,7 +158,7 @@ const definitions = {
     keys: 'publish',
   },
   clientDelete: {
-    entry: 'functions/client-delete/index.ts',
+    entry: 'functions/handlers/clients/delete.ts',
     description: 'DELETE /client/{client_id}: delete one of the user’s clients and every grant issued to it',
     tables: {
       sessions: { actions: ['GetItem'] },
@@ -168,7 +168,7 @@ const definitions = {
     keys: 'publish',
   },
   clientSecret: {
-    entry: 'functions/client-secret/index.ts',
+    entry: 'functions/handlers/clients/secret.ts',
     description: 'POST /client/{client_id}/secret: rotate a confidential client’s secret',
     tables: {
       sessions: { actions: ['GetItem'] },
@@ -177,7 +177,7 @@ const definitions = {
     keys: 'publish',
   },
   authorizer: {
-    entry: 'functions/authorizer/index.ts',
+    entry: 'functions/handlers/authorizer/authorizer.ts',
     description: 'Lambda authorizer (TOKEN) for /protected/*: verifies tinyoauth access tokens',
     tables: {
       grants: { actions: ['BatchGetItem'] },
@@ -186,7 +186,7 @@ const definitions = {
     },
   },
   protectedResource: {
-    entry: 'functions/protected/index.ts',
+    entry: 'functions/handlers/protected/sample.ts',
     description: 'ANY /protected/*: the sample backend, answers with the caller identity it received',
     tables: {},
   },

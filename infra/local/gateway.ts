@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS } from '#infra/protection';
+import { DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS } from '#contract/protection';
 import { AUTHORIZER, functions, routes as projectRoutes, type RouteDefinition } from '#infra/routes';
 import { type AuthorizationOutcome, TokenAuthorizer } from './authorization.ts';
 import { buildProxyEvent, INTEGRATION_TIMEOUT_MS, type IncomingRequest, lambdaContext } from './events.ts';

@@ -6,7 +6,7 @@
  */
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { IDENTITY_HEADERS } from '#infra/protection';
+import { IDENTITY_HEADERS } from '#contract/protection';
 import type { HttpResponse } from './results.ts';
 
 export interface BackendRequest {

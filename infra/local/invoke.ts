@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { ConfigError } from '#commons/config';
+import { ConfigError } from '#adapters/config';
 import { functions } from '#infra/routes';
 import { DynamoDbUnreachable, type LocalBackend, prepareBackend } from './backend.ts';
 import { JavaUnavailable } from './dynamodb-local.ts';

@@ -3,8 +3,8 @@
  * key stays published in the JWKS until every token it may have signed has expired, then a later
  * rotation drops it. (In the cloud the same `rotateKeySet` runs in the Secrets Manager rotation Lambda.)
  */
-import { loadConfig } from '#commons/config';
-import { FileKeySource, generateSigningKey, rotateKeySet } from '#commons/keys';
+import { loadConfig } from '#adapters/config';
+import { FileKeySource, generateSigningKey, rotateKeySet } from '#core/keys/key-ring';
 
 const config = loadConfig(process.env);
 if (config.keys.source !== 'file') {

@@ -15,13 +15,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import * as oauth from 'oauth4webapi';
-import { type Config, ConfigError } from '#commons/config';
-import { DynamoDb } from '#commons/dynamo';
-import { html, SafeHtml } from '#commons/html';
-import { ClientRegistry } from '#domain/clients';
-import { systemClock } from '#domain/clock';
-import { matchesHash } from '#domain/secrets';
-import { DynamoClientStore } from '#stores/clients';
+import { DynamoDb } from '#adapters/aws/dynamodb';
+import { type Config, ConfigError } from '#adapters/config';
+import { DynamoClientStore } from '#adapters/dynamo/clients';
+import { html, SafeHtml } from '#adapters/web/html';
+import { ClientRegistry } from '#core/clients/registry';
+import { systemClock } from '#core/clock';
+import { matchesHash } from '#core/secrets';
 import { PROJECT_ROOT } from './handlers.ts';
 
 /** The `owner` of the sample client: no user registered it, `npm start` did. */

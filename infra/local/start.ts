@@ -7,8 +7,8 @@
  * AUTHORIZER_CACHE_TTL_SECONDS, PROTECTED_BACKEND_URL, DYNAMODB_LOCAL_DATA_DIR, SAMPLE_APP_PORT,
  * SAMPLE_APP_STATE_FILE (infra/local/sample-app.ts).
  */
-import { ConfigError } from '#commons/config';
-import { authorizerCacheTtlSeconds } from '#infra/protection';
+import { ConfigError } from '#adapters/config';
+import { authorizerCacheTtlSeconds } from '#contract/protection';
 import { AUTHORIZER, routes } from '#infra/routes';
 import { DynamoDbUnreachable, type LocalBackend, prepareBackend } from './backend.ts';
 import { type DynamoDbLocal, JavaUnavailable } from './dynamodb-local.ts';

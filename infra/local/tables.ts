@@ -3,8 +3,8 @@
  * projecting ALL), and brings existing ones up to date (a GSI or TTL added to the definition since).
  * Safe to run on every start: what exists is left alone.
  */
-import { type DynamoDb, DynamoDbError } from '#commons/dynamo';
-import { type TableDefinition, tables } from '#infra/tables';
+import { type DynamoDb, DynamoDbError } from '#adapters/aws/dynamodb';
+import { type TableDefinition, tables } from '#contract/tables';
 
 export type KeyType = 'S' | 'N';
 

@@ -1,15 +1,14 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { KeyRing } from '#commons/keys';
-import { CURRENT, PENDING } from '#commons/secrets-manager';
-import { ConfigError } from '../../functions/commons/config.ts';
-import { generateSigningKey, KeySetError, parseKeySet } from '../../functions/commons/keys.ts';
-import { createLogger } from '../../functions/commons/logger.ts';
-import { createKeySetResource } from '../../functions/keys/custom-resource.ts';
-import { ensureKeySet, parsePublicKeySet, publicKeySet } from '../../functions/keys/key-sets.ts';
-import { SecretPublicKeySource } from '../../functions/keys/public-keys.ts';
-import { createRotation, type RotationEvent } from '../../functions/keys/rotation.ts';
-import { loadKeySettings } from '../../functions/keys/settings.ts';
+import { CURRENT, PENDING } from '#adapters/aws/secrets-manager';
+import { ConfigError } from '#adapters/config';
+import { createKeySetResource } from '#adapters/keys/custom-resource';
+import { SecretPublicKeySource } from '#adapters/keys/secret-key-sources';
+import { loadKeySettings } from '#adapters/keys/settings';
+import { createLogger } from '#adapters/logger';
+import { generateSigningKey, KeyRing, KeySetError, parseKeySet } from '#core/keys/key-ring';
+import { ensureKeySet, parsePublicKeySet, publicKeySet } from '#core/keys/key-sets';
+import { createRotation, type RotationEvent } from '#core/keys/rotation';
 import { MemorySecretStore } from './memory-secret-store.ts';
 
 const PLACEHOLDER = JSON.stringify({ keys: [], uninitialized: 'generated-by-cloudformation' });

@@ -10,7 +10,7 @@ import {
   type SecretDescription,
   type SecretStore,
   SecretsManagerError,
-} from '#commons/secrets-manager';
+} from '#adapters/aws/secrets-manager';
 
 const PREVIOUS = 'AWSPREVIOUS';
 

@@ -4,7 +4,7 @@
  * security reviewer can check: attached to the resource it is about, with a reason that explains it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { routes } from '../../infra/routes.ts';
+import { routes } from '#infra/routes';
 import { type Synthesized, synthesizeApp } from './synth.ts';
 
 let synthesized: Synthesized;

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { addNagPacks, createApp } from '../../infra/cdk/create-app.ts';
-import { projectPath } from '../../infra/cdk/paths.ts';
-import { TinyOAuth, type TinyOAuthProps } from '../../infra/cdk/tinyoauth.ts';
+import { addNagPacks, createApp } from '#infra/cdk/create-app';
+import { projectPath } from '#infra/cdk/paths';
+import { TinyOAuth, type TinyOAuthProps } from '#infra/cdk/tinyoauth';
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation templates are untyped JSON.
 export type Json = any;

@@ -7,9 +7,9 @@ import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { HostedZone } from 'aws-cdk-lib/aws-route53';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TinyOAuth } from '../../infra/cdk/tinyoauth.ts';
-import { IDENTITY_HEADERS } from '../../infra/protection.ts';
-import { functions, routes } from '../../infra/routes.ts';
+import { IDENTITY_HEADERS } from '#contract/protection';
+import { TinyOAuth } from '#infra/cdk/tinyoauth';
+import { functions, routes } from '#infra/routes';
 import {
   type Json,
   type Synthesized,

@@ -3,8 +3,8 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tables } from '#contract/tables';
 import { routes } from '#infra/routes';
-import { tables } from '#infra/tables';
 import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
 
 const TABLE_COUNT = Object.keys(tables).length;

@@ -1,6 +1,6 @@
-import type { AccountStore } from '#domain/accounts';
-import type { LoginAttemptsRecord, SessionRecord, UserRecord } from '#domain/records';
-import type { SessionStore } from '#domain/sessions';
+import type { LoginAttemptsRecord, SessionRecord, UserRecord } from '#core/records';
+import type { AccountStore } from '#core/users/accounts';
+import type { SessionStore } from '#core/users/sessions';
 
 /** An in-memory AccountStore/SessionStore with the same conditional semantics as the DynamoDB one. */
 export class MemoryAccountStore implements AccountStore, SessionStore {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ApiEvent } from '#commons/http';
+import type { ApiEvent } from '#adapters/http/edge';
 import { buildProxyEvent } from '#infra/local/events';
 
 interface EventInput {

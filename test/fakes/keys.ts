@@ -1,4 +1,4 @@
-import { generateSigningKey, KeyRing, type KeySetDocument, type KeySource } from '#commons/keys';
+import { generateSigningKey, KeyRing, type KeySetDocument, type KeySource } from '#core/keys/key-ring';
 
 /** A key source held in memory, so tests can rotate keys and see the effect. */
 export class MemoryKeySource implements KeySource {

@@ -1,4 +1,4 @@
-import { createLogger } from '#commons/logger';
+import { createLogger } from '#adapters/logger';
 
 /** A logger that keeps its lines, so tests can assert what was (and was not) logged. */
 export function recordingLogger() {

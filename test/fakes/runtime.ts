@@ -1,6 +1,6 @@
-import { type Config, loadConfig } from '#commons/config';
-import { DynamoDb, type RequestRecord } from '#commons/dynamo';
-import type { Runtime } from '#domain/wiring';
+import { DynamoDb, type RequestRecord } from '#adapters/aws/dynamodb';
+import { type Config, loadConfig } from '#adapters/config';
+import type { Runtime } from '#app/services';
 import { manualClock, memoryKeyRing } from './keys.ts';
 
 /**

@@ -6,15 +6,15 @@
 import { createServer, type Server } from 'node:http';
 import { importJWK, type JWK } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { generateSigningKey, publicJwk, type StoredKey } from '#commons/keys';
-import { createLogger } from '#commons/logger';
-import { signAccessToken } from '#commons/tokens';
+import { createLogger } from '#adapters/logger';
 import {
   createAuthorizer,
   JWKS_CACHE_MAX_AGE_MS,
   JWKS_COOLDOWN_MS,
   remoteKeySet,
-} from '../../functions/authorizer/authorizer.ts';
+} from '#core/authorizer/decision';
+import { generateSigningKey, publicJwk, type StoredKey } from '#core/keys/key-ring';
+import { signAccessToken } from '#core/tokens/jwt';
 
 const ISSUER = 'https://auth.example.test';
 const AUDIENCE = `${ISSUER}/protected`;

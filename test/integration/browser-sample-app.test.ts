@@ -3,11 +3,11 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '#commons/config';
-import { DynamoDb } from '#commons/dynamo';
-import { matchesHash } from '#domain/secrets';
+import { DynamoDb } from '#adapters/aws/dynamodb';
+import { loadConfig } from '#adapters/config';
+import { DynamoClientStore } from '#adapters/dynamo/clients';
+import { matchesHash } from '#core/secrets';
 import { ensureSampleClient, SAMPLE_APP_OWNER, SAMPLE_APP_SCOPE } from '#infra/local/sample-app';
-import { DynamoClientStore } from '#stores/clients';
 
 const config = loadConfig(process.env);
 const store = new DynamoClientStore(

@@ -1,17 +1,17 @@
 /** POST/GET /client, DELETE /client/{client_id} and POST /client/{client_id}/secret against DynamoDB Local. */
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ApiResult } from '#commons/http';
-import { clientServices } from '#domain/clients';
-import type { ClientRecord, GrantRecord } from '#domain/records';
-import { matchesHash, sha256 } from '#domain/secrets';
-import { userServices } from '#domain/wiring';
-import { tableName } from '#infra/tables';
-import { DynamoClientStore } from '#stores/clients';
-import { createClientCreateHandler } from '../../functions/client-create/handler.ts';
-import { createClientDeleteHandler } from '../../functions/client-delete/handler.ts';
-import { createClientListHandler } from '../../functions/client-list/handler.ts';
-import { createClientSecretHandler } from '../../functions/client-secret/handler.ts';
+import { DynamoClientStore } from '#adapters/dynamo/clients';
+import { createClientCreateHandler } from '#adapters/endpoints/clients/create';
+import { createClientDeleteHandler } from '#adapters/endpoints/clients/delete';
+import { createClientListHandler } from '#adapters/endpoints/clients/list';
+import { createClientSecretHandler } from '#adapters/endpoints/clients/secret';
+import type { ApiResult } from '#adapters/http/edge';
+import { userServices } from '#app/services';
+import { tableName } from '#contract/tables';
+import { clientServices } from '#core/clients/registry';
+import type { ClientRecord, GrantRecord } from '#core/records';
+import { matchesHash, sha256 } from '#core/secrets';
 import { apiEvent } from '../fakes/events.ts';
 import { recordingLogger } from '../fakes/logger.ts';
 import { testRuntime, uniqueName } from '../fakes/runtime.ts';

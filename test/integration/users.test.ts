@@ -1,13 +1,13 @@
 /** register, login and logout through their handlers, against DynamoDB Local. */
 import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDb } from '#commons/dynamo';
-import type { ApiResult } from '#commons/http';
-import { userServices } from '#domain/wiring';
-import { tableName } from '#infra/tables';
-import { createLoginHandler } from '../../functions/login/handler.ts';
-import { createLogoutHandler } from '../../functions/logout/handler.ts';
-import { createRegisterHandler } from '../../functions/register/handler.ts';
+import { DynamoDb } from '#adapters/aws/dynamodb';
+import { createLoginHandler } from '#adapters/endpoints/users/login';
+import { createLogoutHandler } from '#adapters/endpoints/users/logout';
+import { createRegisterHandler } from '#adapters/endpoints/users/register';
+import type { ApiResult } from '#adapters/http/edge';
+import { userServices } from '#app/services';
+import { tableName } from '#contract/tables';
 import { apiEvent } from '../fakes/events.ts';
 import { recordingLogger, silentLogger } from '../fakes/logger.ts';
 import { testRuntime, uniqueName } from '../fakes/runtime.ts';

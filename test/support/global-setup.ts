@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { DynamoDb } from '#commons/dynamo';
+import { DynamoDb } from '#adapters/aws/dynamodb';
 import { assertJava, type DynamoDbLocal, startDynamoDbLocal } from '#infra/local/dynamodb-local';
 import { ensureTables } from '#infra/local/tables';
 

@@ -1,9 +1,9 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { InvalidRequest, InvalidToken, TooManyAttempts, UsernameTaken } from '#commons/errors';
-import { SESSION_TOKEN_TYPE } from '#commons/tokens';
-import { Accounts, InvalidCredentials } from '#domain/accounts';
-import { Sessions } from '#domain/sessions';
+import { InvalidRequest, InvalidToken, TooManyAttempts, UsernameTaken } from '#core/errors';
+import { SESSION_TOKEN_TYPE } from '#core/tokens/jwt';
+import { Accounts, InvalidCredentials } from '#core/users/accounts';
+import { Sessions } from '#core/users/sessions';
 import { MemoryAccountStore } from '../fakes/accounts.ts';
 import { manualClock, memoryKeyRing } from '../fakes/keys.ts';
 

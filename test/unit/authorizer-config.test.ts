@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '#commons/config';
-import { accessPolicy, parseMethodArn, unmetScopeRules } from '#domain/access-policy';
-import { deadTokenReason } from '#domain/token-liveness';
-import { authorizerCacheTtlSeconds, parseScopeRules } from '#infra/protection';
-import { loadAuthorizerSettings } from '../../functions/authorizer/settings.ts';
+import { loadAuthorizerSettings } from '#adapters/authorizer-settings';
+import { ConfigError } from '#adapters/config';
+import { authorizerCacheTtlSeconds, parseScopeRules } from '#contract/protection';
+import { accessPolicy, parseMethodArn, unmetScopeRules } from '#core/authorizer/access-policy';
+import { deadTokenReason } from '#core/oauth/liveness';
 
 describe('PROTECTED_SCOPES', () => {
   it('is empty when unset or blank', () => {

@@ -1,13 +1,19 @@
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import { createLocalJWKSet, exportSPKI, importJWK, type JWTVerifyGetKey, SignJWT } from 'jose';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { generateSigningKey, publicJwk, rotateKeySet, type SigningKey, type StoredKey } from '#commons/keys';
-import { createLogger } from '#commons/logger';
-import { type AccessTokenClaims, signAccessToken, signSessionToken } from '#commons/tokens';
-import type { ScopeRule } from '#domain/access-policy';
-import type { LivenessRecords } from '#domain/token-liveness';
-import type { RevocationLookup, RevocationStore } from '#stores/revocation';
-import { type AuthorizerDependencies, createAuthorizer } from '../../functions/authorizer/authorizer.ts';
+import type { RevocationLookup, RevocationStore } from '#adapters/dynamo/liveness';
+import { createLogger } from '#adapters/logger';
+import type { ScopeRule } from '#core/authorizer/access-policy';
+import { type AuthorizerDependencies, createAuthorizer } from '#core/authorizer/decision';
+import {
+  generateSigningKey,
+  publicJwk,
+  rotateKeySet,
+  type SigningKey,
+  type StoredKey,
+} from '#core/keys/key-ring';
+import type { LivenessRecords } from '#core/oauth/liveness';
+import { type AccessTokenClaims, signAccessToken, signSessionToken } from '#core/tokens/jwt';
 
 const ISSUER = 'https://auth.example.test';
 const AUDIENCE = 'https://auth.example.test/protected';

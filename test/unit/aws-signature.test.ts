@@ -4,7 +4,7 @@
  * sign and signatures are published with it.
  */
 import { describe, expect, it } from 'vitest';
-import { amzDate, environmentCredentials, signRequest } from '#commons/aws-signature';
+import { amzDate, environmentCredentials, signRequest } from '#adapters/aws/aws-signature';
 
 const SUITE = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const SCOPE = { service: 'service', region: 'us-east-1' };

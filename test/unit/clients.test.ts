@@ -1,7 +1,9 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { HttpError, InvalidClientMetadata, InvalidRedirectUri } from '#commons/errors';
-import { Accounts } from '#domain/accounts';
+import { createClientCreateHandler } from '#adapters/endpoints/clients/create';
+import { createClientDeleteHandler } from '#adapters/endpoints/clients/delete';
+import { createClientListHandler } from '#adapters/endpoints/clients/list';
+import { createClientSecretHandler } from '#adapters/endpoints/clients/secret';
 import {
   ClientRegistry,
   type ClientStore,
@@ -9,14 +11,12 @@ import {
   MAX_CLIENTS_PER_OWNER,
   TooManyClients,
   validateClientMetadata,
-} from '#domain/clients';
-import type { ClientRecord } from '#domain/records';
-import { sha256 } from '#domain/secrets';
-import { Sessions } from '#domain/sessions';
-import { createClientCreateHandler } from '../../functions/client-create/handler.ts';
-import { createClientDeleteHandler } from '../../functions/client-delete/handler.ts';
-import { createClientListHandler } from '../../functions/client-list/handler.ts';
-import { createClientSecretHandler } from '../../functions/client-secret/handler.ts';
+} from '#core/clients/registry';
+import { HttpError, InvalidClientMetadata, InvalidRedirectUri } from '#core/errors';
+import type { ClientRecord } from '#core/records';
+import { sha256 } from '#core/secrets';
+import { Accounts } from '#core/users/accounts';
+import { Sessions } from '#core/users/sessions';
 import { MemoryAccountStore } from '../fakes/accounts.ts';
 import { manualClock, memoryKeyRing } from '../fakes/keys.ts';
 import { recordingLogger } from '../fakes/logger.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '#commons/config';
+import { ConfigError, loadConfig } from '#adapters/config';
 
 describe('configuration', () => {
   it('has safe local defaults', () => {

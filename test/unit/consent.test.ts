@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidScope } from '#commons/errors';
-import { type ConsentRecord, type ConsentStore, Consents, missingScopes } from '#domain/consents';
+import { InvalidScope } from '#core/errors';
+import { type ConsentRecord, type ConsentStore, Consents, missingScopes } from '#core/oauth/consents';
 import { manualClock } from '../fakes/keys.ts';
 
 /** An in-memory store with the DynamoDB store's union semantics. */

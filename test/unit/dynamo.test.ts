@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { marshallItem, unmarshallItem } from '#commons/dynamo';
+import { marshallItem, unmarshallItem } from '#adapters/aws/dynamodb';
 
 describe('DynamoDB marshalling', () => {
   it('round-trips every type tinyoauth stores', () => {

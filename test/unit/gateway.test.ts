@@ -4,13 +4,13 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayTokenAuthorizerEvent, Context } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
+import { IDENTITY_HEADERS } from '#contract/protection';
 import { gatewayResponse, gatewayResponses } from '#infra/gateway-responses';
 import { buildProxyEvent, type IncomingRequest, methodArn } from '#infra/local/events';
 import { createGateway, type Gateway, type GatewayOptions } from '#infra/local/gateway';
 import { isFunctionName, type LambdaHandler, PROJECT_ROOT } from '#infra/local/handlers';
 import { evaluatePolicy, MalformedAuthorizerResult, parseAuthorizerResult } from '#infra/local/policy';
 import { compileRoutes, matchRoute } from '#infra/local/routing';
-import { IDENTITY_HEADERS } from '#infra/protection';
 import { AUTHORIZER, type RouteDefinition, routes } from '#infra/routes';
 
 const ARN_PREFIX = 'arn:aws:execute-api:local:000000000000:local/local';

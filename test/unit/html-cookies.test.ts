@@ -1,14 +1,14 @@
 /** The session cookie and the CSRF tokens of the browser pages (functions/domain/browser-sessions.ts). */
 import { describe, expect, it } from 'vitest';
-import { type ApiEvent, HttpRequest } from '#commons/http';
-import { Accounts } from '#domain/accounts';
+import { type ApiEvent, HttpRequest } from '#adapters/http/edge';
 import {
   BrowserSessions,
   CrossSiteRequestRefused,
   FORM_PURPOSE,
   requestCookies,
-} from '#domain/browser-sessions';
-import { Sessions } from '#domain/sessions';
+} from '#adapters/web/browser-sessions';
+import { Accounts } from '#core/users/accounts';
+import { Sessions } from '#core/users/sessions';
 import { MemoryAccountStore } from '../fakes/accounts.ts';
 import { manualClock, memoryKeyRing } from '../fakes/keys.ts';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { InvalidRequest, TooManyAttempts } from '#commons/errors';
+import { type ApiEvent, HttpRequest } from '#adapters/http/edge';
 import {
   errorPage,
   escapeHtml,
@@ -15,8 +15,8 @@ import {
   seeOther,
   toWebResult,
   webHandler,
-} from '#commons/html';
-import { type ApiEvent, HttpRequest } from '#commons/http';
+} from '#adapters/web/html';
+import { InvalidRequest, TooManyAttempts } from '#core/errors';
 import { recordingLogger } from '../fakes/logger.ts';
 
 describe('escapeHtml', () => {

@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpTimeout, send } from '#commons/http-client';
+import { HttpTimeout, send } from '#adapters/http-client';
 
 let server: Server;
 let base: URL;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DynamoDbUnavailable } from '#commons/dynamo';
-import { InvalidRequest } from '#commons/errors';
-import { type ApiEvent, HttpRequest, httpHandler, json, MAX_BODY_BYTES } from '#commons/http';
+import { DynamoDbUnavailable } from '#adapters/aws/dynamodb';
+import { type ApiEvent, HttpRequest, httpHandler, json, MAX_BODY_BYTES } from '#adapters/http/edge';
+import { InvalidRequest } from '#core/errors';
 import { recordingLogger } from '../fakes/logger.ts';
 
 function event(overrides: Partial<ApiEvent> = {}): ApiEvent {

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalJWKSet } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { InvalidToken } from '#commons/errors';
-import { FileKeySource, generateSigningKey, KeyRing, parseKeySet, rotateKeySet } from '#commons/keys';
-import { SESSION_TOKEN_TYPE, signSessionToken, verifyToken } from '#commons/tokens';
-import { createJwksHandler } from '../../functions/jwks/handler.ts';
+import { createJwksHandler } from '#adapters/endpoints/discovery/jwks';
+import { InvalidToken } from '#core/errors';
+import { FileKeySource, generateSigningKey, KeyRing, parseKeySet, rotateKeySet } from '#core/keys/key-ring';
+import { SESSION_TOKEN_TYPE, signSessionToken, verifyToken } from '#core/tokens/jwt';
 import { manualClock, memoryKeyRing } from '../fakes/keys.ts';
 import { silentLogger } from '../fakes/logger.ts';
 

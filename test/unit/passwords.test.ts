@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashPassword, OWASP_SCRYPT, parsePasswordHash, verifyPassword } from '#domain/passwords';
+import { hashPassword, OWASP_SCRYPT, parsePasswordHash, verifyPassword } from '#core/users/passwords';
 
 const FAST = { logN: 10, r: 8, p: 1 };
 

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { handler } from '../../functions/protected/index.ts';
+import { handler } from '#adapters/endpoints/protected/sample';
 
 function event(overrides: {
   method?: string;

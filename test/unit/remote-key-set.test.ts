@@ -6,9 +6,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errors, importJWK, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSigningKey, publicJwk, type StoredKey } from '#commons/keys';
-import { signAccessToken } from '#commons/tokens';
-import { createRemoteKeySet, keysByKid } from '../../functions/authorizer/remote-key-set.ts';
+import { createRemoteKeySet, keysByKid } from '#adapters/keys/remote-key-set';
+import { generateSigningKey, publicJwk, type StoredKey } from '#core/keys/key-ring';
+import { signAccessToken } from '#core/tokens/jwt';
 
 const OPTIONS = { cacheMaxAgeMs: 60_000, cooldownMs: 30_000, timeoutMs: 1000 };
 let server: Server;

@@ -1,0 +1,212 @@
+/**
+ * Authorization codes, grants, refresh tokens and revoked access tokens in DynamoDB. Redeeming a code
+ * and rotating a refresh token are each ONE transaction whose first action is the conditional consume,
+ * so of many concurrent attempts exactly one can succeed, and nothing is ever half-issued.
+ */
+import {
+  type DynamoDb,
+  DynamoDbError,
+  isCancelledTransaction,
+  type TransactAction,
+} from '#adapters/aws/dynamodb';
+import { tableName } from '#contract/tables';
+import type { CodeRecord, GrantRecord, RefreshTokenRecord, RevokedTokenRecord } from '#core/records';
+
+/** Why a redemption or rotation did not happen. */
+export type ConsumeFailure =
+  /** The code or refresh token had already been used: a replay. */
+  | 'already_used'
+  /** Expired, unknown, or bound to another client. */
+  | 'invalid'
+  /** The client, grant or login session it depends on is gone or revoked. */
+  | 'dependency_gone'
+  /** Another request is consuming it at this very moment. */
+  | 'conflict';
+
+export type ConsumeResult = { ok: true } | { ok: false; reason: ConsumeFailure; grantId?: string };
+
+export interface GrantStore {
+  putCode(code: CodeRecord): Promise<void>;
+  findCode(codeHash: string): Promise<CodeRecord | undefined>;
+  /** Consumes the code and creates the grant (and its refresh token) atomically. */
+  redeemCode(input: {
+    code: CodeRecord;
+    grant: GrantRecord;
+    refreshToken: RefreshTokenRecord | undefined;
+    nowSeconds: number;
+  }): Promise<ConsumeResult>;
+  findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
+  /** Marks `presented` rotated and stores `next`, provided the grant and its session are still live. */
+  rotateRefreshToken(input: {
+    presented: RefreshTokenRecord;
+    next: RefreshTokenRecord;
+    nowSeconds: number;
+  }): Promise<ConsumeResult>;
+  /** Stores a grant provided its client still exists; false when it does not. */
+  putGrant(grant: GrantRecord): Promise<boolean>;
+  revokeGrant(grantId: string, nowSeconds: number): Promise<void>;
+  revokeAccessToken(record: RevokedTokenRecord): Promise<void>;
+}
+
+export class DynamoGrantStore implements GrantStore {
+  private readonly codes: string;
+  private readonly grants: string;
+  private readonly refreshTokens: string;
+  private readonly revokedTokens: string;
+  private readonly clients: string;
+  private readonly sessions: string;
+
+  constructor(
+    private readonly db: DynamoDb,
+    prefix: string,
+  ) {
+    this.codes = tableName(prefix, 'codes');
+    this.grants = tableName(prefix, 'grants');
+    this.refreshTokens = tableName(prefix, 'refreshTokens');
+    this.revokedTokens = tableName(prefix, 'revokedTokens');
+    this.clients = tableName(prefix, 'clients');
+    this.sessions = tableName(prefix, 'sessions');
+  }
+
+  async putCode(code: CodeRecord): Promise<void> {
+    await this.db.put(this.codes, { ...code });
+  }
+
+  async findCode(codeHash: string): Promise<CodeRecord | undefined> {
+    return (await this.db.get(this.codes, { codeHash }, { consistent: true })) as CodeRecord | undefined;
+  }
+
+  async redeemCode({ code, grant, refreshToken, nowSeconds }: Parameters<GrantStore['redeemCode']>[0]) {
+    const actions: TransactAction[] = [
+      {
+        Update: {
+          TableName: this.codes,
+          Key: { codeHash: code.codeHash },
+          UpdateExpression: 'SET consumedAt = :now, grantId = :grantId',
+          ConditionExpression:
+            'attribute_exists(codeHash) AND attribute_not_exists(consumedAt) AND expiresAt > :now AND clientId = :clientId',
+          ExpressionAttributeValues: {
+            ':now': nowSeconds,
+            ':grantId': grant.grantId,
+            ':clientId': code.clientId,
+          },
+        },
+      },
+      this.clientExists(code.clientId),
+      this.sessionLive(code.sessionId, nowSeconds),
+      {
+        Put: {
+          TableName: this.grants,
+          Item: { ...grant },
+          ConditionExpression: 'attribute_not_exists(grantId)',
+        },
+      },
+    ];
+    if (refreshToken) actions.push({ Put: { TableName: this.refreshTokens, Item: { ...refreshToken } } });
+    return this.consume(actions, 'consumedAt');
+  }
+
+  async findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined> {
+    return (await this.db.get(this.refreshTokens, { tokenHash }, { consistent: true })) as
+      | RefreshTokenRecord
+      | undefined;
+  }
+
+  async rotateRefreshToken({ presented, next, nowSeconds }: Parameters<GrantStore['rotateRefreshToken']>[0]) {
+    const actions: TransactAction[] = [
+      {
+        Update: {
+          TableName: this.refreshTokens,
+          Key: { tokenHash: presented.tokenHash },
+          UpdateExpression: 'SET rotatedAt = :now',
+          ConditionExpression:
+            'attribute_exists(tokenHash) AND attribute_not_exists(rotatedAt) AND expiresAt > :now AND clientId = :clientId',
+          ExpressionAttributeValues: { ':now': nowSeconds, ':clientId': presented.clientId },
+        },
+      },
+      {
+        ConditionCheck: {
+          TableName: this.grants,
+          Key: { grantId: presented.grantId },
+          ConditionExpression:
+            'attribute_exists(grantId) AND attribute_not_exists(revokedAt) AND expiresAt > :now',
+          ExpressionAttributeValues: { ':now': nowSeconds },
+        },
+      },
+      this.clientExists(presented.clientId),
+      ...(presented.sessionId ? [this.sessionLive(presented.sessionId, nowSeconds)] : []),
+      { Put: { TableName: this.refreshTokens, Item: { ...next } } },
+    ];
+    return this.consume(actions, 'rotatedAt');
+  }
+
+  async putGrant(grant: GrantRecord): Promise<boolean> {
+    const put: TransactAction = { Put: { TableName: this.grants, Item: { ...grant } } };
+    // A client deleted since it authenticated must not end up with a grant its deletion missed.
+    const result = await this.consume([this.clientExists(grant.clientId), put], undefined);
+    return result.ok;
+  }
+
+  async revokeGrant(grantId: string, nowSeconds: number): Promise<void> {
+    try {
+      await this.db.update(this.grants, { grantId }, 'SET revokedAt = if_not_exists(revokedAt, :now)', {
+        ConditionExpression: 'attribute_exists(grantId)',
+        ExpressionAttributeValues: { ':now': nowSeconds },
+      });
+    } catch (error) {
+      // Revoking a grant that no longer exists (deleted client, TTL) is already done.
+      if (!(error instanceof DynamoDbError && error.type === 'ConditionalCheckFailedException')) throw error;
+    }
+  }
+
+  async revokeAccessToken(record: RevokedTokenRecord): Promise<void> {
+    await this.db.put(this.revokedTokens, { ...record });
+  }
+
+  private clientExists(clientId: string): TransactAction {
+    return {
+      ConditionCheck: {
+        TableName: this.clients,
+        Key: { clientId },
+        ConditionExpression: 'attribute_exists(clientId)',
+      },
+    };
+  }
+
+  private sessionLive(sessionId: string, nowSeconds: number): TransactAction {
+    return {
+      ConditionCheck: {
+        TableName: this.sessions,
+        Key: { sessionId },
+        ConditionExpression:
+          'attribute_exists(sessionId) AND attribute_not_exists(revokedAt) AND expiresAt > :now',
+        ExpressionAttributeValues: { ':now': nowSeconds },
+      },
+    };
+  }
+
+  /** Runs a transaction whose first action consumes something, and says why it failed if it did. */
+  private async consume(actions: TransactAction[], usedMarker: string | undefined): Promise<ConsumeResult> {
+    try {
+      await this.db.transactWrite(actions);
+      return { ok: true };
+    } catch (error) {
+      if (!isCancelledTransaction(error)) throw error;
+      const reasons = error.cancellationReasons ?? [];
+      const [first] = reasons;
+      if (reasons.some((reason) => reason.Code === 'TransactionConflict'))
+        return { ok: false, reason: 'conflict' };
+      if (first?.Code === 'ConditionalCheckFailed' && usedMarker) {
+        const old = first.Item;
+        if (old?.[usedMarker] !== undefined) {
+          return { ok: false, reason: 'already_used', grantId: old.grantId as string | undefined };
+        }
+        return { ok: false, reason: 'invalid' };
+      }
+      if (reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) {
+        return { ok: false, reason: 'dependency_gone' };
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,25 @@
+import { httpHandler, json } from '#adapters/http/edge';
+import type { Logger } from '#adapters/logger';
+import { authenticateOwner, type ClientRegistry, registrationResponse } from '#core/clients/registry';
+import type { Sessions } from '#core/users/sessions';
+
+/**
+ * POST /client with `Authorization: Bearer <session token>` and RFC 7591 metadata as JSON → 201 with
+ * the client's id, its metadata and, for a confidential client, its secret (shown this once only).
+ */
+export const createClientCreateHandler = (registry: ClientRegistry, sessions: Sessions, logger: Logger) =>
+  httpHandler(
+    async (request, log) => {
+      // Authenticate before reading the body, so that an anonymous caller learns nothing about validation.
+      const owner = await authenticateOwner(sessions, request.bearerToken());
+      const { client, secret } = await registry.register(owner, request.jsonObject());
+      log.info('client registered', {
+        sub: owner,
+        clientId: client.clientId,
+        authMethod: client.tokenEndpointAuthMethod,
+        grantTypes: client.grantTypes,
+      });
+      return json(201, registrationResponse(client, secret));
+    },
+    { logger },
+  );

@@ -1,0 +1,20 @@
+import { httpHandler } from '#adapters/http/edge';
+import type { Logger } from '#adapters/logger';
+import { authenticateOwner, type ClientRegistry } from '#core/clients/registry';
+import type { Sessions } from '#core/users/sessions';
+
+/**
+ * DELETE /client/{client_id} with `Authorization: Bearer <session token>` → 204: the caller's client
+ * and every grant issued to it are gone. Someone else's client and an unknown one are both 404.
+ */
+export const createClientDeleteHandler = (registry: ClientRegistry, sessions: Sessions, logger: Logger) =>
+  httpHandler(
+    async (request, log) => {
+      const owner = await authenticateOwner(sessions, request.bearerToken());
+      const clientId = request.pathParameter('client_id') ?? '';
+      const { grantsDeleted } = await registry.remove(owner, clientId);
+      log.info('client deleted', { sub: owner, clientId, grantsDeleted });
+      return { status: 204 };
+    },
+    { logger },
+  );

@@ -1,0 +1,16 @@
+import { httpHandler, json } from '#adapters/http/edge';
+import type { Logger } from '#adapters/logger';
+import { authenticateOwner, type ClientRegistry, describeClient } from '#core/clients/registry';
+import type { Sessions } from '#core/users/sessions';
+
+/** GET /client with `Authorization: Bearer <session token>` → 200 `{"clients":[…]}`: the caller's own, never a secret. */
+export const createClientListHandler = (registry: ClientRegistry, sessions: Sessions, logger: Logger) =>
+  httpHandler(
+    async (request, log) => {
+      const owner = await authenticateOwner(sessions, request.bearerToken());
+      const clients = await registry.list(owner);
+      log.debug('clients listed', { sub: owner, count: clients.length });
+      return json(200, { clients: clients.map(describeClient) });
+    },
+    { logger },
+  );

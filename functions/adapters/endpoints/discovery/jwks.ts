@@ -1,0 +1,21 @@
+import { httpHandler, json } from '#adapters/http/edge';
+import type { Logger } from '#adapters/logger';
+import type { KeyRing } from '#core/keys/key-ring';
+
+/**
+ * GET /.well-known/jwks.json: the public keys of the current and previous signing keys, so that tokens
+ * signed before a rotation keep verifying until they expire. Cacheable for a few minutes.
+ */
+export const createJwksHandler = (keyRing: KeyRing, logger: Logger) =>
+  httpHandler(
+    async () =>
+      json(
+        200,
+        { keys: await keyRing.publicKeys() },
+        {
+          'Content-Type': 'application/jwk-set+json',
+          'Cache-Control': 'public, max-age=300',
+        },
+      ),
+    { logger },
+  );

@@ -1,0 +1,18 @@
+import type { ClientLookup } from '#adapters/dynamo/clients';
+import { httpHandler, json } from '#adapters/http/edge';
+import type { Logger } from '#adapters/logger';
+import { authenticatedClientRequest } from '#core/clients/authentication';
+import type { TokenGrants } from '#core/oauth/token-grants';
+
+/** POST /token (RFC 6749 §3.2): authenticate the client, then run the requested grant. */
+export const createTokenHandler = (clients: ClientLookup, grants: TokenGrants, logger: Logger) =>
+  httpHandler(
+    async (request, log) => {
+      const { client, form } = await authenticatedClientRequest(clients, request);
+      const response = await grants.exchange(client, form);
+      log.info('tokens issued', { clientId: client.clientId, grantType: form.get('grant_type') });
+      // Cache-Control: no-store and Pragma: no-cache are on every response (RFC 6749 §5.1).
+      return json(200, response);
+    },
+    { logger },
+  );

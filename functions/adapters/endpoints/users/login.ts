@@ -1,0 +1,21 @@
+import { httpHandler, json, stringField } from '#adapters/http/edge';
+import type { Logger } from '#adapters/logger';
+import type { Accounts } from '#core/users/accounts';
+
+/**
+ * POST /login `{"username","password"}` → 200 `{"result":"succeeded","token":"<session jwt>"}`.
+ * Every failure keeps the design's body, `{"result":"failed","token":null}`, plus the error code.
+ */
+export const createLoginHandler = (accounts: Accounts, logger: Logger) =>
+  httpHandler(
+    async (request, log) => {
+      const body = request.jsonObject();
+      const { token, session } = await accounts.login(
+        stringField(body, 'username'),
+        stringField(body, 'password'),
+      );
+      log.info('user logged in', { sub: session.sub, sessionId: session.sessionId });
+      return json(200, { result: 'succeeded', token });
+    },
+    { logger, errorEnvelope: { result: 'failed', token: null } },
+  );

@@ -1,0 +1,220 @@
+/**
+ * Browser sessions: the session token from /login, carried in a cookie instead of an Authorization
+ * header, so a browser that is redirected to /authorize is recognised. The cookie holds the same JWT
+ * and is checked against the same session record, so POST /logout, the sign-out page and revocation
+ * end the bearer token and the cookie alike.
+ *
+ * Forms are protected against cross-site request forgery three ways: every cookie is `SameSite=Lax`
+ * (a cross-site POST carries none); every POST must carry a token that is an HMAC, keyed with a secret
+ * only this browser holds (the session token, or before sign-in a random nonce cookie), of what the
+ * form is for; and a POST whose `Origin` or `Sec-Fetch-Site` names another site is refused outright.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import { DynamoConsentStore } from '#adapters/dynamo/consents';
+import type { HttpRequest } from '#adapters/http/edge';
+import type { Logger } from '#adapters/logger';
+import { oauthServices, type Runtime, userServices } from '#app/services';
+import { type Clock, epochSeconds } from '#core/clock';
+import { HttpError, InvalidToken } from '#core/errors';
+import type { Authorization } from '#core/oauth/authorization';
+import { Consents } from '#core/oauth/consents';
+import type { SessionRecord } from '#core/records';
+import { constantTimeEqual } from '#core/secrets';
+import type { Accounts } from '#core/users/accounts';
+import type { Sessions } from '#core/users/sessions';
+
+/** A form that did not come from a tinyoauth page in this browser (or came too late). */
+export class CrossSiteRequestRefused extends HttpError {
+  readonly status = 403;
+  readonly code = 'access_denied';
+}
+
+/** What each form's CSRF token is for, so that a token of one form is useless in another. */
+export const FORM_PURPOSE = {
+  signIn: 'signin',
+  signUp: 'signup',
+  signOut: 'signout',
+  /** Per client, so that approving one app can never be replayed as approving another. */
+  consent: (clientId: string) => `consent:${clientId}`,
+} as const;
+
+/** How long a sign-in or sign-up form stays usable before it must be reloaded. */
+export const FORM_NONCE_TTL_SECONDS = 3600;
+
+const NONCE = /^[A-Za-z0-9_-]{43}$/;
+const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+export interface BrowserSession {
+  session: SessionRecord;
+  /** The session token the cookie carried; also the key of the session's CSRF tokens. */
+  token: string;
+}
+
+const isLoopbackHost = (hostname: string): boolean =>
+  hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+
+/**
+ * The cookies a request carries, first value per name. REST API events keep every `Cookie` header
+ * line in `multiValueHeaders`; browsers send one, but nothing is lost if a proxy splits it.
+ */
+export function requestCookies(request: HttpRequest): Map<string, string> {
+  const lines: string[] = [];
+  for (const [name, values] of Object.entries(request.event.multiValueHeaders ?? {})) {
+    if (name.toLowerCase() === 'cookie' && values) lines.push(...values);
+  }
+  if (lines.length === 0) {
+    const single = request.header('cookie');
+    if (single !== undefined) lines.push(single);
+  }
+  const cookies = new Map<string, string>();
+  for (const pair of lines.join(';').split(';')) {
+    const at = pair.indexOf('=');
+    if (at <= 0) continue;
+    const name = pair.slice(0, at).trim();
+    let value = pair.slice(at + 1).trim();
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    // The first one wins: browsers send the cookie with the most specific path first.
+    if (COOKIE_NAME.test(name) && !cookies.has(name)) cookies.set(name, value);
+  }
+  return cookies;
+}
+
+export interface BrowserSessionDependencies {
+  sessions: Sessions;
+  issuer: string;
+  clock: Clock;
+}
+
+export class BrowserSessions {
+  /** `Secure` everywhere but a plain-http loopback issuer (`npm start`), where browsers could not keep it. */
+  readonly secure: boolean;
+  /** The API's base path (the issuer's path), so the cookies go to tinyoauth's routes only. */
+  readonly path: string;
+  /** The issuer's origin: the only one a form may be posted from. */
+  readonly origin: string;
+  readonly sessionCookieName: string;
+  readonly nonceCookieName: string;
+
+  constructor(private readonly deps: BrowserSessionDependencies) {
+    const issuer = new URL(deps.issuer);
+    this.secure = !(issuer.protocol === 'http:' && isLoopbackHost(issuer.hostname));
+    this.path = issuer.pathname.replace(/\/+$/, '') || '/';
+    this.origin = issuer.origin;
+    // `__Secure-` names can only be set by a secure origin, so plain-http neighbours cannot plant them.
+    const prefix = this.secure ? '__Secure-' : '';
+    this.sessionCookieName = `${prefix}tinyoauth_session`;
+    this.nonceCookieName = `${prefix}tinyoauth_form`;
+  }
+
+  /** The live session the request's cookie stands for, or undefined (no cookie, ended, forged, expired). */
+  async current(request: HttpRequest): Promise<BrowserSession | undefined> {
+    const token = requestCookies(request).get(this.sessionCookieName);
+    if (token === undefined || !JWT.test(token)) return undefined;
+    try {
+      return { session: await this.deps.sessions.authenticate(token), token };
+    } catch (error) {
+      if (error instanceof InvalidToken) return undefined;
+      throw error;
+    }
+  }
+
+  private cookie(name: string, value: string, maxAgeSeconds: number): string {
+    const attributes = [`${name}=${value}`, `Path=${this.path}`, `Max-Age=${Math.max(0, maxAgeSeconds)}`];
+    attributes.push('HttpOnly');
+    if (this.secure) attributes.push('Secure');
+    attributes.push('SameSite=Lax');
+    return attributes.join('; ');
+  }
+
+  /** The session cookie, living exactly as long as the session does. */
+  sessionCookie(token: string, session: SessionRecord): string {
+    return this.cookie(this.sessionCookieName, token, session.expiresAt - epochSeconds(this.deps.clock));
+  }
+
+  clearSessionCookie(): string {
+    return this.cookie(this.sessionCookieName, '', 0);
+  }
+
+  /**
+   * The secret that keys the CSRF token of a sign-in or sign-up form, before any session exists: the
+   * browser's nonce cookie, or a new nonce with the cookie that sets it.
+   */
+  formNonce(request: HttpRequest): { nonce: string; cookie?: string } {
+    const existing = requestCookies(request).get(this.nonceCookieName);
+    if (existing !== undefined && NONCE.test(existing)) return { nonce: existing };
+    const nonce = randomBytes(32).toString('base64url');
+    return { nonce, cookie: this.cookie(this.nonceCookieName, nonce, FORM_NONCE_TTL_SECONDS) };
+  }
+
+  /** The nonce the browser holds, if any (a form post must not mint one). */
+  presentedNonce(request: HttpRequest): string | undefined {
+    const nonce = requestCookies(request).get(this.nonceCookieName);
+    return nonce !== undefined && NONCE.test(nonce) ? nonce : undefined;
+  }
+
+  /** The token a form for `purpose` carries; only a holder of `key` can compute it. */
+  csrfToken(key: string, purpose: string): string {
+    return createHmac('sha256', key).update(`tinyoauth-form\u0000${purpose}`, 'utf8').digest('base64url');
+  }
+
+  /** Throws CrossSiteRequestRefused unless `presented` is the token of `purpose` under `key`. */
+  checkCsrf(key: string | undefined, purpose: string, presented: string | undefined): void {
+    if (
+      key === undefined ||
+      presented === undefined ||
+      !constantTimeEqual(this.csrfToken(key, purpose), presented)
+    ) {
+      throw new CrossSiteRequestRefused(
+        'This form has expired or did not come from this site. Go back, reload the page and try again.',
+        { detail: `CSRF token mismatch for ${purpose}` },
+      );
+    }
+  }
+
+  /**
+   * Refuses a POST that says it came from another site. `Origin: null` is not a refusal: browsers send
+   * it for every POST from a page with `Referrer-Policy: no-referrer`, which all of tinyoauth's pages
+   * are; the CSRF token and `Sec-Fetch-Site` still decide.
+   */
+  checkSameOrigin(request: HttpRequest): void {
+    const origin = request.header('origin');
+    const site = request.header('sec-fetch-site');
+    const foreignOrigin = origin !== undefined && origin !== 'null' && origin !== this.origin;
+    const foreignSite = site !== undefined && site !== 'same-origin' && site !== 'none';
+    if (foreignOrigin || foreignSite) {
+      throw new CrossSiteRequestRefused('Forms can only be sent from tinyoauth’s own pages.', {
+        detail: `cross-origin form post (origin ${origin ?? '-'}, sec-fetch-site ${site ?? '-'})`,
+      });
+    }
+  }
+}
+
+/** What the browser-facing functions share: cookie sessions and remembered consent. */
+export function browserServices(runtime: Runtime) {
+  const { accounts, sessions } = userServices(runtime);
+  const browserSessions = new BrowserSessions({
+    sessions,
+    issuer: runtime.config.issuer,
+    clock: runtime.clock,
+  });
+  const consents = new Consents({
+    store: new DynamoConsentStore(runtime.db, runtime.config.tablePrefix),
+    clock: runtime.clock,
+  });
+  return { accounts, sessions, browserSessions, consents };
+}
+
+/** What the sign-in and sign-up pages need: accounts, cookie sessions, and the request they continue. */
+export interface AccountPageDependencies {
+  accounts: Accounts;
+  browserSessions: BrowserSessions;
+  authorization: Authorization;
+  issuer: string;
+}
+
+export function accountPageServices(runtime: Runtime, logger: Logger): AccountPageDependencies {
+  const { accounts, browserSessions } = browserServices(runtime);
+  const { authorization } = oauthServices(runtime, logger);
+  return { accounts, browserSessions, authorization, issuer: runtime.config.issuer };
+}

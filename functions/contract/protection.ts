@@ -1,0 +1,100 @@
+/**
+ * How `/protected/*` is protected, as configuration shared by the authorizer (which enforces it), the
+ * CDK construct and the local gateway (which wire it): per-route scope requirements, the authorizer's
+ * result-cache TTL, and the headers that carry the caller's identity to HTTP backends.
+ *
+ * `PROTECTED_SCOPES` is a JSON object; each member maps `"<METHOD> <path pattern>"` to the scopes a
+ * token needs for it, separated by spaces (all are required):
+ *
+ *     {"GET /protected/reports/*": "reports:read", "ANY /protected/admin/*": "admin reports:write"}
+ *
+ * METHOD is GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or ANY. The path pattern starts with
+ * `/protected/` and uses IAM wildcard semantics: `*` matches any run of characters, `/` included, so
+ * `/protected/reports/*` covers `/protected/reports/2024/q1` but not `/protected/reports` itself.
+ * When several rules match a request, all of them must be met. A token that fails a rule gets 403
+ * `insufficient_scope` for it.
+ */
+import { ConfigError } from '#adapters/config';
+import type { ScopeRule } from '#core/authorizer/access-policy';
+
+export const SCOPE_RULES_VARIABLE = 'PROTECTED_SCOPES';
+export const CACHE_TTL_VARIABLE = 'AUTHORIZER_CACHE_TTL_SECONDS';
+
+/**
+ * How long API Gateway reuses an authorizer result for the same Authorization header. It bounds how long
+ * a revoked (or expired) token stays usable, and divides the authorizer's cost per request.
+ */
+export const DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS = 60;
+/** API Gateway's own limit for authorizer result caching. */
+const MAX_AUTHORIZER_CACHE_TTL_SECONDS = 3600;
+
+/**
+ * The headers API Gateway sets from the authorizer context for HTTP (proxy) backends, overwriting
+ * anything a client sent under the same names. Keys are the authorizer context keys.
+ */
+export const IDENTITY_HEADERS = {
+  sub: 'X-Tinyoauth-Sub',
+  client_id: 'X-Tinyoauth-Client-Id',
+  scope: 'X-Tinyoauth-Scope',
+  jti: 'X-Tinyoauth-Token-Id',
+} as const;
+
+const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY']);
+// Unreserved characters, `/` and the wildcard. No `?` (an IAM wildcard too), no `%` (how an encoded
+// path appears in the method ARN is not something a rule should depend on).
+const PATH_PATTERN = /^\/protected(\/[A-Za-z0-9._~*-]+)+\/?$/;
+// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+/** Keeps the policy (one Deny resource per unmet rule) well inside API Gateway's size limits. */
+const MAX_RULES = 40;
+const MAX_PATH_LENGTH = 200;
+
+type Env = Record<string, string | undefined>;
+
+/** The rules in `PROTECTED_SCOPES`; none when unset. Any malformed part is a ConfigError naming it. */
+export function parseScopeRules(text: string | undefined): ScopeRule[] {
+  if (text === undefined || text.trim() === '') return [];
+  const fail = (problem: string): never => {
+    throw new ConfigError(`${SCOPE_RULES_VARIABLE} ${problem}`);
+  };
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch {
+    return fail('is not valid JSON');
+  }
+  if (document === null || typeof document !== 'object' || Array.isArray(document)) {
+    return fail('must be a JSON object like {"GET /protected/reports/*": "reports:read"}');
+  }
+  const entries = Object.entries(document);
+  if (entries.length > MAX_RULES) fail(`may hold at most ${MAX_RULES} rules`);
+
+  return entries.map(([route, value]): ScopeRule => {
+    const match = /^([A-Z]+) (\S+)$/.exec(route);
+    if (!match)
+      return fail(`key "${route}" must be "<METHOD> <path pattern>", e.g. "GET /protected/reports/*"`);
+    const [, method, path] = match as unknown as [string, string, string];
+    if (!METHODS.has(method)) fail(`key "${route}": method must be one of ${[...METHODS].join(', ')}`);
+    if (path.length > MAX_PATH_LENGTH || !PATH_PATTERN.test(path)) {
+      fail(`key "${route}": the path must start with /protected/ and hold only A-Z a-z 0-9 . _ ~ - / and *`);
+    }
+    if (typeof value !== 'string') return fail(`"${route}" must map to a string of space-separated scopes`);
+    const scopes = value.split(' ');
+    if (scopes.length === 0 || !scopes.every((scope) => SCOPE_TOKEN.test(scope))) {
+      fail(`"${route}" must map to scopes separated by single spaces, got "${value}"`);
+    }
+    return { method: method === 'ANY' ? '*' : method, path, scopes: [...new Set(scopes)] };
+  });
+}
+
+export function authorizerCacheTtlSeconds(env: Env): number {
+  const raw = env[CACHE_TTL_VARIABLE];
+  if (raw === undefined || raw === '') return DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value > MAX_AUTHORIZER_CACHE_TTL_SECONDS) {
+    throw new ConfigError(
+      `${CACHE_TTL_VARIABLE} must be an integer from 0 to ${MAX_AUTHORIZER_CACHE_TTL_SECONDS}, got "${raw}"`,
+    );
+  }
+  return value;
+}

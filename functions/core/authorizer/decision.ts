@@ -1,0 +1,183 @@
+/**
+ * The decision behind the `/protected/*` Lambda authorizer (TOKEN type, identity source: the
+ * Authorization header), with every dependency injected so tests control keys, storage and time.
+ *
+ * A request is allowed only with `Authorization: Bearer <access token>` where the token is an ES256
+ * `at+jwt` of this issuer for this resource, inside its validity window, and not revoked. Everything
+ * else, including any failure of the authorizer itself, ends in `Unauthorized` (fail closed).
+ */
+import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
+import { errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import type { RevocationStore } from '#adapters/dynamo/liveness';
+import { createRemoteKeySet } from '#adapters/keys/remote-key-set';
+import type { LogFields, Logger } from '#adapters/logger';
+import { SIGNING_ALGORITHM } from '#core/keys/key-ring';
+import { deadTokenReason } from '#core/oauth/liveness';
+import { ACCESS_TOKEN_TYPE, type AccessTokenClaims, CLOCK_TOLERANCE_SECONDS } from '#core/tokens/jwt';
+import { accessPolicy, parseMethodArn, type ScopeRule, unmetScopeRules } from './access-policy.ts';
+
+/** What API Gateway expects thrown for a 401 (it answers with the UNAUTHORIZED gateway response). */
+export const UNAUTHORIZED = 'Unauthorized';
+
+/**
+ * A bound on token age independent of the configured lifetime (whose maximum is one day), so that an
+ * `iat` in the future is refused (jose checks that only together with an age limit).
+ */
+const MAX_TOKEN_AGE_SECONDS = 86400;
+/** Far above any token tinyoauth issues; spares the verifier from parsing arbitrary input. */
+const MAX_TOKEN_LENGTH = 8192;
+const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i;
+
+/** jose error codes that mean "this token is not acceptable", as opposed to a failure of ours. */
+const TOKEN_PROBLEMS = new Set([
+  'ERR_JWT_EXPIRED',
+  'ERR_JWT_CLAIM_VALIDATION_FAILED',
+  'ERR_JWT_INVALID',
+  'ERR_JWS_INVALID',
+  'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+  'ERR_JOSE_ALG_NOT_ALLOWED',
+  'ERR_JOSE_NOT_SUPPORTED',
+  'ERR_JWKS_NO_MATCHING_KEY',
+  'ERR_JWKS_MULTIPLE_MATCHING_KEYS',
+]);
+
+/** How often the published keys are re-read; bounds how long a key removed from the JWKS still verifies. */
+export const JWKS_CACHE_MAX_AGE_MS = 5 * 60_000;
+/** Minimum time between refetches triggered by an unknown `kid`, so forged kids cannot flood the JWKS. */
+export const JWKS_COOLDOWN_MS = 30_000;
+const JWKS_TIMEOUT_MS = 3000;
+
+/** The public keys as published at `jwksUri`, fetched on first use and cached in the warm Lambda. */
+export const remoteKeySet = (jwksUri: URL): JWTVerifyGetKey =>
+  createRemoteKeySet(jwksUri, {
+    cacheMaxAgeMs: JWKS_CACHE_MAX_AGE_MS,
+    cooldownMs: JWKS_COOLDOWN_MS,
+    timeoutMs: JWKS_TIMEOUT_MS,
+  });
+
+export interface AuthorizerDependencies {
+  /** The verification keys: a remote JWKS in Lambda, a local one in tests. */
+  keys: JWTVerifyGetKey;
+  revocation: RevocationStore;
+  /** Milliseconds since the epoch. */
+  clock: () => number;
+  /** Expected `aud`. */
+  resourceIdentifier: string;
+  /** Expected `iss`. */
+  issuer: string;
+  scopeRules: readonly ScopeRule[];
+  logger: Logger;
+}
+
+/** The identity API Gateway hands to the backend (`requestContext.authorizer`); string values only. */
+export interface CallerContext {
+  [key: string]: string;
+  sub: string;
+  client_id: string;
+  scope: string;
+  jti: string;
+}
+
+export type AuthorizerResult = APIGatewayAuthorizerResult & { context: CallerContext };
+
+export type Authorize = (
+  event: APIGatewayTokenAuthorizerEvent,
+  requestId?: string,
+) => Promise<AuthorizerResult>;
+
+/** A refusal with what to log about it; `failure` marks an error of ours rather than of the token. */
+class Refusal extends Error {
+  constructor(
+    readonly reason: string,
+    readonly fields: LogFields = {},
+    readonly failure?: unknown,
+  ) {
+    super(reason);
+  }
+}
+
+export function createAuthorizer(deps: AuthorizerDependencies): Authorize {
+  const verify = async (token: string, nowSeconds: number): Promise<AccessTokenClaims> => {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, deps.keys, {
+        algorithms: [SIGNING_ALGORITHM],
+        typ: ACCESS_TOKEN_TYPE,
+        issuer: deps.issuer,
+        audience: deps.resourceIdentifier,
+        requiredClaims: ['exp', 'iat', 'jti', 'sub'],
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        maxTokenAge: MAX_TOKEN_AGE_SECONDS,
+        currentDate: new Date(nowSeconds * 1000),
+      }));
+    } catch (error) {
+      const code = error instanceof errors.JOSEError ? error.code : undefined;
+      if (code && TOKEN_PROBLEMS.has(code)) {
+        const claim = error instanceof errors.JWTClaimValidationFailed ? error.claim : undefined;
+        throw new Refusal('token_rejected', { joseCode: code, claim });
+      }
+      // The JWKS could not be fetched or parsed, or jose failed in a way no token should cause.
+      throw new Refusal('verification_failed', { joseCode: code }, error);
+    }
+    const { sub, jti, client_id, scope, gid, sid } = payload;
+    const text = (value: unknown): value is string => typeof value === 'string' && value !== '';
+    if (!text(sub) || !text(jti) || !text(client_id) || typeof scope !== 'string' || !text(gid)) {
+      throw new Refusal('claims_malformed');
+    }
+    if (sid !== undefined && !text(sid)) throw new Refusal('claims_malformed');
+    return { sub, jti, client_id, scope, gid, sid, iat: payload.iat!, exp: payload.exp! };
+  };
+
+  const decide = async (event: APIGatewayTokenAuthorizerEvent, logger: Logger): Promise<AuthorizerResult> => {
+    const arn = parseMethodArn(String(event.methodArn));
+    if (!arn)
+      throw new Refusal('method_arn_malformed', { methodArn: event.methodArn }, new Error('bad methodArn'));
+
+    const header = typeof event.authorizationToken === 'string' ? event.authorizationToken : '';
+    const token = header.length <= MAX_TOKEN_LENGTH ? BEARER.exec(header)?.[1] : undefined;
+    if (!token) throw new Refusal('no_bearer_token');
+
+    const nowSeconds = Math.floor(deps.clock() / 1000);
+    const claims = await verify(token, nowSeconds);
+    const who = { sub: claims.sub, client_id: claims.client_id, jti: claims.jti };
+
+    let records: Awaited<ReturnType<RevocationStore['lookup']>>;
+    try {
+      records = await deps.revocation.lookup({ grantId: claims.gid, sessionId: claims.sid, jti: claims.jti });
+    } catch (error) {
+      throw new Refusal('revocation_check_failed', who, error);
+    }
+    const dead = deadTokenReason(claims, records, nowSeconds);
+    if (dead) throw new Refusal(dead, who);
+
+    const unmet = unmetScopeRules(deps.scopeRules, claims.scope);
+    // The gateway's access log records every allowed request with principal, client and token id (cached
+    // ones too, which never reach this function); an info line here would repeat it on the hot path.
+    logger.debug('access allowed', { ...who, deniedRoutes: unmet.length });
+    return {
+      principalId: claims.sub,
+      policyDocument: accessPolicy(arn.stagePrefix, unmet),
+      context: { sub: claims.sub, client_id: claims.client_id, scope: claims.scope, jti: claims.jti },
+    };
+  };
+
+  return async (event, requestId) => {
+    const logger = requestId ? deps.logger.child({ awsRequestId: requestId }) : deps.logger;
+    try {
+      return await decide(event, logger);
+    } catch (error) {
+      if (error instanceof Refusal && error.failure === undefined) {
+        logger.info('access refused', { reason: error.reason, ...error.fields });
+      } else {
+        // Never the token itself: only what identifies the failure.
+        const refusal = error instanceof Refusal ? error : new Refusal('unexpected_error', {}, error);
+        logger.error('authorizer failed; access refused', {
+          reason: refusal.reason,
+          ...refusal.fields,
+          error: refusal.failure,
+        });
+      }
+      throw new Error(UNAUTHORIZED);
+    }
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * The authorization endpoint (RFC 6749 §4.1.1, RFC 7636, RFC 9207, RFC 9700 §2.1), in the order the
+ * RFCs imply: first establish the client and the redirect URI (errors go to the user, never to an
+ * unverified URI); then validate the request (errors are redirected to the client); then require a
+ * logged-in user; then issue a short-lived, single-use code bound to everything it was issued for.
+ */
+
+import type { ClientLookup } from '#adapters/dynamo/clients';
+import type { GrantStore } from '#adapters/dynamo/grants';
+import type { Parameters } from '#adapters/http/edge';
+import { type Clock, epochSeconds } from '#core/clock';
+import { InvalidRequest, UnauthorizedClient, UnknownClient, UnsupportedResponseType } from '#core/errors';
+import type { ClientRecord, CodeRecord, SessionRecord } from '#core/records';
+import { grantableScope } from '#core/scopes';
+import { randomSecret, sha256 } from '#core/secrets';
+
+/** Where errors and the code may be sent, once the client and its redirect URI are verified. */
+export interface RedirectTarget {
+  client: ClientRecord;
+  redirectUri: string;
+  /** Whether the request named the redirect URI (the token request must then repeat it). */
+  redirectUriSent: boolean;
+  /** `state`, when present exactly once: echoed on every redirect. */
+  state: string | undefined;
+}
+
+export interface ValidatedRequest extends RedirectTarget {
+  scope: string;
+  codeChallenge: string;
+}
+
+/** S256 challenges are base64url SHA-256 digests: exactly 43 characters. */
+const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
+
+export interface AuthorizationDependencies {
+  clients: ClientLookup;
+  grants: GrantStore;
+  clock: Clock;
+  issuer: string;
+  codeTtlSeconds: number;
+}
+
+export class Authorization {
+  constructor(private readonly deps: AuthorizationDependencies) {}
+
+  /** Step 1. Any error here is answered directly (400), because the redirect URI is not trusted yet. */
+  async redirectTarget(params: Parameters): Promise<RedirectTarget> {
+    const clientId = params.get('client_id');
+    if (clientId === undefined) throw new UnknownClient('The "client_id" parameter is required.');
+    const client = await this.deps.clients.findClient(clientId);
+    if (!client) throw new UnknownClient('The client is not registered.', { detail: 'unknown client_id' });
+
+    const requested = params.get('redirect_uri');
+    let redirectUri: string;
+    if (requested !== undefined) {
+      // Exact string comparison (RFC 9700 §4.1.3): no normalisation, no prefix or pattern matching.
+      if (!client.redirectUris.includes(requested)) {
+        throw new InvalidRequest('The "redirect_uri" is not registered for this client.', {
+          detail: 'redirect mismatch',
+        });
+      }
+      redirectUri = requested;
+    } else if (client.redirectUris.length === 1) {
+      redirectUri = client.redirectUris[0] as string;
+    } else {
+      throw new InvalidRequest('The "redirect_uri" parameter is required for this client.');
+    }
+    let state: string | undefined;
+    try {
+      state = params.get('state');
+    } catch {
+      state = undefined; // repeated: reported by validate(), but never echoed
+    }
+    return { client, redirectUri, redirectUriSent: requested !== undefined, state };
+  }
+
+  /** Step 2. Errors from here on are redirected to the verified redirect URI. */
+  validate(params: Parameters, target: RedirectTarget): ValidatedRequest {
+    const repeated = params.repeated();
+    if (repeated.length > 0) throw new InvalidRequest(`The "${repeated[0]}" parameter must not be repeated.`);
+    if (params.has('client_secret')) {
+      throw new InvalidRequest('Client secrets are never sent to the authorization endpoint.');
+    }
+
+    const responseType = params.get('response_type');
+    if (responseType === undefined) throw new InvalidRequest('The "response_type" parameter is required.');
+    if (responseType !== 'code') throw new UnsupportedResponseType('Only response_type=code is supported.');
+    if (!target.client.grantTypes.includes('authorization_code')) {
+      throw new UnauthorizedClient('This client is not registered for the authorization code grant.');
+    }
+
+    const codeChallenge = params.get('code_challenge');
+    if (codeChallenge === undefined) throw new InvalidRequest('PKCE is required: send "code_challenge".');
+    const method = params.get('code_challenge_method');
+    if (method !== 'S256') {
+      throw new InvalidRequest('"code_challenge_method" must be S256 (plain is not accepted).');
+    }
+    if (!S256_CHALLENGE.test(codeChallenge)) {
+      throw new InvalidRequest('"code_challenge" must be a base64url SHA-256 digest (43 characters).');
+    }
+
+    const scope = grantableScope(params.get('scope'), target.client.scope);
+    return { ...target, scope, codeChallenge };
+  }
+
+  /** Step 3. The code is returned once, in the redirect; only its hash is stored. */
+  async issueCode(request: ValidatedRequest, session: SessionRecord): Promise<string> {
+    const now = epochSeconds(this.deps.clock);
+    const code = randomSecret();
+    const record: CodeRecord = {
+      codeHash: sha256(code),
+      clientId: request.client.clientId,
+      redirectUri: request.redirectUri,
+      redirectUriSent: request.redirectUriSent,
+      sub: session.sub,
+      sessionId: session.sessionId,
+      scope: request.scope,
+      codeChallenge: request.codeChallenge,
+      createdAt: now,
+      expiresAt: now + this.deps.codeTtlSeconds,
+    };
+    await this.deps.grants.putCode(record);
+    return this.redirectLocation(request, { code });
+  }
+
+  /** The redirect URI with the response parameters added to its own query (RFC 6749 §3.1.2), plus `state` and `iss`. */
+  redirectLocation(
+    target: Pick<RedirectTarget, 'redirectUri' | 'state'>,
+    parameters: Record<string, string>,
+  ): string {
+    const url = new URL(target.redirectUri);
+    for (const [name, value] of Object.entries(parameters)) url.searchParams.append(name, value);
+    if (target.state !== undefined) url.searchParams.append('state', target.state);
+    url.searchParams.append('iss', this.deps.issuer);
+    return url.toString();
+  }
+}

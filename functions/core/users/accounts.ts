@@ -1,0 +1,110 @@
+/**
+ * Registration and login, step by step: validate before any hashing, refuse locked accounts before
+ * checking passwords, and make "no such user" indistinguishable from "wrong password".
+ */
+import { randomUUID } from 'node:crypto';
+import { type Clock, epochSeconds } from '#core/clock';
+import { HttpError, InvalidRequest, TooManyAttempts, UsernameTaken } from '#core/errors';
+import type { LoginAttemptsRecord, SessionRecord, UserRecord } from '#core/records';
+import {
+  hashPassword,
+  MAX_PASSWORD_LENGTH,
+  MIN_PASSWORD_LENGTH,
+  passwordLength,
+  type ScryptParameters,
+  verifyPassword,
+} from './passwords.ts';
+import type { Sessions } from './sessions.ts';
+import { isValidUsername, normaliseUsername, USERNAME_RULE } from './usernames.ts';
+
+/** Wrong username or password (deliberately one error for both). */
+export class InvalidCredentials extends HttpError {
+  readonly status = 401;
+  readonly code = 'invalid_credentials';
+}
+
+export interface AccountStore {
+  /** Creates the user unless the username is taken; false when it was. */
+  createUser(user: UserRecord): Promise<boolean>;
+  /** The user (if any) and the failure counter (if any) in one read. */
+  loginState(username: string): Promise<{ user?: UserRecord; attempts?: LoginAttemptsRecord }>;
+  /** Counts one failure in the current window (starting a new window if there is none) and returns the counter. */
+  recordFailure(username: string, nowSeconds: number, windowSeconds: number): Promise<LoginAttemptsRecord>;
+  /** Extends the counter's life so the account stays locked until `until`. */
+  lockUntil(username: string, until: number): Promise<void>;
+  /** Stores the session, marks the user online, and clears the failure counter, all or nothing. */
+  openSession(session: SessionRecord, options: { clearAttempts: boolean }): Promise<void>;
+}
+
+export interface AccountDependencies {
+  store: AccountStore;
+  sessions: Sessions;
+  clock: Clock;
+  scrypt: ScryptParameters;
+  sessionTtlSeconds: number;
+  lockout: { maxFailures: number; windowSeconds: number };
+}
+
+export class Accounts {
+  constructor(private readonly deps: AccountDependencies) {}
+
+  async register(rawUsername: string, password: string): Promise<{ username: string; sub: string }> {
+    const username = normaliseUsername(rawUsername);
+    if (!isValidUsername(username)) throw new InvalidRequest(USERNAME_RULE);
+    checkPasswordLength(password);
+    const now = epochSeconds(this.deps.clock);
+    const user: UserRecord = {
+      username,
+      sub: randomUUID(),
+      passwordHash: await hashPassword(password, this.deps.scrypt),
+      createdAt: now,
+      online: false,
+      lastOperationAt: now,
+    };
+    if (!(await this.deps.store.createUser(user))) throw new UsernameTaken('That username is already taken.');
+    return { username, sub: user.sub };
+  }
+
+  /** Returns a session token, or throws InvalidCredentials / TooManyAttempts. */
+  async login(rawUsername: string, password: string): Promise<{ token: string; session: SessionRecord }> {
+    const username = normaliseUsername(rawUsername);
+    const plausible = isValidUsername(username) && passwordLength(password) <= MAX_PASSWORD_LENGTH;
+    const { maxFailures, windowSeconds } = this.deps.lockout;
+    const now = epochSeconds(this.deps.clock);
+
+    const { user, attempts } = plausible ? await this.deps.store.loginState(username) : {};
+    const counting = attempts !== undefined && attempts.expiresAt > now;
+    if (counting && attempts.failures >= maxFailures) {
+      throw new TooManyAttempts('Too many failed logins. Try again later.', attempts.expiresAt - now);
+    }
+
+    // Always derive a key, even for unknown or implausible usernames, so that timing reveals nothing.
+    const verified = await verifyPassword(plausible ? password : '', user?.passwordHash, this.deps.scrypt);
+    if (!verified || !user) {
+      if (plausible) {
+        const counter = await this.deps.store.recordFailure(username, now, windowSeconds);
+        if (counter.failures >= maxFailures) await this.deps.store.lockUntil(username, now + windowSeconds);
+      }
+      throw new InvalidCredentials('The username or password is incorrect.');
+    }
+
+    const session: SessionRecord = {
+      sessionId: randomUUID(),
+      sub: user.sub,
+      username,
+      createdAt: now,
+      expiresAt: now + this.deps.sessionTtlSeconds,
+    };
+    await this.deps.store.openSession(session, { clearAttempts: attempts !== undefined });
+    return { token: await this.deps.sessions.issueToken(session), session };
+  }
+}
+
+function checkPasswordLength(password: string): void {
+  const length = passwordLength(password);
+  if (length < MIN_PASSWORD_LENGTH || length > MAX_PASSWORD_LENGTH) {
+    throw new InvalidRequest(
+      `Passwords are ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters long.`,
+    );
+  }
+}

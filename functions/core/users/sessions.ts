@@ -1,0 +1,62 @@
+/**
+ * Login sessions. A session token is a JWT whose `jti` names a session record; it is accepted only
+ * while the record exists, is unrevoked and unexpired, so logout ends it everywhere at once.
+ */
+
+import { type Clock, epochSeconds } from '#core/clock';
+import { InvalidToken } from '#core/errors';
+import type { KeyRing } from '#core/keys/key-ring';
+import { isLive, type SessionRecord } from '#core/records';
+import { SESSION_TOKEN_TYPE, type SessionClaims, signSessionToken, verifyToken } from '#core/tokens/jwt';
+
+export interface SessionStore {
+  findSession(sessionId: string): Promise<SessionRecord | undefined>;
+  /** Revokes a live session and marks its user offline; false when it was not live. */
+  closeSession(session: SessionRecord, nowSeconds: number): Promise<boolean>;
+}
+
+export interface SessionDependencies {
+  store: SessionStore;
+  keys: KeyRing;
+  issuer: string;
+  clock: Clock;
+}
+
+export class Sessions {
+  constructor(private readonly deps: SessionDependencies) {}
+
+  async issueToken(session: SessionRecord): Promise<string> {
+    const claims: SessionClaims = {
+      sub: session.sub,
+      jti: session.sessionId,
+      iat: session.createdAt,
+      exp: session.expiresAt,
+    };
+    return signSessionToken(await this.deps.keys.signingKey(), this.deps.issuer, claims);
+  }
+
+  /** The live session a token stands for; `InvalidToken` for anything else. */
+  async authenticate(token: string | undefined): Promise<SessionRecord> {
+    if (!token) throw new InvalidToken('A session token is required.', { detail: 'no bearer token' });
+    const now = epochSeconds(this.deps.clock);
+    const claims = await verifyToken<SessionClaims>(token, {
+      keys: await this.deps.keys.verificationKeys(),
+      issuer: this.deps.issuer,
+      audience: this.deps.issuer,
+      typ: SESSION_TOKEN_TYPE,
+      nowSeconds: now,
+    });
+    const session = await this.deps.store.findSession(claims.jti);
+    if (!isLive(session, now) || session?.sub !== claims.sub) {
+      throw new InvalidToken('The session has ended.', { detail: 'session revoked, expired or unknown' });
+    }
+    return session;
+  }
+
+  async logout(token: string | undefined): Promise<void> {
+    const session = await this.authenticate(token);
+    if (!(await this.deps.store.closeSession(session, epochSeconds(this.deps.clock)))) {
+      throw new InvalidToken('The session has ended.', { detail: 'session closed concurrently' });
+    }
+  }
+}

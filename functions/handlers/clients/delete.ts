@@ -1,0 +1,7 @@
+import { createClientDeleteHandler } from '#adapters/endpoints/clients/delete';
+import { config, db, keyRing, logger } from '#app/runtime';
+import { clientServices } from '#core/clients/registry';
+import { systemClock } from '#core/clock';
+
+const { registry, sessions } = clientServices({ config, db, keyRing, clock: systemClock });
+export const handler = createClientDeleteHandler(registry, sessions, logger);

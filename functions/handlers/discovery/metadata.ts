@@ -1,0 +1,4 @@
+import { createMetadataHandler } from '#adapters/endpoints/discovery/metadata';
+import { config, logger } from '#app/runtime';
+
+export const handler = createMetadataHandler(config, logger);

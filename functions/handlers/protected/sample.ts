@@ -1,0 +1,1 @@
+export { handler } from '#adapters/endpoints/protected/sample';
