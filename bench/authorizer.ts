@@ -11,12 +11,14 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { createLocalJWKSet, importJWK, type JWTVerifyGetKey, jwtVerify } from 'jose';
-import { DynamoRevocationStore, type RevocationStore } from '#adapters/dynamo/liveness';
+import { DynamoLivenessStore } from '#adapters/dynamo/liveness';
+import { remoteKeySet } from '#adapters/keys/remote-key-set';
 import { createLogger } from '#adapters/logger';
 import { tableName } from '#contract/tables';
-import { type Authorize, createAuthorizer, remoteKeySet } from '#core/authorizer/decision';
-import { generateSigningKey, publicJwk, type SigningKey } from '#core/keys/key-ring';
-import type { LivenessRecords } from '#core/oauth/liveness';
+import { type Authorize, createAuthorizer } from '#core/authorizer/decision';
+import type { SigningKey } from '#core/keys/key-ring';
+import { generateSigningKey, publicJwk } from '#core/keys/key-set';
+import type { LivenessRecords, LivenessStore } from '#core/oauth/liveness';
 import { type AccessTokenClaims, signAccessToken } from '#core/tokens/jwt';
 import { type BilledCall, billCall, type StoredItems } from './billing.ts';
 import type { MeteredDynamoDb } from './metered-dynamodb.ts';
@@ -67,7 +69,7 @@ const tokenEvent = (token: string): APIGatewayTokenAuthorizerEvent => ({
 });
 
 /** A store that answers at once with a live grant and session: the authorizer's CPU cost alone. */
-const liveRecords = (claims: AccessTokenClaims): RevocationStore => {
+const liveRecords = (claims: AccessTokenClaims): LivenessStore => {
   const records: LivenessRecords = {
     grant: { clientId: claims.client_id, expiresAt: claims.exp + 86400 },
     session: { sub: claims.sub, expiresAt: claims.exp + 3600 },
@@ -232,7 +234,7 @@ export async function measureRevocationCheck(
   });
   const authorize = createAuthorizer({
     keys: createLocalJWKSet(key.jwks),
-    revocation: new DynamoRevocationStore(db, prefix),
+    revocation: new DynamoLivenessStore(db, prefix),
     clock: Date.now,
     resourceIdentifier: AUDIENCE,
     issuer: ISSUER,

@@ -13,20 +13,23 @@ import type { APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { createLocalJWKSet } from 'jose';
 import { DynamoDb } from '#adapters/aws/dynamodb';
 import { loadConfig } from '#adapters/config';
-import { DynamoRevocationStore } from '#adapters/dynamo/liveness';
-import { createClientCreateHandler } from '#adapters/endpoints/clients/create';
 import { createAuthorizeHandler } from '#adapters/endpoints/oauth/authorize';
-import { createRevokeHandler } from '#adapters/endpoints/oauth/revoke';
-import { createTokenHandler } from '#adapters/endpoints/oauth/token';
-import { createLoginHandler } from '#adapters/endpoints/users/login';
-import { createRegisterHandler } from '#adapters/endpoints/users/register';
-import type { ApiEvent, ApiResult } from '#adapters/http/edge';
+import type { ApiEvent } from '#adapters/http/request';
+import type { ApiResult } from '#adapters/http/responses';
 import { createLogger } from '#adapters/logger';
-import { oauthServices, type Runtime, userServices } from '#app/services';
+import {
+  clientCreateEndpoint,
+  loginEndpoint,
+  registerEndpoint,
+  revokeEndpoint,
+  sampleBackendEndpoint,
+  tokenEndpoint,
+} from '#app/endpoints';
+import { authorization, livenessStore, type Runtime, sessions } from '#app/services';
 import { createAuthorizer } from '#core/authorizer/decision';
-import { clientServices } from '#core/clients/registry';
 import { systemClock } from '#core/clock';
-import { generateSigningKey, KeyRing } from '#core/keys/key-ring';
+import { KeyRing } from '#core/keys/key-ring';
+import { generateSigningKey } from '#core/keys/key-set';
 import type { FunctionName } from '#infra/routes';
 import { apiEvent, basic } from '../test/fakes/events.ts';
 import { MemoryKeySource } from '../test/fakes/keys.ts';
@@ -95,31 +98,30 @@ function expectStatus(step: string, result: ApiResult, status: number): ApiResul
 }
 
 async function handlers(runtime: Runtime) {
-  // Logs are formatted as in Lambda and dropped: formatting is part of the cost, printing is not.
-  const logger = createLogger({ level: 'info', write: () => {} });
-  const { accounts, sessions } = userServices(runtime);
-  const { registry } = clientServices(runtime);
-  const oauth = oauthServices(runtime, logger);
-  // The sample service reads its configuration at module scope, like every function.
-  const { handler: protectedResource } = await import('#adapters/endpoints/protected/sample');
+  const { logger } = runtime;
   return {
-    register: createRegisterHandler(accounts, logger),
-    login: createLoginHandler(accounts, logger),
-    clientCreate: createClientCreateHandler(registry, sessions, logger),
-    authorize: createAuthorizeHandler(oauth.authorization, sessions, logger),
-    token: createTokenHandler(oauth.clients, oauth.tokenGrants, logger),
-    revoke: createRevokeHandler(oauth.clients, oauth.tokenState, logger),
+    register: registerEndpoint(runtime),
+    login: loginEndpoint(runtime),
+    clientCreate: clientCreateEndpoint(runtime),
+    // The bench's client signs in through the API (a bearer session), not through pages.
+    authorize: createAuthorizeHandler({
+      authorization: authorization(runtime),
+      sessions: sessions(runtime),
+      logger,
+    }),
+    token: tokenEndpoint(runtime),
+    revoke: revokeEndpoint(runtime),
     authorizer: createAuthorizer({
       // The deployed authorizer reads the published JWKS; here the same keys, already fetched.
       keys: createLocalJWKSet({ keys: await runtime.keyRing.publicKeys() }),
-      revocation: new DynamoRevocationStore(runtime.db, runtime.config.tablePrefix),
+      revocation: livenessStore(runtime),
       clock: runtime.clock,
       resourceIdentifier: runtime.config.resourceIdentifier,
       issuer: runtime.config.issuer,
       scopeRules: [],
       logger,
     }),
-    protectedResource,
+    protectedResource: sampleBackendEndpoint(runtime),
   };
 }
 
@@ -315,7 +317,9 @@ export async function measureFlow(endpoint: string, prefix: string, flows: numbe
   const source = new MemoryKeySource({ keys: [await generateSigningKey(Math.floor(Date.now() / 1000))] });
   // Loaded once and kept, as a warm function keeps it (KeyRing's default refresh).
   const keyRing = KeyRing.fromKeySet(source, systemClock);
-  const runtime: Runtime = { config, db, keyRing, clock: systemClock };
+  // Logs are formatted as in Lambda and dropped: formatting is part of the cost, printing is not.
+  const logger = createLogger({ level: 'info', write: () => {} });
+  const runtime: Runtime = { env: process.env, config, logger, db, keyRing, clock: systemClock };
   const h = await handlers(runtime);
 
   // One unmeasured flow first: JIT compilation, key import, connection set-up.

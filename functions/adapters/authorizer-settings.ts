@@ -4,9 +4,9 @@
  * (and, failing, denies every request) instead of allowing something by accident.
  */
 
+import { ConfigError } from '#contract/config-error';
+import type { ScopeRule } from '#contract/protection';
 import { parseScopeRules, SCOPE_RULES_VARIABLE } from '#contract/protection';
-import type { ScopeRule } from '#core/authorizer/access-policy';
-import { ConfigError } from './config.ts';
 
 export interface AuthorizerSettings {
   jwksUri: URL;

@@ -2,6 +2,9 @@
  * Every setting tinyoauth reads from its environment, validated once at module scope so that a
  * misconfigured function fails at cold start with a message naming the variable, not mid-request.
  */
+import { ConfigError } from '#contract/config-error';
+import type { Environment, EnvironmentName } from '#contract/environment';
+import { isScopeToken } from '#contract/scopes';
 
 export interface Config {
   issuer: string;
@@ -31,18 +34,12 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
-type Env = Record<string, string | undefined>;
-
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
-export function loadConfig(env: Env): Config {
+export function loadConfig(env: Environment): Config {
   const problems: string[] = [];
 
-  const integer = (name: string, fallback: number, min: number, max: number): number => {
+  const integer = (name: EnvironmentName, fallback: number, min: number, max: number): number => {
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;
     const value = Number(raw);
@@ -53,7 +50,7 @@ export function loadConfig(env: Env): Config {
     return value;
   };
 
-  const url = (name: string, fallback: string): string => {
+  const url = (name: EnvironmentName, fallback: string): string => {
     const raw = env[name] || fallback;
     try {
       const parsed = new URL(raw);
@@ -94,7 +91,7 @@ export function loadConfig(env: Env): Config {
   if (!/^[A-Za-z0-9_.-]*$/.test(tablePrefix)) problems.push('TABLE_PREFIX may hold only A-Z a-z 0-9 _ . -');
 
   const scopesSupported = (env.SCOPES || 'read write').split(' ').filter(Boolean);
-  if (!scopesSupported.every((scope) => /^[\x21\x23-\x5B\x5D-\x7E]+$/.test(scope))) {
+  if (!scopesSupported.every(isScopeToken)) {
     problems.push(`SCOPES must be space-separated RFC 6749 scope tokens, got "${env.SCOPES}"`);
   }
 

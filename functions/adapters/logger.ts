@@ -2,20 +2,11 @@
  * Structured JSON logs, one object per line, as CloudWatch Logs Insights expects. Callers pass only
  * what is safe to log; `redact` is a second line of defence for keys that must never reach a log.
  */
+import type { LogFields, Logger } from '#core/logging';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 const SECRET_KEYS = /pass(word)?|secret|token|authorization|cookie|hash|code_verifier|^code$|private|^d$/i;
-
-export type LogFields = Record<string, unknown>;
-
-export interface Logger {
-  debug(message: string, fields?: LogFields): void;
-  info(message: string, fields?: LogFields): void;
-  warn(message: string, fields?: LogFields): void;
-  error(message: string, fields?: LogFields): void;
-  child(fields: LogFields): Logger;
-}
 
 function redact(value: unknown, depth = 0): unknown {
   if (value instanceof Error) {

@@ -14,11 +14,25 @@
  * When several rules match a request, all of them must be met. A token that fails a rule gets 403
  * `insufficient_scope` for it.
  */
-import { ConfigError } from '#adapters/config';
-import type { ScopeRule } from '#core/authorizer/access-policy';
+import { ConfigError } from './config-error.ts';
+import type { Environment, EnvironmentName } from './environment.ts';
+import { isScopeToken } from './scopes.ts';
 
-export const SCOPE_RULES_VARIABLE = 'PROTECTED_SCOPES';
-export const CACHE_TTL_VARIABLE = 'AUTHORIZER_CACHE_TTL_SECONDS';
+/** `PUT /protected/reports/*` needs `reports:write`: one per-route scope requirement. */
+export interface ScopeRule {
+  /** An HTTP method, or `*` for any method. */
+  method: string;
+  /**
+   * The request path the rule covers, with IAM wildcards: `*` matches any run of characters (including
+   * `/`), everything else matches itself. Always starts with `/protected/`.
+   */
+  path: string;
+  /** Every one of these scopes must be granted. */
+  scopes: string[];
+}
+
+export const SCOPE_RULES_VARIABLE: EnvironmentName = 'PROTECTED_SCOPES';
+export const CACHE_TTL_VARIABLE: EnvironmentName = 'AUTHORIZER_CACHE_TTL_SECONDS';
 
 /**
  * How long API Gateway reuses an authorizer result for the same Authorization header. It bounds how long
@@ -43,13 +57,9 @@ const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIO
 // Unreserved characters, `/` and the wildcard. No `?` (an IAM wildcard too), no `%` (how an encoded
 // path appears in the method ARN is not something a rule should depend on).
 const PATH_PATTERN = /^\/protected(\/[A-Za-z0-9._~*-]+)+\/?$/;
-// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 /** Keeps the policy (one Deny resource per unmet rule) well inside API Gateway's size limits. */
 const MAX_RULES = 40;
 const MAX_PATH_LENGTH = 200;
-
-type Env = Record<string, string | undefined>;
 
 /** The rules in `PROTECTED_SCOPES`; none when unset. Any malformed part is a ConfigError naming it. */
 export function parseScopeRules(text: string | undefined): ScopeRule[] {
@@ -80,14 +90,14 @@ export function parseScopeRules(text: string | undefined): ScopeRule[] {
     }
     if (typeof value !== 'string') return fail(`"${route}" must map to a string of space-separated scopes`);
     const scopes = value.split(' ');
-    if (scopes.length === 0 || !scopes.every((scope) => SCOPE_TOKEN.test(scope))) {
+    if (scopes.length === 0 || !scopes.every(isScopeToken)) {
       fail(`"${route}" must map to scopes separated by single spaces, got "${value}"`);
     }
     return { method: method === 'ANY' ? '*' : method, path, scopes: [...new Set(scopes)] };
   });
 }
 
-export function authorizerCacheTtlSeconds(env: Env): number {
+export function authorizerCacheTtlSeconds(env: Environment): number {
   const raw = env[CACHE_TTL_VARIABLE];
   if (raw === undefined || raw === '') return DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS;
   const value = Number(raw);

@@ -93,3 +93,12 @@ export type TableKey = keyof typeof definitions;
 export const tables: Readonly<Record<TableKey, TableDefinition>> = definitions;
 
 export const tableName = (prefix: string, table: TableKey): string => `${prefix}${tables[table].name}`;
+
+export type KeyType = 'S' | 'N';
+
+/**
+ * The DynamoDB type of a key attribute, for the CDK stack and the local stack alike. Keys are named by
+ * convention: an attribute named `…At` is a time in epoch seconds, a number (e.g. `clientIdIssuedAt`,
+ * the sort key of `clients.byOwner`); every other key is a string.
+ */
+export const keyAttributeType = (attribute: string): KeyType => (/At$/.test(attribute) ? 'N' : 'S');

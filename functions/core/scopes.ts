@@ -1,14 +1,13 @@
 /** Scope strings as RFC 6749 §3.3 defines them: space-delimited, case-sensitive scope tokens. */
+import { isScopeToken } from '#contract/scopes';
 import { InvalidScope } from './errors.ts';
-
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
 /** The distinct scope tokens of a scope string, in their first order; throws on a malformed one. */
 export function parseScope(scope: string | undefined): string[] {
   if (scope === undefined) return [];
   const tokens = scope.split(' ').filter((token) => token !== '');
   for (const token of tokens) {
-    if (!SCOPE_TOKEN.test(token)) throw new InvalidScope('The scope contains a malformed scope token.');
+    if (!isScopeToken(token)) throw new InvalidScope('The scope contains a malformed scope token.');
   }
   return [...new Set(tokens)];
 }

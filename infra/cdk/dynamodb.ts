@@ -6,8 +6,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { type TableDefinition, type TableKey, tableName, tables } from '#contract/tables';
-import { keyAttributeType } from '#infra/local/tables';
+import { keyAttributeType, type TableDefinition, type TableKey, tableName, tables } from '#contract/tables';
 import type { FunctionDefinition } from '#infra/routes';
 
 export class TinyOAuthTables extends Construct {
@@ -70,6 +69,6 @@ export class TinyOAuthTables extends Construct {
   }
 }
 
-/** The same key types the local stack creates (infra/local/tables.ts), so local and cloud cannot drift. */
+/** The key types of the contract, which the local stack creates too, so local and cloud cannot drift. */
 const attributeType = (name: string): AttributeType =>
   keyAttributeType(name) === 'N' ? AttributeType.NUMBER : AttributeType.STRING;

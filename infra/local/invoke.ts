@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { ConfigError } from '#adapters/config';
+import { ConfigError } from '#contract/config-error';
 import { functions } from '#infra/routes';
 import { DynamoDbUnreachable, type LocalBackend, prepareBackend } from './backend.ts';
 import { JavaUnavailable } from './dynamodb-local.ts';

@@ -4,7 +4,8 @@
  * rotation drops it. (In the cloud the same `rotateKeySet` runs in the Secrets Manager rotation Lambda.)
  */
 import { loadConfig } from '#adapters/config';
-import { FileKeySource, generateSigningKey, rotateKeySet } from '#core/keys/key-ring';
+import { FileKeySource } from '#adapters/keys/file-key-source';
+import { generateSigningKey, rotateKeySet } from '#core/keys/key-set';
 
 const config = loadConfig(process.env);
 if (config.keys.source !== 'file') {

@@ -7,7 +7,7 @@
  * AUTHORIZER_CACHE_TTL_SECONDS, PROTECTED_BACKEND_URL, DYNAMODB_LOCAL_DATA_DIR, SAMPLE_APP_PORT,
  * SAMPLE_APP_STATE_FILE (infra/local/sample-app.ts).
  */
-import { ConfigError } from '#adapters/config';
+import { ConfigError } from '#contract/config-error';
 import { authorizerCacheTtlSeconds } from '#contract/protection';
 import { AUTHORIZER, routes } from '#infra/routes';
 import { DynamoDbUnreachable, type LocalBackend, prepareBackend } from './backend.ts';

@@ -4,16 +4,7 @@
  * Safe to run on every start: what exists is left alone.
  */
 import { type DynamoDb, DynamoDbError } from '#adapters/aws/dynamodb';
-import { type TableDefinition, tables } from '#contract/tables';
-
-export type KeyType = 'S' | 'N';
-
-/**
- * The DynamoDB type of a key attribute. infra/tables.ts names keys without types, so this follows the
- * convention of functions/domain/records.ts: an attribute named `…At` is a time in epoch seconds, a
- * number (e.g. `clientIdIssuedAt`, the sort key of `clients.byOwner`); every other key is a string.
- */
-export const keyAttributeType = (attribute: string): KeyType => (/At$/.test(attribute) ? 'N' : 'S');
+import { keyAttributeType, type TableDefinition, tables } from '#contract/tables';
 
 interface KeySchemaElement {
   AttributeName: string;

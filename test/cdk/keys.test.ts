@@ -1,14 +1,15 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { CURRENT, PENDING } from '#adapters/aws/secrets-manager';
-import { ConfigError } from '#adapters/config';
 import { createKeySetResource } from '#adapters/keys/custom-resource';
 import { SecretPublicKeySource } from '#adapters/keys/secret-key-sources';
 import { loadKeySettings } from '#adapters/keys/settings';
 import { createLogger } from '#adapters/logger';
-import { generateSigningKey, KeyRing, KeySetError, parseKeySet } from '#core/keys/key-ring';
-import { ensureKeySet, parsePublicKeySet, publicKeySet } from '#core/keys/key-sets';
+import { ConfigError } from '#contract/config-error';
+import { KeyRing } from '#core/keys/key-ring';
+import { ensureKeySet, parsePublicKeySet, publicKeySet } from '#core/keys/key-secrets';
+import { generateSigningKey, KeySetError, parseKeySet } from '#core/keys/key-set';
 import { createRotation, type RotationEvent } from '#core/keys/rotation';
+import { CURRENT, PENDING } from '#core/keys/secret-store';
 import { MemorySecretStore } from './memory-secret-store.ts';
 
 const PLACEHOLDER = JSON.stringify({ keys: [], uninitialized: 'generated-by-cloudformation' });

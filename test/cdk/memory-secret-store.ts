@@ -4,13 +4,8 @@
  * Lambdas' logic is tested against the behaviour it relies on.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  CURRENT,
-  PENDING,
-  type SecretDescription,
-  type SecretStore,
-  SecretsManagerError,
-} from '#adapters/aws/secrets-manager';
+import { SecretsManagerError } from '#adapters/aws/secrets-manager';
+import { CURRENT, PENDING, type SecretDescription, type SecretStore } from '#core/keys/secret-store';
 
 const PREVIOUS = 'AWSPREVIOUS';
 

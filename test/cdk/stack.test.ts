@@ -8,10 +8,9 @@ import { join } from 'node:path';
 import type { Method } from 'aws-cdk-lib/aws-apigateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS, IDENTITY_HEADERS } from '#contract/protection';
-import { type TableDefinition, type TableKey, tables } from '#contract/tables';
+import { keyAttributeType, type TableDefinition, type TableKey, tables } from '#contract/tables';
 import { FUNCTION_RUNTIME } from '#infra/cdk/function';
 import { gatewayResponses } from '#infra/gateway-responses';
-import { keyAttributeType } from '#infra/local/tables';
 import { AUTHORIZER, type FunctionDefinition, type FunctionName, functions, routes } from '#infra/routes';
 import { type Json, type Synthesized, statementsOfRole, synthesizeApp } from './synth.ts';
 

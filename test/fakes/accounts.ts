@@ -1,5 +1,5 @@
-import type { LoginAttemptsRecord, SessionRecord, UserRecord } from '#core/records';
 import type { AccountStore } from '#core/users/accounts';
+import type { LoginAttemptsRecord, SessionRecord, UserRecord } from '#core/users/records';
 import type { SessionStore } from '#core/users/sessions';
 
 /** An in-memory AccountStore/SessionStore with the same conditional semantics as the DynamoDB one. */

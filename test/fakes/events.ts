@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ApiEvent } from '#adapters/http/edge';
+import type { ApiEvent } from '#adapters/http/request';
 import { buildProxyEvent } from '#infra/local/events';
 
 interface EventInput {

@@ -1,4 +1,5 @@
-import { generateSigningKey, KeyRing, type KeySetDocument, type KeySource } from '#core/keys/key-ring';
+import { KeyRing, type KeySource } from '#core/keys/key-ring';
+import { generateSigningKey, type KeySetDocument } from '#core/keys/key-set';
 
 /** A key source held in memory, so tests can rotate keys and see the effect. */
 export class MemoryKeySource implements KeySource {

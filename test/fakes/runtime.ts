@@ -2,6 +2,7 @@ import { DynamoDb, type RequestRecord } from '#adapters/aws/dynamodb';
 import { type Config, loadConfig } from '#adapters/config';
 import type { Runtime } from '#app/services';
 import { manualClock, memoryKeyRing } from './keys.ts';
+import { silentLogger } from './logger.ts';
 
 /**
  * A runtime for integration tests: the real DynamoDB client against the test run's DynamoDB Local
@@ -17,7 +18,7 @@ export async function testRuntime(overrides: Partial<Config> = {}) {
   });
   const clock = manualClock(Date.now());
   const { keyRing, source } = await memoryKeyRing(clock);
-  const runtime: Runtime = { config, db, keyRing, clock };
+  const runtime: Runtime = { env: process.env, config, logger: silentLogger, db, keyRing, clock };
   return { ...runtime, clock, keySource: source, requests };
 }
 

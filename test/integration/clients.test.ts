@@ -6,11 +6,11 @@ import { createClientCreateHandler } from '#adapters/endpoints/clients/create';
 import { createClientDeleteHandler } from '#adapters/endpoints/clients/delete';
 import { createClientListHandler } from '#adapters/endpoints/clients/list';
 import { createClientSecretHandler } from '#adapters/endpoints/clients/secret';
-import type { ApiResult } from '#adapters/http/edge';
-import { userServices } from '#app/services';
+import type { ApiResult } from '#adapters/http/responses';
+import { accounts as accountsOf, clientRegistry, sessions as sessionsOf } from '#app/services';
 import { tableName } from '#contract/tables';
-import { clientServices } from '#core/clients/registry';
-import type { ClientRecord, GrantRecord } from '#core/records';
+import type { ClientRecord } from '#core/clients/records';
+import type { GrantRecord } from '#core/oauth/records';
 import { matchesHash, sha256 } from '#core/secrets';
 import { apiEvent } from '../fakes/events.ts';
 import { recordingLogger } from '../fakes/logger.ts';
@@ -24,8 +24,9 @@ const bearer = (token: string | undefined): Record<string, string> =>
 
 async function setup() {
   const runtime = await testRuntime();
-  const { accounts } = userServices(runtime);
-  const { registry, sessions } = clientServices(runtime);
+  const accounts = accountsOf(runtime);
+  const registry = clientRegistry(runtime);
+  const sessions = sessionsOf(runtime);
   const { logger, lines } = recordingLogger();
   const handlers = {
     create: createClientCreateHandler(registry, sessions, logger),
@@ -106,7 +107,7 @@ describe('authentication', () => {
       'a logged-out session',
       async (env: Env) => {
         const { token } = await env.user();
-        await userServices(env.runtime).sessions.logout(token);
+        await sessionsOf(env.runtime).logout(token);
         return token;
       },
     ],

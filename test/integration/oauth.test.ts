@@ -10,10 +10,17 @@ import { createAuthorizeHandler } from '#adapters/endpoints/oauth/authorize';
 import { createIntrospectHandler } from '#adapters/endpoints/oauth/introspect';
 import { createRevokeHandler } from '#adapters/endpoints/oauth/revoke';
 import { createTokenHandler } from '#adapters/endpoints/oauth/token';
-import type { ApiResult } from '#adapters/http/edge';
-import { oauthServices, userServices } from '#app/services';
+import type { ApiResult } from '#adapters/http/responses';
+import {
+  accounts as accountsOf,
+  authorization,
+  clients,
+  sessions as sessionsOf,
+  tokenGrants,
+  tokenState,
+} from '#app/services';
 import { tableName } from '#contract/tables';
-import type { ClientRecord } from '#core/records';
+import type { ClientRecord } from '#core/clients/records';
 import { sha256 } from '#core/secrets';
 import { apiEvent, basic } from '../fakes/events.ts';
 import { silentLogger } from '../fakes/logger.ts';
@@ -25,13 +32,17 @@ type Env = Awaited<ReturnType<typeof setup>>;
 
 async function setup() {
   const runtime = await testRuntime();
-  const { accounts, sessions } = userServices(runtime);
-  const oauth = oauthServices(runtime, silentLogger);
+  const accounts = accountsOf(runtime);
+  const sessions = sessionsOf(runtime);
   const handlers = {
-    authorize: createAuthorizeHandler(oauth.authorization, sessions, silentLogger),
-    token: createTokenHandler(oauth.clients, oauth.tokenGrants, silentLogger),
-    revoke: createRevokeHandler(oauth.clients, oauth.tokenState, silentLogger),
-    introspect: createIntrospectHandler(oauth.clients, oauth.tokenState, silentLogger),
+    authorize: createAuthorizeHandler({
+      authorization: authorization(runtime),
+      sessions,
+      logger: silentLogger,
+    }),
+    token: createTokenHandler(clients(runtime), tokenGrants(runtime), silentLogger),
+    revoke: createRevokeHandler(clients(runtime), tokenState(runtime), silentLogger),
+    introspect: createIntrospectHandler(clients(runtime), tokenState(runtime), silentLogger),
   };
 
   const username = uniqueName();

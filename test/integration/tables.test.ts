@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoDb } from '#adapters/aws/dynamodb';
-import { type TableDefinition, tables } from '#contract/tables';
+import { keyAttributeType, type TableDefinition, tables } from '#contract/tables';
 import { type DynamoDbLocal, startDynamoDbLocal } from '#infra/local/dynamodb-local';
-import { ensureTables, keyAttributeType } from '#infra/local/tables';
+import { ensureTables } from '#infra/local/tables';
 
 const db = new DynamoDb({ region: inject('region'), endpoint: inject('dynamoDbEndpoint') });
 const freshPrefix = () => `tables_${randomBytes(4).toString('hex')}_`;

@@ -5,8 +5,8 @@ import { DynamoDb } from '#adapters/aws/dynamodb';
 import { createLoginHandler } from '#adapters/endpoints/users/login';
 import { createLogoutHandler } from '#adapters/endpoints/users/logout';
 import { createRegisterHandler } from '#adapters/endpoints/users/register';
-import type { ApiResult } from '#adapters/http/edge';
-import { userServices } from '#app/services';
+import type { ApiResult } from '#adapters/http/responses';
+import { accounts as accountsOf, sessions as sessionsOf } from '#app/services';
 import { tableName } from '#contract/tables';
 import { apiEvent } from '../fakes/events.ts';
 import { recordingLogger, silentLogger } from '../fakes/logger.ts';
@@ -17,7 +17,8 @@ const body = (result: ApiResult) => JSON.parse(result.body);
 
 async function setup(logger = silentLogger) {
   const runtime = await testRuntime();
-  const { accounts, sessions } = userServices(runtime);
+  const accounts = accountsOf(runtime);
+  const sessions = sessionsOf(runtime);
   return {
     runtime,
     register: (json: unknown, headers?: Record<string, string>) =>
@@ -96,7 +97,7 @@ describe('POST /register', () => {
     const { raw, ...request } = input as { raw?: string; json?: unknown; form?: Record<string, string> };
     const event = apiEvent({ path: '/register', ...request });
     if (raw !== undefined) event.body = raw;
-    const result = await createRegisterHandler(userServices(env.runtime).accounts, silentLogger)(event);
+    const result = await createRegisterHandler(accountsOf(env.runtime), silentLogger)(event);
     expect(result.statusCode).toBe(status);
     expect(body(result)).toMatchObject({ result: 'failed', error });
   });
@@ -184,7 +185,7 @@ describe('when DynamoDB is unreachable', () => {
     };
     const { logger, lines } = recordingLogger();
     const result = await createRegisterHandler(
-      userServices(down).accounts,
+      accountsOf(down),
       logger,
     )(apiEvent({ path: '/register', json: { username: uniqueName(), password: PASSWORD } }));
     expect(result.statusCode).toBe(503);

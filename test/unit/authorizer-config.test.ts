@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadAuthorizerSettings } from '#adapters/authorizer-settings';
-import { ConfigError } from '#adapters/config';
+import { ConfigError } from '#contract/config-error';
 import { authorizerCacheTtlSeconds, parseScopeRules } from '#contract/protection';
 import { accessPolicy, parseMethodArn, unmetScopeRules } from '#core/authorizer/access-policy';
 import { deadTokenReason } from '#core/oauth/liveness';

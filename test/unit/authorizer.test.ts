@@ -1,18 +1,12 @@
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import { createLocalJWKSet, exportSPKI, importJWK, type JWTVerifyGetKey, SignJWT } from 'jose';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RevocationLookup, RevocationStore } from '#adapters/dynamo/liveness';
 import { createLogger } from '#adapters/logger';
-import type { ScopeRule } from '#core/authorizer/access-policy';
+import type { ScopeRule } from '#contract/protection';
 import { type AuthorizerDependencies, createAuthorizer } from '#core/authorizer/decision';
-import {
-  generateSigningKey,
-  publicJwk,
-  rotateKeySet,
-  type SigningKey,
-  type StoredKey,
-} from '#core/keys/key-ring';
-import type { LivenessRecords } from '#core/oauth/liveness';
+import type { SigningKey } from '#core/keys/key-ring';
+import { generateSigningKey, publicJwk, rotateKeySet, type StoredKey } from '#core/keys/key-set';
+import type { LivenessLookup, LivenessRecords, LivenessStore } from '#core/oauth/liveness';
 import { type AccessTokenClaims, signAccessToken, signSessionToken } from '#core/tokens/jwt';
 
 const ISSUER = 'https://auth.example.test';
@@ -39,20 +33,20 @@ function evaluate(result: APIGatewayAuthorizerResult, methodArn: string): 'Allow
   return hit('Allow') ? 'Allow' : 'Deny';
 }
 
-class FakeRevocationStore implements RevocationStore {
+class FakeRevocationStore implements LivenessStore {
   grants = new Map<string, NonNullable<LivenessRecords['grant']>>();
   sessions = new Map<string, NonNullable<LivenessRecords['session']>>();
   revoked = new Map<string, NonNullable<LivenessRecords['revokedToken']>>();
-  lookups: RevocationLookup[] = [];
+  lookups: LivenessLookup[] = [];
   failure: Error | undefined;
 
-  async lookup(ids: RevocationLookup): Promise<LivenessRecords> {
+  async lookup(ids: LivenessLookup): Promise<LivenessRecords> {
     this.lookups.push(ids);
     if (this.failure) throw this.failure;
     return {
       grant: this.grants.get(ids.grantId),
       session: ids.sessionId === undefined ? undefined : this.sessions.get(ids.sessionId),
-      revokedToken: this.revoked.get(ids.jti),
+      revokedToken: ids.jti === undefined ? undefined : this.revoked.get(ids.jti),
     };
   }
 }

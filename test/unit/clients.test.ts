@@ -4,6 +4,7 @@ import { createClientCreateHandler } from '#adapters/endpoints/clients/create';
 import { createClientDeleteHandler } from '#adapters/endpoints/clients/delete';
 import { createClientListHandler } from '#adapters/endpoints/clients/list';
 import { createClientSecretHandler } from '#adapters/endpoints/clients/secret';
+import type { ClientRecord } from '#core/clients/records';
 import {
   ClientRegistry,
   type ClientStore,
@@ -12,8 +13,7 @@ import {
   TooManyClients,
   validateClientMetadata,
 } from '#core/clients/registry';
-import { HttpError, InvalidClientMetadata, InvalidRedirectUri } from '#core/errors';
-import type { ClientRecord } from '#core/records';
+import { InvalidClientMetadata, InvalidRedirectUri, OAuthError } from '#core/errors';
 import { sha256 } from '#core/secrets';
 import { Accounts } from '#core/users/accounts';
 import { Sessions } from '#core/users/sessions';
@@ -78,15 +78,18 @@ function setupRegistry(maxClientsPerOwner?: number) {
   return { clock, store, registry };
 }
 
-/** The error `promise` rejects with, checked to be an HttpError with this status and code. */
-async function refusal(promise: Promise<unknown>, status: number, code: string): Promise<HttpError> {
+/** The error `promise` rejects with, checked to be an OAuthError with this status and code. */
+async function refusal(promise: Promise<unknown>, status: number, code: string): Promise<OAuthError> {
   const error = await promise.then(
     () => undefined,
     (reason: unknown) => reason,
   );
-  expect(error).toBeInstanceOf(HttpError);
-  expect({ status: (error as HttpError).status, code: (error as HttpError).code }).toEqual({ status, code });
-  return error as HttpError;
+  expect(error).toBeInstanceOf(OAuthError);
+  expect({ status: (error as OAuthError).status, code: (error as OAuthError).code }).toEqual({
+    status,
+    code,
+  });
+  return error as OAuthError;
 }
 
 const metadataError = (body: Record<string, unknown>) => {

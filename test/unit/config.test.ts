@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '#adapters/config';
+import { loadConfig } from '#adapters/config';
+import { ConfigError } from '#contract/config-error';
 
 describe('configuration', () => {
   it('has safe local defaults', () => {

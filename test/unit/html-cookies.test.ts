@@ -1,12 +1,7 @@
 /** The session cookie and the CSRF tokens of the browser pages (functions/domain/browser-sessions.ts). */
 import { describe, expect, it } from 'vitest';
-import { type ApiEvent, HttpRequest } from '#adapters/http/edge';
-import {
-  BrowserSessions,
-  CrossSiteRequestRefused,
-  FORM_PURPOSE,
-  requestCookies,
-} from '#adapters/web/browser-sessions';
+import { type ApiEvent, HttpRequest } from '#adapters/http/request';
+import { BrowserSessions, CrossSiteRequestRefused, FORM_PURPOSE } from '#adapters/web/browser-sessions';
 import { Accounts } from '#core/users/accounts';
 import { Sessions } from '#core/users/sessions';
 import { MemoryAccountStore } from '../fakes/accounts.ts';
@@ -108,7 +103,7 @@ describe('the session cookie', () => {
     const { token } = await login();
     const split = request({}, { Cookie: ['a=1', `tinyoauth_session=${token}`, 'tinyoauth_session=later'] });
     expect(await browser.current(split)).toBeDefined();
-    expect(requestCookies(split).get('tinyoauth_session')).toBe(token);
+    expect(split.cookies().get('tinyoauth_session')).toBe(token);
   });
 });
 

@@ -1,22 +1,20 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { type ApiEvent, HttpRequest } from '#adapters/http/edge';
+import { errorPage } from '#adapters/http/errors';
+import { httpHandler } from '#adapters/http/handler';
+import { type ApiEvent, HttpRequest } from '#adapters/http/request';
+import { seeOther, toApiResult } from '#adapters/http/responses';
 import {
-  errorPage,
   escapeHtml,
   formActionSource,
   html,
   page,
   pageHeaders,
-  prefersHtml,
   SafeHtml,
   STYLE_SOURCE,
   STYLESHEET,
-  seeOther,
-  toWebResult,
-  webHandler,
 } from '#adapters/web/html';
-import { InvalidRequest, TooManyAttempts } from '#core/errors';
+import { InvalidRequest, OAuthError, TooManyAttempts } from '#core/errors';
 import { recordingLogger } from '../fakes/logger.ts';
 
 describe('escapeHtml', () => {
@@ -115,7 +113,7 @@ describe('page headers', () => {
 
 describe('responses', () => {
   it('sends each cookie as its own Set-Cookie line', () => {
-    const result = toWebResult(
+    const result = toApiResult(
       seeOther('https://auth.example.com/authorize?a=1', ['a=1; Path=/', 'b=2; Path=/']),
     );
     expect(result.statusCode).toBe(303);
@@ -125,11 +123,17 @@ describe('responses', () => {
   });
 
   it('sets no multiValueHeaders without cookies', () => {
-    expect(toWebResult(seeOther('https://a.example/')).multiValueHeaders).toBeUndefined();
+    expect(toApiResult(seeOther('https://a.example/')).multiValueHeaders).toBeUndefined();
   });
 
   it('keeps Retry-After on an error page and nothing else from the error', () => {
-    const response = errorPage(429, 'Slow down <now>', { 'Retry-After': '60', 'X-Other': 'no' });
+    class SlowDown extends OAuthError {
+      readonly status = 429;
+      readonly code = 'slow_down';
+    }
+    const response = errorPage(
+      new SlowDown('Slow down <now>', { headers: { 'Retry-After': '60', 'X-Other': 'no' } }),
+    );
     expect(response.status).toBe(429);
     expect(response.headers?.['Retry-After']).toBe('60');
     expect(response.headers?.['X-Other']).toBeUndefined();
@@ -150,13 +154,13 @@ describe('prefersHtml', () => {
     [{ accept: 'text/htmlx' }, false],
     [{ accept: 'text/html', authorization: 'Bearer x' }, false],
   ])('%j → %s', (headers, expected) => {
-    expect(prefersHtml(new HttpRequest(event(headers)))).toBe(expected);
+    expect(new HttpRequest(event(headers)).prefersHtml()).toBe(expected);
   });
 });
 
-describe('webHandler', () => {
+describe('httpHandler for pages', () => {
   const { logger, lines } = recordingLogger();
-  const failing = (error: unknown) => webHandler(async () => Promise.reject(error), { logger });
+  const failing = (error: unknown) => httpHandler(async () => Promise.reject(error), { logger, pages: true });
 
   it('answers a browser with an error page and an API caller with JSON', async () => {
     const refused = failing(new InvalidRequest('Bad <thing>.'));

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DynamoDbUnavailable } from '#adapters/aws/dynamodb';
-import { type ApiEvent, HttpRequest, httpHandler, json, MAX_BODY_BYTES } from '#adapters/http/edge';
+import { httpHandler } from '#adapters/http/handler';
+import { type ApiEvent, HttpRequest, MAX_BODY_BYTES } from '#adapters/http/request';
+import { json } from '#adapters/http/responses';
 import { InvalidRequest } from '#core/errors';
 import { recordingLogger } from '../fakes/logger.ts';
 

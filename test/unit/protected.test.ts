@@ -1,6 +1,9 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { handler } from '#adapters/endpoints/protected/sample';
+import { createSampleBackendHandler } from '#adapters/endpoints/protected/sample';
+import { silentLogger } from '../fakes/logger.ts';
+
+const handler = createSampleBackendHandler(silentLogger);
 
 function event(overrides: {
   method?: string;

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { errors, importJWK, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRemoteKeySet, keysByKid } from '#adapters/keys/remote-key-set';
-import { generateSigningKey, publicJwk, type StoredKey } from '#core/keys/key-ring';
+import { generateSigningKey, publicJwk, type StoredKey } from '#core/keys/key-set';
 import { signAccessToken } from '#core/tokens/jwt';
 
 const OPTIONS = { cacheMaxAgeMs: 60_000, cooldownMs: 30_000, timeoutMs: 1000 };

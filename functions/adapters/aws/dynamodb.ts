@@ -6,6 +6,7 @@
  */
 
 import type { HttpResponse } from '#adapters/http-client';
+import { DependencyUnavailable } from '#core/errors';
 import { type AwsJsonApi, postAwsJson } from './aws-json.ts';
 import { environmentCredentials } from './aws-signature.ts';
 
@@ -37,7 +38,7 @@ export class DynamoDbError extends Error {
 }
 
 /** Throttling, a 5xx or an unreachable endpoint that outlasted the retries. */
-export class DynamoDbUnavailable extends Error {
+export class DynamoDbUnavailable extends DependencyUnavailable {
   override readonly name = 'DynamoDbUnavailable';
 }
 

@@ -1,8 +1,8 @@
 /** Users, sessions and login counters in DynamoDB, each write a single request. */
 import { type DynamoDb, isCancelledTransaction, isConditionFailure } from '#adapters/aws/dynamodb';
 import { tableName } from '#contract/tables';
-import type { LoginAttemptsRecord, SessionRecord, UserRecord } from '#core/records';
 import type { AccountStore } from '#core/users/accounts';
+import type { LoginAttemptsRecord, SessionRecord, UserRecord } from '#core/users/records';
 import type { SessionStore } from '#core/users/sessions';
 
 export class DynamoAccountStore implements AccountStore, SessionStore {

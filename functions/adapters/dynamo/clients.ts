@@ -1,13 +1,8 @@
 /** Registered OAuth clients in DynamoDB. */
 import { type DynamoDb, isConditionFailure } from '#adapters/aws/dynamodb';
 import { tableName } from '#contract/tables';
+import type { ClientLookup, ClientRecord } from '#core/clients/records';
 import type { ClientStore } from '#core/clients/registry';
-import type { ClientRecord } from '#core/records';
-
-/** What the authorization and token endpoints need of the client registry. */
-export interface ClientLookup {
-  findClient(clientId: string): Promise<ClientRecord | undefined>;
-}
 
 /** Grant deletions in flight at once while a deleted client's grants are swept. */
 const SWEEP_CONCURRENCY = 16;

@@ -10,43 +10,8 @@ import {
   type TransactAction,
 } from '#adapters/aws/dynamodb';
 import { tableName } from '#contract/tables';
-import type { CodeRecord, GrantRecord, RefreshTokenRecord, RevokedTokenRecord } from '#core/records';
-
-/** Why a redemption or rotation did not happen. */
-export type ConsumeFailure =
-  /** The code or refresh token had already been used: a replay. */
-  | 'already_used'
-  /** Expired, unknown, or bound to another client. */
-  | 'invalid'
-  /** The client, grant or login session it depends on is gone or revoked. */
-  | 'dependency_gone'
-  /** Another request is consuming it at this very moment. */
-  | 'conflict';
-
-export type ConsumeResult = { ok: true } | { ok: false; reason: ConsumeFailure; grantId?: string };
-
-export interface GrantStore {
-  putCode(code: CodeRecord): Promise<void>;
-  findCode(codeHash: string): Promise<CodeRecord | undefined>;
-  /** Consumes the code and creates the grant (and its refresh token) atomically. */
-  redeemCode(input: {
-    code: CodeRecord;
-    grant: GrantRecord;
-    refreshToken: RefreshTokenRecord | undefined;
-    nowSeconds: number;
-  }): Promise<ConsumeResult>;
-  findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
-  /** Marks `presented` rotated and stores `next`, provided the grant and its session are still live. */
-  rotateRefreshToken(input: {
-    presented: RefreshTokenRecord;
-    next: RefreshTokenRecord;
-    nowSeconds: number;
-  }): Promise<ConsumeResult>;
-  /** Stores a grant provided its client still exists; false when it does not. */
-  putGrant(grant: GrantRecord): Promise<boolean>;
-  revokeGrant(grantId: string, nowSeconds: number): Promise<void>;
-  revokeAccessToken(record: RevokedTokenRecord): Promise<void>;
-}
+import type { ConsumeResult, GrantStore } from '#core/oauth/grant-store';
+import type { CodeRecord, GrantRecord, RefreshTokenRecord, RevokedTokenRecord } from '#core/oauth/records';
 
 export class DynamoGrantStore implements GrantStore {
   private readonly codes: string;

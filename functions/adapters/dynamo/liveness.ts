@@ -7,23 +7,12 @@
  */
 import type { DynamoDb, Item } from '#adapters/aws/dynamodb';
 import { tableName } from '#contract/tables';
-import type { LivenessRecords } from '#core/oauth/liveness';
-
-export interface RevocationLookup {
-  grantId: string;
-  sessionId?: string | undefined;
-  jti: string;
-}
-
-export interface RevocationStore {
-  /** The records that decide whether the token is still in force; throws when the store is unreachable. */
-  lookup(ids: RevocationLookup): Promise<LivenessRecords>;
-}
+import type { LivenessLookup, LivenessRecords, LivenessStore } from '#core/oauth/liveness';
 
 const optionalNumber = (value: unknown): number | undefined =>
   typeof value === 'number' ? value : undefined;
 
-export class DynamoRevocationStore implements RevocationStore {
+export class DynamoLivenessStore implements LivenessStore {
   private readonly grants: string;
   private readonly sessions: string;
   private readonly revokedTokens: string;
@@ -37,7 +26,7 @@ export class DynamoRevocationStore implements RevocationStore {
     this.revokedTokens = tableName(tablePrefix, 'revokedTokens');
   }
 
-  async lookup({ grantId, sessionId, jti }: RevocationLookup): Promise<LivenessRecords> {
+  async lookup({ grantId, sessionId, jti }: LivenessLookup): Promise<LivenessRecords> {
     const result = await this.db.batchGet({
       [this.grants]: { keys: [{ grantId }], projection: ['grantId', 'clientId', 'expiresAt', 'revokedAt'] },
       ...(sessionId !== undefined
@@ -48,7 +37,10 @@ export class DynamoRevocationStore implements RevocationStore {
             },
           }
         : {}),
-      [this.revokedTokens]: { keys: [{ jti }], projection: ['jti', 'expiresAt'] },
+      // A refresh token has no jti of its own: only an access token can be revoked individually.
+      ...(jti !== undefined
+        ? { [this.revokedTokens]: { keys: [{ jti }], projection: ['jti', 'expiresAt'] } }
+        : {}),
     });
     const first = (table: string): Item | undefined => result[table]?.[0];
     const grant = first(this.grants);

@@ -5,9 +5,9 @@
  * without answering would leave the stack waiting for an hour, so every outcome is answered.
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import type { SecretStore } from '#adapters/aws/secrets-manager';
-import type { Logger } from '#adapters/logger';
-import { ensureKeySet, type KeySecrets } from '#core/keys/key-sets';
+import { ensureKeySet, type KeySecrets } from '#core/keys/key-secrets';
+import type { SecretStore } from '#core/keys/secret-store';
+import type { Logger } from '#core/logging';
 
 export interface CustomResourceDependencies {
   store: SecretStore;

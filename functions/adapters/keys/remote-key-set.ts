@@ -102,3 +102,17 @@ export function createRemoteKeySet(url: URL, options: RemoteKeySetOptions): JWTV
     }
   };
 }
+
+/** How often the published keys are re-read; bounds how long a key removed from the JWKS still verifies. */
+export const JWKS_CACHE_MAX_AGE_MS = 5 * 60_000;
+/** Minimum time between refetches triggered by an unknown `kid`, so forged kids cannot flood the JWKS. */
+export const JWKS_COOLDOWN_MS = 30_000;
+const JWKS_TIMEOUT_MS = 3000;
+
+/** The public keys as published at `jwksUri`, fetched on first use and cached in the warm Lambda. */
+export const remoteKeySet = (jwksUri: URL): JWTVerifyGetKey =>
+  createRemoteKeySet(jwksUri, {
+    cacheMaxAgeMs: JWKS_CACHE_MAX_AGE_MS,
+    cooldownMs: JWKS_COOLDOWN_MS,
+    timeoutMs: JWKS_TIMEOUT_MS,
+  });

@@ -1,13 +1,28 @@
 /**
- * The keys of a function that verifies tokens but never signs (`keys: 'publish'` in infra/routes.ts):
- * in the cloud it reads the public secret only, so it cannot leak a private key whatever it does.
- * `KeyRing.fromPublicKeys` (functions/commons/keys.ts) caches and refreshes it like a full key set.
+ * The key sources of the cloud: the signing secret (the full key set, for functions that sign) and the
+ * public secret (`keys: 'publish'` in infra/routes.ts), so a function that only verifies cannot leak a
+ * private key whatever it does. `KeyRing` (core/keys/key-ring.ts) caches and refreshes both.
  */
+import type { KeySource, PublicKeySource } from '#core/keys/key-ring';
+import { type PublicKeySet, parsePublicKeySet } from '#core/keys/key-secrets';
+import { type KeySetDocument, KeySetError, parseKeySet } from '#core/keys/key-set';
+import type { SecretStore } from '#core/keys/secret-store';
 
-import type { SecretStore } from '#adapters/aws/secrets-manager';
-import { KeySetError, type PublicKeySource } from '#core/keys/key-ring';
-import { type PublicKeySet, parsePublicKeySet } from '#core/keys/key-sets';
+/** The key set as the `SecretString` of an AWS Secrets Manager secret. */
+export class SecretKeySetSource implements KeySource {
+  constructor(
+    private readonly store: SecretStore,
+    private readonly secretId: string,
+  ) {}
 
+  async load(): Promise<KeySetDocument> {
+    const text = await this.store.getSecretString(this.secretId);
+    if (text === undefined) throw new KeySetError('The signing key secret does not exist');
+    return parseKeySet(text);
+  }
+}
+
+/** The public secret that the key Lambdas maintain (PUBLIC_KEYS_SECRET_ID). */
 /** The public secret that the key Lambdas maintain (PUBLIC_KEYS_SECRET_ID). */
 export class SecretPublicKeySource implements PublicKeySource {
   constructor(

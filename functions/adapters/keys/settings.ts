@@ -2,8 +2,8 @@
  * The environment of the key Lambdas, set by the CDK construct (infra/cdk/signing-keys.ts) and
  * validated at cold start so that a wrong setting fails the deployment or the rotation loudly.
  */
-import { ConfigError } from '#adapters/config';
-import type { KeySecrets } from '#core/keys/key-sets';
+import { ConfigError } from '#contract/config-error';
+import type { KeySecrets } from '#core/keys/key-secrets';
 
 export const SIGNING_KEYS_SECRET_VARIABLE = 'SIGNING_KEYS_SECRET_ID';
 export const PUBLIC_KEYS_SECRET_VARIABLE = 'PUBLIC_KEYS_SECRET_ID';

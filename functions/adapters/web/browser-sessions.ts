@@ -10,21 +10,16 @@
  * form is for; and a POST whose `Origin` or `Sec-Fetch-Site` names another site is refused outright.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { DynamoConsentStore } from '#adapters/dynamo/consents';
-import type { HttpRequest } from '#adapters/http/edge';
-import type { Logger } from '#adapters/logger';
-import { oauthServices, type Runtime, userServices } from '#app/services';
+import type { HttpRequest } from '#adapters/http/request';
 import { type Clock, epochSeconds } from '#core/clock';
-import { HttpError, InvalidToken } from '#core/errors';
-import type { Authorization } from '#core/oauth/authorization';
-import { Consents } from '#core/oauth/consents';
-import type { SessionRecord } from '#core/records';
+import { InvalidToken, OAuthError } from '#core/errors';
+import { isLoopbackHost } from '#core/loopback';
 import { constantTimeEqual } from '#core/secrets';
-import type { Accounts } from '#core/users/accounts';
+import type { SessionRecord } from '#core/users/records';
 import type { Sessions } from '#core/users/sessions';
 
 /** A form that did not come from a tinyoauth page in this browser (or came too late). */
-export class CrossSiteRequestRefused extends HttpError {
+export class CrossSiteRequestRefused extends OAuthError {
   readonly status = 403;
   readonly code = 'access_denied';
 }
@@ -43,41 +38,11 @@ export const FORM_NONCE_TTL_SECONDS = 3600;
 
 const NONCE = /^[A-Za-z0-9_-]{43}$/;
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 export interface BrowserSession {
   session: SessionRecord;
   /** The session token the cookie carried; also the key of the session's CSRF tokens. */
   token: string;
-}
-
-const isLoopbackHost = (hostname: string): boolean =>
-  hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
-
-/**
- * The cookies a request carries, first value per name. REST API events keep every `Cookie` header
- * line in `multiValueHeaders`; browsers send one, but nothing is lost if a proxy splits it.
- */
-export function requestCookies(request: HttpRequest): Map<string, string> {
-  const lines: string[] = [];
-  for (const [name, values] of Object.entries(request.event.multiValueHeaders ?? {})) {
-    if (name.toLowerCase() === 'cookie' && values) lines.push(...values);
-  }
-  if (lines.length === 0) {
-    const single = request.header('cookie');
-    if (single !== undefined) lines.push(single);
-  }
-  const cookies = new Map<string, string>();
-  for (const pair of lines.join(';').split(';')) {
-    const at = pair.indexOf('=');
-    if (at <= 0) continue;
-    const name = pair.slice(0, at).trim();
-    let value = pair.slice(at + 1).trim();
-    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
-    // The first one wins: browsers send the cookie with the most specific path first.
-    if (COOKIE_NAME.test(name) && !cookies.has(name)) cookies.set(name, value);
-  }
-  return cookies;
 }
 
 export interface BrowserSessionDependencies {
@@ -109,7 +74,7 @@ export class BrowserSessions {
 
   /** The live session the request's cookie stands for, or undefined (no cookie, ended, forged, expired). */
   async current(request: HttpRequest): Promise<BrowserSession | undefined> {
-    const token = requestCookies(request).get(this.sessionCookieName);
+    const token = request.cookies().get(this.sessionCookieName);
     if (token === undefined || !JWT.test(token)) return undefined;
     try {
       return { session: await this.deps.sessions.authenticate(token), token };
@@ -141,7 +106,7 @@ export class BrowserSessions {
    * browser's nonce cookie, or a new nonce with the cookie that sets it.
    */
   formNonce(request: HttpRequest): { nonce: string; cookie?: string } {
-    const existing = requestCookies(request).get(this.nonceCookieName);
+    const existing = request.cookies().get(this.nonceCookieName);
     if (existing !== undefined && NONCE.test(existing)) return { nonce: existing };
     const nonce = randomBytes(32).toString('base64url');
     return { nonce, cookie: this.cookie(this.nonceCookieName, nonce, FORM_NONCE_TTL_SECONDS) };
@@ -149,7 +114,7 @@ export class BrowserSessions {
 
   /** The nonce the browser holds, if any (a form post must not mint one). */
   presentedNonce(request: HttpRequest): string | undefined {
-    const nonce = requestCookies(request).get(this.nonceCookieName);
+    const nonce = request.cookies().get(this.nonceCookieName);
     return nonce !== undefined && NONCE.test(nonce) ? nonce : undefined;
   }
 
@@ -188,33 +153,4 @@ export class BrowserSessions {
       });
     }
   }
-}
-
-/** What the browser-facing functions share: cookie sessions and remembered consent. */
-export function browserServices(runtime: Runtime) {
-  const { accounts, sessions } = userServices(runtime);
-  const browserSessions = new BrowserSessions({
-    sessions,
-    issuer: runtime.config.issuer,
-    clock: runtime.clock,
-  });
-  const consents = new Consents({
-    store: new DynamoConsentStore(runtime.db, runtime.config.tablePrefix),
-    clock: runtime.clock,
-  });
-  return { accounts, sessions, browserSessions, consents };
-}
-
-/** What the sign-in and sign-up pages need: accounts, cookie sessions, and the request they continue. */
-export interface AccountPageDependencies {
-  accounts: Accounts;
-  browserSessions: BrowserSessions;
-  authorization: Authorization;
-  issuer: string;
-}
-
-export function accountPageServices(runtime: Runtime, logger: Logger): AccountPageDependencies {
-  const { accounts, browserSessions } = browserServices(runtime);
-  const { authorization } = oauthServices(runtime, logger);
-  return { accounts, browserSessions, authorization, issuer: runtime.config.issuer };
 }

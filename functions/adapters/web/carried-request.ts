@@ -5,10 +5,10 @@
  * leads is tinyoauth's /authorize, which validates all of it once more.
  */
 
-import { type HttpRequest, Parameters } from '#adapters/http/edge';
+import type { ClientRecord } from '#core/clients/records';
 import { InvalidRequest } from '#core/errors';
 import type { Authorization, RedirectTarget } from '#core/oauth/authorization';
-import type { ClientRecord } from '#core/records';
+import { Parameters } from '#core/oauth/parameters';
 import { formActionSource } from './html.ts';
 
 /** The form field (and, on /signin and /signup, the query) that carries the request. */
@@ -20,35 +20,12 @@ const FORM_FIELDS = new Set(['csrf', 'decision', REQUEST_FIELD, 'username', 'pas
 /** Longest carried request kept; the authorization endpoint's own parameters fit many times over. */
 export const MAX_REQUEST_LENGTH = 8 * 1024;
 
-/** The name-value pairs of a GET query, in order, repeated names kept (so /authorize can refuse them). */
-export function queryPairs(request: HttpRequest): [string, string][] {
-  const multi = request.event.multiValueQueryStringParameters ?? {};
-  const single = request.event.queryStringParameters ?? {};
-  const pairs: [string, string][] = [];
-  for (const [name, values] of Object.entries(multi))
-    for (const value of values ?? []) pairs.push([name, value]);
-  for (const [name, value] of Object.entries(single)) {
-    if (value !== undefined && !Object.hasOwn(multi, name)) pairs.push([name, value]);
-  }
-  return pairs;
-}
-
-/** The pairs of a form body (call `request.form()` first: it enforces size, media type and UTF-8). */
-export function formPairs(request: HttpRequest): [string, string][] {
-  const body = request.event.body ?? '';
-  const text = request.event.isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body;
-  return [...new URLSearchParams(text)];
-}
-
 /** The authorization request as a query string, without tinyoauth's own form fields. */
 export function carriedQuery(pairs: Iterable<[string, string]>): string {
   const search = new URLSearchParams();
   for (const [name, value] of pairs) if (!FORM_FIELDS.has(name)) search.append(name, value);
   return search.toString();
 }
-
-export const parametersOf = (query: string): Parameters =>
-  Parameters.fromSearchParams(new URLSearchParams(query));
 
 /** The `prompt` values of a request (OpenID Connect Core §3.1.2.1: space-delimited). */
 export function promptValues(params: Parameters): Set<string> {
@@ -107,7 +84,7 @@ export async function describeRequest(
   if (query.length > MAX_REQUEST_LENGTH) {
     throw new InvalidRequest('The authorization request is too long.');
   }
-  return carriedRequest(await authorization.redirectTarget(parametersOf(query)), query);
+  return carriedRequest(await authorization.redirectTarget(Parameters.fromQuery(query)), query);
 }
 
 /** The carried form of a request whose client and redirect URI are verified. */

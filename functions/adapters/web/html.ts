@@ -4,16 +4,7 @@
  * pages are plain HTML forms, so nothing here needs a front-end build and no script ever runs.
  */
 import { createHash } from 'node:crypto';
-import {
-  type ApiHandler,
-  type ApiResult,
-  errorResponse,
-  type HttpRequest,
-  type HttpResponse,
-  handlerWith,
-  toApiResult,
-} from '#adapters/http/edge';
-import type { Logger } from '#adapters/logger';
+import type { HttpResponse } from '#adapters/http/responses';
 
 const ESCAPES: Record<string, string> = {
   '&': '&amp;',
@@ -129,11 +120,6 @@ export function pageHeaders(formActions: readonly string[] = []): Record<string,
   };
 }
 
-/** A response that may set cookies; each cookie is its own `Set-Cookie` line. */
-export interface WebResponse extends HttpResponse {
-  cookies?: string[];
-}
-
 export interface PageOptions {
   title: string;
   status?: number;
@@ -145,7 +131,7 @@ export interface PageOptions {
 }
 
 /** A whole page around `content`: a card with the product name, readable on a phone. */
-export function page(content: SafeHtml, options: PageOptions): WebResponse {
+export function page(content: SafeHtml, options: PageOptions): HttpResponse {
   const document = html`<!doctype html>
 <html lang="en">
 <head>
@@ -171,66 +157,4 @@ ${content}
     headers: { ...options.headers, ...pageHeaders(options.formActions) },
     ...(options.cookies && options.cookies.length > 0 ? { cookies: options.cookies } : {}),
   };
-}
-
-/** 303 See Other: the answer to a form POST, so that reloading the next page never re-posts the form. */
-export const seeOther = (location: string, cookies: string[] = []): WebResponse => ({
-  status: 303,
-  headers: { Location: location, 'Referrer-Policy': 'no-referrer' },
-  ...(cookies.length > 0 ? { cookies } : {}),
-});
-
-/** The proxy result, with cookies in `multiValueHeaders` (a header map holds one value per name). */
-export function toWebResult(response: WebResponse): ApiResult {
-  const { cookies, ...rest } = response;
-  const result = toApiResult(rest);
-  if (cookies && cookies.length > 0) result.multiValueHeaders = { 'Set-Cookie': [...cookies] };
-  return result;
-}
-
-/** Whether the caller is a browser showing pages: it accepts HTML and sends no API credentials. */
-export function prefersHtml(request: HttpRequest): boolean {
-  if (request.header('authorization') !== undefined) return false;
-  return /(^|,)\s*text\/html\s*(;|,|$)/i.test(request.header('accept') ?? '');
-}
-
-const ERROR_TITLES: Record<number, string> = {
-  400: 'This request cannot be completed',
-  401: 'Please sign in',
-  403: 'This request was refused',
-  404: 'Not found',
-  429: 'Too many attempts',
-  503: 'Please try again',
-};
-
-/** The page for an error that ends the flow: the public description only, never a detail or a stack. */
-export function errorPage(status: number, description: string, headers: Record<string, string> = {}) {
-  const title = ERROR_TITLES[status] ?? (status >= 500 ? 'Something went wrong' : 'This request was refused');
-  const content = html`<h1>${title}</h1>
-<p class="alert" role="alert">${description}</p>
-<p class="meta">Go back to the application you came from and start again.</p>`;
-  const kept = Object.fromEntries(Object.entries(headers).filter(([name]) => name === 'Retry-After'));
-  return page(content, { title, status, headers: kept });
-}
-
-export interface WebHandlerOptions {
-  logger: Logger;
-}
-
-/**
- * Like `httpHandler`, for endpoints that serve browsers and API callers: a thrown error becomes an
- * error page for a browser and the usual JSON error for anyone else; cookies become Set-Cookie lines.
- */
-export function webHandler(
-  handle: (request: HttpRequest, logger: Logger) => Promise<WebResponse>,
-  options: WebHandlerOptions,
-): ApiHandler {
-  return handlerWith(handle, {
-    logger: options.logger,
-    render: toWebResult,
-    renderError: (error, request) =>
-      prefersHtml(request)
-        ? toWebResult(errorPage(error.status, error.description, error.headers))
-        : toApiResult(errorResponse(error)),
-  });
 }

@@ -4,11 +4,12 @@
  * through the `html` tag, so it is escaped.
  */
 
+import type { HttpResponse } from '#adapters/http/responses';
 import { parseScope } from '#core/scopes';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '#core/users/passwords';
 import { USERNAME_RULE } from '#core/users/usernames';
 import { type CarriedRequest, clientLabel, REQUEST_FIELD, withLoginPrompt } from './carried-request.ts';
-import { html, page, type SafeHtml, type WebResponse } from './html.ts';
+import { html, page, type SafeHtml } from './html.ts';
 
 /** How a page is sent: status, cookies to set, extra headers. */
 export interface Delivery {
@@ -53,7 +54,7 @@ export interface SignInView {
   notice?: string | undefined;
 }
 
-export function signInPage(view: SignInView, options: Delivery = {}): WebResponse {
+export function signInPage(view: SignInView, options: Delivery = {}): HttpResponse {
   const invalid = view.error === undefined ? '' : html` aria-invalid="true" aria-describedby="form-error"`;
   const content = html`<h1>Sign in</h1>
 ${continuingTo(view.request)}
@@ -84,7 +85,7 @@ export interface SignUpView {
   error?: string | undefined;
 }
 
-export function signUpPage(view: SignUpView, options: Delivery = {}): WebResponse {
+export function signUpPage(view: SignUpView, options: Delivery = {}): HttpResponse {
   const invalid = view.error === undefined ? '' : html` aria-invalid="true"`;
   const content = html`<h1>Create an account</h1>
 ${continuingTo(view.request)}
@@ -127,7 +128,7 @@ export interface ConsentView {
   csrf: string;
 }
 
-export function consentPage(view: ConsentView, options: Delivery = {}): WebResponse {
+export function consentPage(view: ConsentView, options: Delivery = {}): HttpResponse {
   const client = clientLabel(view.request.client);
   const scopes = parseScope(view.scope);
   const destination = new URL(view.request.redirectUri).host;
@@ -158,7 +159,7 @@ ${hidden('csrf', csrf)}
 </form>`;
 
 /** GET /signin when already signed in and no app is waiting. */
-export function signedInPage(view: { issuer: string; username: string; csrf: string }): WebResponse {
+export function signedInPage(view: { issuer: string; username: string; csrf: string }): HttpResponse {
   const content = html`<h1>You are signed in</h1>
 <p class="lead">Signed in as <strong>${view.username}</strong>. Apps that send you here will ask before they get access.</p>
 ${signOutForm(view.issuer, view.csrf, 'Sign out')}`;
@@ -183,7 +184,7 @@ ${signOutForm(view.issuer, view.csrf, 'Sign out')}`;
   return page(content, { title: 'Sign out' });
 }
 
-export function signedOutPage(view: { issuer: string }, options: Delivery = {}): WebResponse {
+export function signedOutPage(view: { issuer: string }, options: Delivery = {}): HttpResponse {
   const content = html`<h1>You have signed out</h1>
 <p class="notice" role="status">Your tinyoauth session in this browser has ended.</p>
 <p><a href="${view.issuer}/signin">Sign in again</a></p>`;

@@ -5,19 +5,7 @@
  * method ARN, so it allows all of `/protected/*` and denies, explicitly, every route whose scope
  * requirement the token does not meet (an explicit Deny wins over the Allow → 403 ACCESS_DENIED).
  */
-
-/** `PUT /protected/reports/*` needs `reports:write`: one per-route scope requirement. */
-export interface ScopeRule {
-  /** An HTTP method, or `*` for any method. */
-  method: string;
-  /**
-   * The request path the rule covers, with IAM wildcards: `*` matches any run of characters (including
-   * `/`), everything else matches itself. Always starts with `/protected/`.
-   */
-  path: string;
-  /** Every one of these scopes must be granted. */
-  scopes: string[];
-}
+import type { ScopeRule } from '#contract/protection';
 
 export interface ExecuteApiArn {
   /** `arn:<partition>:execute-api:<region>:<account>:<apiId>/<stage>`: the part that is the same for every route. */

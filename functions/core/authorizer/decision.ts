@@ -6,15 +6,14 @@
  * `at+jwt` of this issuer for this resource, inside its validity window, and not revoked. Everything
  * else, including any failure of the authorizer itself, ends in `Unauthorized` (fail closed).
  */
-import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
-import type { RevocationStore } from '#adapters/dynamo/liveness';
-import { createRemoteKeySet } from '#adapters/keys/remote-key-set';
-import type { LogFields, Logger } from '#adapters/logger';
-import { SIGNING_ALGORITHM } from '#core/keys/key-ring';
+import type { ScopeRule } from '#contract/protection';
+import { SIGNING_ALGORITHM } from '#core/keys/key-set';
+import type { LogFields, Logger } from '#core/logging';
+import type { LivenessStore } from '#core/oauth/liveness';
 import { deadTokenReason } from '#core/oauth/liveness';
 import { ACCESS_TOKEN_TYPE, type AccessTokenClaims, CLOCK_TOLERANCE_SECONDS } from '#core/tokens/jwt';
-import { accessPolicy, parseMethodArn, type ScopeRule, unmetScopeRules } from './access-policy.ts';
+import { accessPolicy, type PolicyDocument, parseMethodArn, unmetScopeRules } from './access-policy.ts';
 
 /** What API Gateway expects thrown for a 401 (it answers with the UNAUTHORIZED gateway response). */
 export const UNAUTHORIZED = 'Unauthorized';
@@ -41,24 +40,10 @@ const TOKEN_PROBLEMS = new Set([
   'ERR_JWKS_MULTIPLE_MATCHING_KEYS',
 ]);
 
-/** How often the published keys are re-read; bounds how long a key removed from the JWKS still verifies. */
-export const JWKS_CACHE_MAX_AGE_MS = 5 * 60_000;
-/** Minimum time between refetches triggered by an unknown `kid`, so forged kids cannot flood the JWKS. */
-export const JWKS_COOLDOWN_MS = 30_000;
-const JWKS_TIMEOUT_MS = 3000;
-
-/** The public keys as published at `jwksUri`, fetched on first use and cached in the warm Lambda. */
-export const remoteKeySet = (jwksUri: URL): JWTVerifyGetKey =>
-  createRemoteKeySet(jwksUri, {
-    cacheMaxAgeMs: JWKS_CACHE_MAX_AGE_MS,
-    cooldownMs: JWKS_COOLDOWN_MS,
-    timeoutMs: JWKS_TIMEOUT_MS,
-  });
-
 export interface AuthorizerDependencies {
   /** The verification keys: a remote JWKS in Lambda, a local one in tests. */
   keys: JWTVerifyGetKey;
-  revocation: RevocationStore;
+  revocation: LivenessStore;
   /** Milliseconds since the epoch. */
   clock: () => number;
   /** Expected `aud`. */
@@ -78,12 +63,21 @@ export interface CallerContext {
   jti: string;
 }
 
-export type AuthorizerResult = APIGatewayAuthorizerResult & { context: CallerContext };
+/** What API Gateway hands a TOKEN authorizer: the Authorization header and the method ARN. */
+export interface TokenAuthorizerRequest {
+  type?: string;
+  authorizationToken: unknown;
+  methodArn: unknown;
+}
 
-export type Authorize = (
-  event: APIGatewayTokenAuthorizerEvent,
-  requestId?: string,
-) => Promise<AuthorizerResult>;
+/** The answer API Gateway caches for the token: who calls, and where the token may go. */
+export interface AuthorizerResult {
+  principalId: string;
+  policyDocument: PolicyDocument;
+  context: CallerContext;
+}
+
+export type Authorize = (event: TokenAuthorizerRequest, requestId?: string) => Promise<AuthorizerResult>;
 
 /** A refusal with what to log about it; `failure` marks an error of ours rather than of the token. */
 class Refusal extends Error {
@@ -128,7 +122,7 @@ export function createAuthorizer(deps: AuthorizerDependencies): Authorize {
     return { sub, jti, client_id, scope, gid, sid, iat: payload.iat!, exp: payload.exp! };
   };
 
-  const decide = async (event: APIGatewayTokenAuthorizerEvent, logger: Logger): Promise<AuthorizerResult> => {
+  const decide = async (event: TokenAuthorizerRequest, logger: Logger): Promise<AuthorizerResult> => {
     const arn = parseMethodArn(String(event.methodArn));
     if (!arn)
       throw new Refusal('method_arn_malformed', { methodArn: event.methodArn }, new Error('bad methodArn'));
@@ -141,7 +135,7 @@ export function createAuthorizer(deps: AuthorizerDependencies): Authorize {
     const claims = await verify(token, nowSeconds);
     const who = { sub: claims.sub, client_id: claims.client_id, jti: claims.jti };
 
-    let records: Awaited<ReturnType<RevocationStore['lookup']>>;
+    let records: Awaited<ReturnType<LivenessStore['lookup']>>;
     try {
       records = await deps.revocation.lookup({ grantId: claims.gid, sessionId: claims.sid, jti: claims.jti });
     } catch (error) {

@@ -3,12 +3,10 @@
  * `client_secret_basic`, `client_secret_post`, or `none` for public clients. A client must use the
  * method it registered; using two at once, an unknown client or a wrong secret is `invalid_client`.
  */
-
-import type { ClientLookup } from '#adapters/dynamo/clients';
-import type { HttpRequest, Parameters } from '#adapters/http/edge';
-import { InvalidClient, InvalidRequest } from '#core/errors';
-import type { ClientRecord } from '#core/records';
+import { InvalidClient } from '#core/errors';
+import type { Parameters } from '#core/oauth/parameters';
 import { matchesHash } from '#core/secrets';
+import type { ClientLookup, ClientRecord } from './records.ts';
 
 export const BASIC_CHALLENGE = 'Basic realm="tinyoauth", charset="UTF-8"';
 
@@ -83,23 +81,4 @@ export async function authenticateClient(
     throw refuse(`registered for ${client.tokenEndpointAuthMethod}`);
   if (credentials.method !== 'none' && !secretMatches) throw refuse('wrong secret');
   return client;
-}
-
-/** Refuses a request body carrying the same parameter twice, before anything else reads it. */
-function refuseRepeatedParameters(form: Parameters): void {
-  const repeated = form.repeated();
-  if (repeated.length > 0) throw new InvalidRequest(`The "${repeated[0]}" parameter must not be repeated.`);
-}
-
-/**
- * How the token, revocation and introspection endpoints all begin: the form body, no parameter twice,
- * and the client authenticated.
- */
-export async function authenticatedClientRequest(
-  clients: ClientLookup,
-  request: HttpRequest,
-): Promise<{ client: ClientRecord; form: Parameters }> {
-  const form = request.form();
-  refuseRepeatedParameters(form);
-  return { client: await authenticateClient(clients, request.header('authorization'), form), form };
 }

@@ -5,21 +5,20 @@
  * the strict side: a value the authorization or token endpoint could misread is refused up front.
  */
 import { randomBytes } from 'node:crypto';
-import { DynamoClientStore } from '#adapters/dynamo/clients';
-import { type Runtime, userServices } from '#app/services';
 import { type Clock, epochSeconds } from '#core/clock';
 import {
-  HttpError,
   InvalidClientMetadata,
   InvalidRedirectUri,
   InvalidRequest,
   InvalidScope,
   NotFound,
+  OAuthError,
 } from '#core/errors';
-import type { ClientRecord, GrantType, TokenEndpointAuthMethod } from '#core/records';
+import { isLoopbackHost } from '#core/loopback';
 import { formatScope, parseScope } from '#core/scopes';
 import { randomSecret, sha256 } from '#core/secrets';
 import type { Sessions } from '#core/users/sessions';
+import type { ClientRecord, GrantType, TokenEndpointAuthMethod } from './records.ts';
 
 export const MAX_CLIENTS_PER_OWNER = 50;
 export const MAX_REDIRECT_URIS = 10;
@@ -37,7 +36,7 @@ const AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
  * The owner already has the maximum number of clients. Not `invalid_client_metadata`: nothing in the
  * request is wrong and the same request succeeds once a client is deleted, which is what 409 says.
  */
-export class TooManyClients extends HttpError {
+export class TooManyClients extends OAuthError {
   readonly status = 409;
   readonly code = 'too_many_clients';
 }
@@ -108,13 +107,6 @@ export function registrationResponse(client: ClientRecord, secret: string | unde
     ...(secret === undefined ? {} : { client_secret: secret }),
     client_secret_expires_at: 0,
   };
-}
-
-/** `localhost`, any 127.0.0.0/8 address, or `[::1]`: the only hosts a plain-http redirect may name. */
-function isLoopbackHost(hostname: string): boolean {
-  return (
-    hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
-  );
 }
 
 /** RFC 3986 URI characters; anything else (spaces, `\`, quotes, non-ASCII) parsers disagree about. */
@@ -361,15 +353,4 @@ export class ClientRegistry {
 /** The `sub` of the session a bearer token stands for; 401 `invalid_token` (with its challenge) otherwise. */
 export async function authenticateOwner(sessions: Sessions, token: string | undefined): Promise<string> {
   return (await sessions.authenticate(token)).sub;
-}
-
-/** The registry and sessions as the client-management functions use them. */
-export function clientServices(runtime: Runtime) {
-  const store = new DynamoClientStore(runtime.db, runtime.config.tablePrefix);
-  const registry = new ClientRegistry({
-    store,
-    clock: runtime.clock,
-    scopesSupported: runtime.config.scopesSupported,
-  });
-  return { registry, sessions: userServices(runtime).sessions };
 }

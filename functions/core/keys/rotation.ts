@@ -13,16 +13,16 @@
  * Every step is idempotent, as Secrets Manager retries failed steps.
  */
 import { CompactSign, compactVerify, importJWK, type JWK } from 'jose';
-import { CURRENT, PENDING, type SecretStore } from '#adapters/aws/secrets-manager';
-import type { Logger } from '#adapters/logger';
-import { generateSigningKey, type KeySetDocument, rotateKeySet, SIGNING_ALGORITHM } from './key-ring.ts';
+import type { Logger } from '#core/logging';
 import {
   type KeySecrets,
   type PublicKeySet,
   parsePublicKeySet,
   publishPublicKeys,
   readKeySet,
-} from './key-sets.ts';
+} from './key-secrets.ts';
+import { generateSigningKey, type KeySetDocument, rotateKeySet, SIGNING_ALGORITHM } from './key-set.ts';
+import { CURRENT, PENDING, type SecretStore } from './secret-store.ts';
 
 export type RotationStep = 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
 

@@ -5,14 +5,15 @@
  * logged-in user; then issue a short-lived, single-use code bound to everything it was issued for.
  */
 
-import type { ClientLookup } from '#adapters/dynamo/clients';
-import type { GrantStore } from '#adapters/dynamo/grants';
-import type { Parameters } from '#adapters/http/edge';
+import type { ClientLookup, ClientRecord } from '#core/clients/records';
 import { type Clock, epochSeconds } from '#core/clock';
 import { InvalidRequest, UnauthorizedClient, UnknownClient, UnsupportedResponseType } from '#core/errors';
-import type { ClientRecord, CodeRecord, SessionRecord } from '#core/records';
 import { grantableScope } from '#core/scopes';
 import { randomSecret, sha256 } from '#core/secrets';
+import type { SessionRecord } from '#core/users/records';
+import type { GrantStore } from './grant-store.ts';
+import type { Parameters } from './parameters.ts';
+import type { CodeRecord } from './records.ts';
 
 /** Where errors and the code may be sent, once the client and its redirect URI are verified. */
 export interface RedirectTarget {
@@ -76,8 +77,7 @@ export class Authorization {
 
   /** Step 2. Errors from here on are redirected to the verified redirect URI. */
   validate(params: Parameters, target: RedirectTarget): ValidatedRequest {
-    const repeated = params.repeated();
-    if (repeated.length > 0) throw new InvalidRequest(`The "${repeated[0]}" parameter must not be repeated.`);
+    params.refuseRepeated();
     if (params.has('client_secret')) {
       throw new InvalidRequest('Client secrets are never sent to the authorization endpoint.');
     }

@@ -7,7 +7,10 @@
  * - logout of the login session the grant came from → `session.revokedAt`;
  * - deletion of the client → its grants are deleted, so the grant is missing.
  */
-import { type GrantRecord, isLive, type RevokedTokenRecord, type SessionRecord } from '#core/records';
+
+import { isLive } from '#core/expiry';
+import type { SessionRecord } from '#core/users/records';
+import type { GrantRecord, RevokedTokenRecord } from './records.ts';
 
 /** Exactly the attributes the decision needs (they are all the lookup projects). */
 export interface LivenessRecords {
@@ -15,6 +18,19 @@ export interface LivenessRecords {
   /** Undefined when the token names no session or the session item is missing. */
   session: Pick<SessionRecord, 'sub' | 'expiresAt' | 'revokedAt'> | undefined;
   revokedToken: Pick<RevokedTokenRecord, 'expiresAt'> | undefined;
+}
+
+/** The ids that decide whether a token (or a grant) is live; `jti` only for an access token. */
+export interface LivenessLookup {
+  grantId: string;
+  sessionId?: string | undefined;
+  jti?: string | undefined;
+}
+
+/** Reads what decides whether a signed access token (or a grant) is still in force. */
+export interface LivenessStore {
+  /** The records of `ids`, in one read; throws when the store is unreachable. */
+  lookup(ids: LivenessLookup): Promise<LivenessRecords>;
 }
 
 export interface LivenessClaims {

@@ -3,9 +3,7 @@
  * sequence of checks that reads like the RFC, ending in one atomic write.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { ConsumeResult, GrantStore } from '#adapters/dynamo/grants';
-import type { Parameters } from '#adapters/http/edge';
-import type { Logger } from '#adapters/logger';
+import type { ClientRecord } from '#core/clients/records';
 import { type Clock, epochSeconds } from '#core/clock';
 import {
   InvalidGrant,
@@ -15,10 +13,13 @@ import {
   UnsupportedGrantType,
 } from '#core/errors';
 import type { KeyRing } from '#core/keys/key-ring';
-import type { ClientRecord, GrantRecord, RefreshTokenRecord } from '#core/records';
+import type { Logger } from '#core/logging';
 import { grantableScope } from '#core/scopes';
 import { constantTimeEqual, randomSecret, sha256 } from '#core/secrets';
 import { type AccessTokenClaims, signAccessToken } from '#core/tokens/jwt';
+import type { ConsumeResult, GrantStore } from './grant-store.ts';
+import type { Parameters } from './parameters.ts';
+import type { GrantRecord, RefreshTokenRecord } from './records.ts';
 
 /** What a token needs to know of its grant. */
 type GrantIdentity = Pick<GrantRecord, 'grantId' | 'clientId' | 'sub' | 'sessionId' | 'expiresAt'>;

@@ -3,25 +3,22 @@
  * answer an unknown, malformed or foreign token exactly like an inactive one, so that they reveal nothing.
  */
 
-import type { GrantStore } from '#adapters/dynamo/grants';
-import type { Parameters } from '#adapters/http/edge';
-import type { Logger } from '#adapters/logger';
+import type { ClientRecord } from '#core/clients/records';
 import { type Clock, epochSeconds } from '#core/clock';
 import { InvalidClient, type InvalidToken } from '#core/errors';
+import { isLive } from '#core/expiry';
 import type { KeyRing } from '#core/keys/key-ring';
-import { type ClientRecord, isLive, type RefreshTokenRecord } from '#core/records';
+import type { Logger } from '#core/logging';
 import { sha256 } from '#core/secrets';
 import { ACCESS_TOKEN_TYPE, type AccessTokenClaims, verifyToken } from '#core/tokens/jwt';
-import { deadTokenReason, type LivenessRecords } from './liveness.ts';
-
-/** Reads what decides whether a signed access token (or a grant) is still in force. */
-export interface LivenessSource {
-  lookup(ids: { grantId: string; sessionId?: string | undefined; jti: string }): Promise<LivenessRecords>;
-}
+import type { GrantStore } from './grant-store.ts';
+import { deadTokenReason, type LivenessStore } from './liveness.ts';
+import type { Parameters } from './parameters.ts';
+import type { RefreshTokenRecord } from './records.ts';
 
 export interface TokenStateDependencies {
   grants: GrantStore;
-  liveness: LivenessSource;
+  liveness: LivenessStore;
   keys: KeyRing;
   clock: Clock;
   issuer: string;
@@ -103,7 +100,6 @@ export class TokenState {
       const { grant, session } = await this.deps.liveness.lookup({
         grantId: record.grantId,
         sessionId: record.sessionId,
-        jti: '-',
       });
       const live = isLive(grant, now) && (record.sessionId === undefined || isLive(session, now));
       if (!live || record.rotatedAt !== undefined) return { active: false };

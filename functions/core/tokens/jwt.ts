@@ -5,7 +5,8 @@
  */
 import { errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify, SignJWT } from 'jose';
 import { InvalidToken } from '#core/errors';
-import { SIGNING_ALGORITHM, type SigningKey } from '#core/keys/key-ring';
+import type { SigningKey } from '#core/keys/key-ring';
+import { SIGNING_ALGORITHM } from '#core/keys/key-set';
 
 export const SESSION_TOKEN_TYPE = 'tinyoauth-session+jwt';
 /** RFC 9068 §2.1. */

@@ -4,8 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type Clock, epochSeconds } from '#core/clock';
-import { HttpError, InvalidRequest, TooManyAttempts, UsernameTaken } from '#core/errors';
-import type { LoginAttemptsRecord, SessionRecord, UserRecord } from '#core/records';
+import { InvalidRequest, OAuthError, TooManyAttempts, UsernameTaken } from '#core/errors';
 import {
   hashPassword,
   MAX_PASSWORD_LENGTH,
@@ -14,11 +13,12 @@ import {
   type ScryptParameters,
   verifyPassword,
 } from './passwords.ts';
+import type { LoginAttemptsRecord, SessionRecord, UserRecord } from './records.ts';
 import type { Sessions } from './sessions.ts';
 import { isValidUsername, normaliseUsername, USERNAME_RULE } from './usernames.ts';
 
 /** Wrong username or password (deliberately one error for both). */
-export class InvalidCredentials extends HttpError {
+export class InvalidCredentials extends OAuthError {
   readonly status = 401;
   readonly code = 'invalid_credentials';
 }

@@ -5,9 +5,10 @@
 
 import { type Clock, epochSeconds } from '#core/clock';
 import { InvalidToken } from '#core/errors';
+import { isLive } from '#core/expiry';
 import type { KeyRing } from '#core/keys/key-ring';
-import { isLive, type SessionRecord } from '#core/records';
 import { SESSION_TOKEN_TYPE, type SessionClaims, signSessionToken, verifyToken } from '#core/tokens/jwt';
+import type { SessionRecord } from './records.ts';
 
 export interface SessionStore {
   findSession(sessionId: string): Promise<SessionRecord | undefined>;

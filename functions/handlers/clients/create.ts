@@ -1,7 +1,4 @@
-import { createClientCreateHandler } from '#adapters/endpoints/clients/create';
-import { config, db, keyRing, logger } from '#app/runtime';
-import { clientServices } from '#core/clients/registry';
-import { systemClock } from '#core/clock';
+/** POST /client: register an OAuth client for the signed-in user. */
+import { clientCreateEndpoint } from '#app/endpoints';
 
-const { registry, sessions } = clientServices({ config, db, keyRing, clock: systemClock });
-export const handler = createClientCreateHandler(registry, sessions, logger);
+export const handler = clientCreateEndpoint();

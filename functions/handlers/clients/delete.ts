@@ -1,7 +1,4 @@
-import { createClientDeleteHandler } from '#adapters/endpoints/clients/delete';
-import { config, db, keyRing, logger } from '#app/runtime';
-import { clientServices } from '#core/clients/registry';
-import { systemClock } from '#core/clock';
+/** DELETE /client/{client_id}: delete a client and every grant issued to it. */
+import { clientDeleteEndpoint } from '#app/endpoints';
 
-const { registry, sessions } = clientServices({ config, db, keyRing, clock: systemClock });
-export const handler = createClientDeleteHandler(registry, sessions, logger);
+export const handler = clientDeleteEndpoint();

@@ -1,7 +1,4 @@
-import { createClientListHandler } from '#adapters/endpoints/clients/list';
-import { config, db, keyRing, logger } from '#app/runtime';
-import { clientServices } from '#core/clients/registry';
-import { systemClock } from '#core/clock';
+/** GET /client: the signed-in user’s clients. */
+import { clientListEndpoint } from '#app/endpoints';
 
-const { registry, sessions } = clientServices({ config, db, keyRing, clock: systemClock });
-export const handler = createClientListHandler(registry, sessions, logger);
+export const handler = clientListEndpoint();

@@ -1,7 +1,4 @@
-import { createClientSecretHandler } from '#adapters/endpoints/clients/secret';
-import { config, db, keyRing, logger } from '#app/runtime';
-import { clientServices } from '#core/clients/registry';
-import { systemClock } from '#core/clock';
+/** POST /client/{client_id}/secret: rotate a confidential client’s secret. */
+import { clientSecretEndpoint } from '#app/endpoints';
 
-const { registry, sessions } = clientServices({ config, db, keyRing, clock: systemClock });
-export const handler = createClientSecretHandler(registry, sessions, logger);
+export const handler = clientSecretEndpoint();

@@ -1,4 +1,4 @@
-import { createJwksHandler } from '#adapters/endpoints/discovery/jwks';
-import { keyRing, logger } from '#app/runtime';
+/** GET /.well-known/jwks.json: the public signing keys. */
+import { jwksEndpoint } from '#app/endpoints';
 
-export const handler = createJwksHandler(keyRing, logger);
+export const handler = jwksEndpoint();

@@ -1,4 +1,4 @@
-import { createMetadataHandler } from '#adapters/endpoints/discovery/metadata';
-import { config, logger } from '#app/runtime';
+/** GET /.well-known/oauth-authorization-server: RFC 8414 metadata. */
+import { metadataEndpoint } from '#app/endpoints';
 
-export const handler = createMetadataHandler(config, logger);
+export const handler = metadataEndpoint();

@@ -1,16 +1,4 @@
-/** Lambda entry of the custom resource that creates the first signing key (see custom-resource.ts). */
+/** The CloudFormation custom resource that creates the first signing key inside AWS. */
+import { keySetResourceEndpoint } from '#app/endpoints';
 
-import { AwsSecretStore } from '#adapters/aws/secrets-manager';
-import { createKeySetResource } from '#adapters/keys/custom-resource';
-import { loadKeySettings } from '#adapters/keys/settings';
-import { createLogger } from '#adapters/logger';
-
-const settings = loadKeySettings(process.env);
-
-export const handler = createKeySetResource({
-  store: new AwsSecretStore(settings.region),
-  secrets: settings.secrets,
-  clock: Date.now,
-  logger: createLogger({ service: 'keys-initialize' }),
-  fetch,
-});
+export const handler = keySetResourceEndpoint();

@@ -1,7 +1,4 @@
-import { createIntrospectHandler } from '#adapters/endpoints/oauth/introspect';
-import { config, db, keyRing, logger } from '#app/runtime';
-import { oauthServices } from '#app/services';
-import { systemClock } from '#core/clock';
+/** POST /introspect: RFC 7662 introspection. */
+import { introspectEndpoint } from '#app/endpoints';
 
-const { clients, tokenState } = oauthServices({ config, db, keyRing, clock: systemClock }, logger);
-export const handler = createIntrospectHandler(clients, tokenState, logger);
+export const handler = introspectEndpoint();

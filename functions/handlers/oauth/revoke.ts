@@ -1,7 +1,4 @@
-import { createRevokeHandler } from '#adapters/endpoints/oauth/revoke';
-import { config, db, keyRing, logger } from '#app/runtime';
-import { oauthServices } from '#app/services';
-import { systemClock } from '#core/clock';
+/** POST /revoke: RFC 7009 revocation. */
+import { revokeEndpoint } from '#app/endpoints';
 
-const { clients, tokenState } = oauthServices({ config, db, keyRing, clock: systemClock }, logger);
-export const handler = createRevokeHandler(clients, tokenState, logger);
+export const handler = revokeEndpoint();

@@ -1,7 +1,4 @@
-import { createTokenHandler } from '#adapters/endpoints/oauth/token';
-import { config, db, keyRing, logger } from '#app/runtime';
-import { oauthServices } from '#app/services';
-import { systemClock } from '#core/clock';
+/** POST /token: the authorization code, refresh token and client credentials grants. */
+import { tokenEndpoint } from '#app/endpoints';
 
-const { clients, tokenGrants } = oauthServices({ config, db, keyRing, clock: systemClock }, logger);
-export const handler = createTokenHandler(clients, tokenGrants, logger);
+export const handler = tokenEndpoint();

@@ -1,9 +1,4 @@
-import { createSignInHandler } from '#adapters/endpoints/pages/signin';
-import { accountPageServices } from '#adapters/web/browser-sessions';
-import { config, db, keyRing, logger } from '#app/runtime';
-import { systemClock } from '#core/clock';
+/** GET and POST /signin: the hosted sign-in page. */
+import { signInEndpoint } from '#app/endpoints';
 
-export const handler = createSignInHandler(
-  accountPageServices({ config, db, keyRing, clock: systemClock }, logger),
-  logger,
-);
+export const handler = signInEndpoint();

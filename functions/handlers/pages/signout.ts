@@ -1,7 +1,4 @@
-import { createSignOutHandler } from '#adapters/endpoints/pages/signout';
-import { browserServices } from '#adapters/web/browser-sessions';
-import { config, db, keyRing, logger } from '#app/runtime';
-import { systemClock } from '#core/clock';
+/** GET and POST /signout: the sign-out page. */
+import { signOutEndpoint } from '#app/endpoints';
 
-const { sessions, browserSessions } = browserServices({ config, db, keyRing, clock: systemClock });
-export const handler = createSignOutHandler({ sessions, browserSessions, issuer: config.issuer }, logger);
+export const handler = signOutEndpoint();

@@ -1,9 +1,4 @@
-import { createSignUpHandler } from '#adapters/endpoints/pages/signup';
-import { accountPageServices } from '#adapters/web/browser-sessions';
-import { config, db, keyRing, logger } from '#app/runtime';
-import { systemClock } from '#core/clock';
+/** GET and POST /signup: the hosted sign-up page. */
+import { signUpEndpoint } from '#app/endpoints';
 
-export const handler = createSignUpHandler(
-  accountPageServices({ config, db, keyRing, clock: systemClock }, logger),
-  logger,
-);
+export const handler = signUpEndpoint();

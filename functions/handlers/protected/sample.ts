@@ -1,1 +1,4 @@
-export { handler } from '#adapters/endpoints/protected/sample';
+/** ANY /protected/*: the sample backend, which echoes the identity the authorizer passed. */
+import { sampleBackendEndpoint } from '#app/endpoints';
+
+export const handler = sampleBackendEndpoint();

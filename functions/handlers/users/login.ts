@@ -1,9 +1,4 @@
-import { createLoginHandler } from '#adapters/endpoints/users/login';
-import { config, db, keyRing, logger } from '#app/runtime';
-import { userServices } from '#app/services';
-import { systemClock } from '#core/clock';
+/** POST /login: verify a password and open a session. */
+import { loginEndpoint } from '#app/endpoints';
 
-export const handler = createLoginHandler(
-  userServices({ config, db, keyRing, clock: systemClock }).accounts,
-  logger,
-);
+export const handler = loginEndpoint();

@@ -1,9 +1,4 @@
-import { createLogoutHandler } from '#adapters/endpoints/users/logout';
-import { config, db, keyRing, logger } from '#app/runtime';
-import { userServices } from '#app/services';
-import { systemClock } from '#core/clock';
+/** POST /logout: end the caller’s session. */
+import { logoutEndpoint } from '#app/endpoints';
 
-export const handler = createLogoutHandler(
-  userServices({ config, db, keyRing, clock: systemClock }).sessions,
-  logger,
-);
+export const handler = logoutEndpoint();

@@ -1,9 +1,4 @@
-import { createRegisterHandler } from '#adapters/endpoints/users/register';
-import { config, db, keyRing, logger } from '#app/runtime';
-import { userServices } from '#app/services';
-import { systemClock } from '#core/clock';
+/** POST /register: create a user. */
+import { registerEndpoint } from '#app/endpoints';
 
-export const handler = createRegisterHandler(
-  userServices({ config, db, keyRing, clock: systemClock }).accounts,
-  logger,
-);
+export const handler = registerEndpoint();

@@ -1,6 +1,6 @@
-import { httpHandler } from '#adapters/http/edge';
-import type { Logger } from '#adapters/logger';
+import { httpHandler } from '#adapters/http/handler';
 import { authenticateOwner, type ClientRegistry } from '#core/clients/registry';
+import type { Logger } from '#core/logging';
 import type { Sessions } from '#core/users/sessions';
 
 /**

@@ -1,6 +1,7 @@
-import { httpHandler, json } from '#adapters/http/edge';
-import type { Logger } from '#adapters/logger';
+import { httpHandler } from '#adapters/http/handler';
+import { json } from '#adapters/http/responses';
 import { authenticateOwner, type ClientRegistry } from '#core/clients/registry';
+import type { Logger } from '#core/logging';
 import type { Sessions } from '#core/users/sessions';
 
 /**

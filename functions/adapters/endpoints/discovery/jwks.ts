@@ -1,6 +1,7 @@
-import { httpHandler, json } from '#adapters/http/edge';
-import type { Logger } from '#adapters/logger';
+import { httpHandler } from '#adapters/http/handler';
+import { json } from '#adapters/http/responses';
 import type { KeyRing } from '#core/keys/key-ring';
+import type { Logger } from '#core/logging';
 
 /**
  * GET /.well-known/jwks.json: the public keys of the current and previous signing keys, so that tokens

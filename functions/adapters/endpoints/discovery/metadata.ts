@@ -1,6 +1,7 @@
 import type { Config } from '#adapters/config';
-import { httpHandler, json } from '#adapters/http/edge';
-import type { Logger } from '#adapters/logger';
+import { httpHandler } from '#adapters/http/handler';
+import { json } from '#adapters/http/responses';
+import type { Logger } from '#core/logging';
 
 /** RFC 8414 authorization server metadata, derived from configuration alone. */
 export function serverMetadata(config: Pick<Config, 'issuer' | 'scopesSupported'>) {

@@ -1,31 +1,21 @@
-import { asHttpError, type HttpRequest, type Parameters, redirect } from '#adapters/http/edge';
-import type { Logger } from '#adapters/logger';
+import { errorRedirect, logError } from '#adapters/http/errors';
+import { httpHandler } from '#adapters/http/handler';
+import type { HttpRequest } from '#adapters/http/request';
+import { type HttpResponse, redirect } from '#adapters/http/responses';
 import {
   type BrowserSession,
   type BrowserSessions,
   CrossSiteRequestRefused,
   FORM_PURPOSE,
 } from '#adapters/web/browser-sessions';
-import {
-  carriedQuery,
-  carriedRequest,
-  formPairs,
-  promptValues,
-  queryPairs,
-} from '#adapters/web/carried-request';
-import { prefersHtml, type WebResponse, webHandler } from '#adapters/web/html';
+import { carriedQuery, carriedRequest, promptValues } from '#adapters/web/carried-request';
 import { consentPage, signInPage } from '#adapters/web/templates';
-import {
-  AccessDenied,
-  ConsentRequired,
-  HttpError,
-  InvalidRequest,
-  InvalidToken,
-  LoginRequired,
-} from '#core/errors';
-import type { Authorization, RedirectTarget, ValidatedRequest } from '#core/oauth/authorization';
+import { AccessDenied, ConsentRequired, InvalidRequest, InvalidToken, LoginRequired } from '#core/errors';
+import type { Logger } from '#core/logging';
+import type { Authorization, ValidatedRequest } from '#core/oauth/authorization';
 import type { Consents } from '#core/oauth/consents';
-import type { SessionRecord } from '#core/records';
+import type { Parameters } from '#core/oauth/parameters';
+import type { SessionRecord } from '#core/users/records';
 import type { Sessions } from '#core/users/sessions';
 
 /** What /authorize needs to serve browsers: cookie sessions, remembered consent, and its own URL. */
@@ -34,6 +24,25 @@ export interface BrowserSignIn {
   consents: Consents;
   issuer: string;
 }
+
+export interface AuthorizeDependencies {
+  authorization: Authorization;
+  sessions: Sessions;
+  logger: Logger;
+  /** Without it the endpoint serves API callers only. */
+  browser?: BrowserSignIn;
+}
+
+/** One authorization request whose client and redirect URI are verified and whose parameters are valid. */
+interface Attempt {
+  request: HttpRequest;
+  params: Parameters;
+  valid: ValidatedRequest;
+  prompt: Set<string>;
+  log: Logger;
+}
+
+const isPost = (request: HttpRequest) => request.method === 'POST';
 
 /**
  * GET and POST /authorize (RFC 6749 §4.1.1). The user is identified by a session:
@@ -44,14 +53,13 @@ export interface BrowserSignIn {
  *   consent form posts back here (POST with `decision`), answered with a 303 to the client.
  * `prompt` (OpenID Connect Core §3.1.2.1): `none` never shows a page (`login_required` /
  * `consent_required` are redirected instead), `login` and `consent` force their page.
- * Without `browser` the endpoint serves API callers only.
  */
-export const createAuthorizeHandler = (
-  authorization: Authorization,
-  sessions: Sessions,
-  logger: Logger,
-  browser?: BrowserSignIn,
-) => {
+export const createAuthorizeHandler = ({
+  authorization,
+  sessions,
+  logger,
+  browser,
+}: AuthorizeDependencies) => {
   async function bearerUser(request: HttpRequest): Promise<SessionRecord> {
     try {
       return await sessions.authenticate(request.bearerToken());
@@ -62,27 +70,19 @@ export const createAuthorizeHandler = (
     }
   }
 
-  async function codeRedirect(
-    valid: ValidatedRequest,
-    session: SessionRecord,
-    isPost: boolean,
-    log: Logger,
-  ): Promise<WebResponse> {
-    const location = await authorization.issueCode(valid, session);
-    log.info('authorization code issued', { clientId: valid.client.clientId, sub: session.sub });
-    return { status: isPost ? 303 : 302, headers: { Location: location, 'Referrer-Policy': 'no-referrer' } };
+  async function codeRedirect(attempt: Attempt, session: SessionRecord): Promise<HttpResponse> {
+    const location = await authorization.issueCode(attempt.valid, session);
+    attempt.log.info('authorization code issued', {
+      clientId: attempt.valid.client.clientId,
+      sub: session.sub,
+    });
+    // The code is in the URL: the client's page must not pass it on as a referrer.
+    return redirect(isPost(attempt.request) ? 303 : 302, location, { 'Referrer-Policy': 'no-referrer' });
   }
 
   /** The consent form's answer: approve (remember, then the code) or deny (`access_denied`). */
-  async function decide(
-    site: BrowserSignIn,
-    request: HttpRequest,
-    params: Parameters,
-    decision: string,
-    valid: ValidatedRequest,
-    current: BrowserSession,
-    log: Logger,
-  ): Promise<WebResponse> {
+  async function decide(site: BrowserSignIn, attempt: Attempt, current: BrowserSession, decision: string) {
+    const { valid, request, params, log } = attempt;
     site.browserSessions.checkSameOrigin(request);
     site.browserSessions.checkCsrf(
       current.token,
@@ -99,44 +99,30 @@ export const createAuthorizeHandler = (
       sub: current.session.sub,
       scope: valid.scope,
     });
-    return codeRedirect(valid, current.session, true, log);
+    return codeRedirect(attempt, current.session);
   }
 
-  async function forBrowser(
-    site: BrowserSignIn,
-    request: HttpRequest,
-    params: Parameters,
-    pairs: [string, string][],
-    valid: ValidatedRequest,
-    prompt: Set<string>,
-    log: Logger,
-  ): Promise<WebResponse> {
-    const isPost = request.event.httpMethod === 'POST';
+  async function forBrowser(site: BrowserSignIn, attempt: Attempt): Promise<HttpResponse> {
+    const { request, params, valid, prompt } = attempt;
     const current = await site.browserSessions.current(request);
-    const decision = isPost ? params.get('decision') : undefined;
-    if (current && decision !== undefined)
-      return decide(site, request, params, decision, valid, current, log);
+    const decision = isPost(request) ? params.get('decision') : undefined;
+    if (current && decision !== undefined) return decide(site, attempt, current, decision);
 
+    const pairs = isPost(request) ? request.formPairs() : request.queryPairs();
     const carried = carriedRequest(valid, carriedQuery(pairs));
     if (!current || prompt.has('login')) {
       if (prompt.has('none'))
         throw new LoginRequired('The user is not signed in.', { detail: 'prompt=none' });
-      if (!current && !prefersHtml(request)) throw new LoginRequired('The user must log in first.');
+      if (!current && !request.prefersHtml()) throw new LoginRequired('The user must log in first.');
       const { nonce, cookie } = site.browserSessions.formNonce(request);
-      return signInPage(
-        {
-          issuer: site.issuer,
-          request: carried,
-          csrf: site.browserSessions.csrfToken(nonce, FORM_PURPOSE.signIn),
-        },
-        cookie ? { cookies: [cookie] } : {},
-      );
+      const csrf = site.browserSessions.csrfToken(nonce, FORM_PURPOSE.signIn);
+      return signInPage({ issuer: site.issuer, request: carried, csrf }, cookie ? { cookies: [cookie] } : {});
     }
 
     const { session } = current;
     const approved =
       !prompt.has('consent') && (await site.consents.covers(session.sub, valid.client.clientId, valid.scope));
-    if (approved) return codeRedirect(valid, session, isPost, log);
+    if (approved) return codeRedirect(attempt, session);
     if (prompt.has('none')) {
       throw new ConsentRequired('The user has not approved this client.', { detail: 'prompt=none' });
     }
@@ -150,10 +136,9 @@ export const createAuthorizeHandler = (
     });
   }
 
-  return webHandler(
+  return httpHandler(
     async (request, log) => {
-      const isPost = request.event.httpMethod === 'POST';
-      const params = isPost ? request.form() : request.query();
+      const params = isPost(request) ? request.form() : request.query();
       // Errors until the redirect URI is verified are answered here (RFC 6749 §4.1.2.1): JSON, or a
       // page for a browser.
       const target = await authorization.redirectTarget(params);
@@ -161,22 +146,21 @@ export const createAuthorizeHandler = (
       try {
         const valid = authorization.validate(params, target);
         prompt = prompts(params);
-        if (browser && request.header('authorization') === undefined) {
-          const pairs = isPost ? formPairs(request) : queryPairs(request);
-          return await forBrowser(browser, request, params, pairs, valid, prompt, log);
-        }
-        const session = await bearerUser(request);
-        const location = await authorization.issueCode(valid, session);
-        log.info('authorization code issued', { clientId: target.client.clientId, sub: session.sub });
-        return redirect(isPost ? 303 : 302, location);
+        const attempt: Attempt = { request, params, valid, prompt, log };
+        if (browser && request.header('authorization') === undefined)
+          return await forBrowser(browser, attempt);
+        return await codeRedirect(attempt, await bearerUser(request));
       } catch (error) {
         // A forged form is not the client's business: it gets a page, not a redirect.
         if (error instanceof CrossSiteRequestRefused) throw error;
         if (error instanceof LoginRequired && !prompt.has('none')) throw error;
-        return errorRedirect(authorization, target, error, isPost, log);
+        const refusal = logError(log, error, { clientId: target.client.clientId });
+        const locate = (parameters: Record<string, string>) =>
+          authorization.redirectLocation(target, parameters);
+        return errorRedirect(refusal, locate, isPost(request) ? 303 : 302);
       }
     },
-    { logger },
+    { logger, pages: true },
   );
 };
 
@@ -187,25 +171,4 @@ function prompts(params: Parameters): Set<string> {
     throw new InvalidRequest('"prompt=none" cannot be combined with other prompt values.');
   }
   return values;
-}
-
-function errorRedirect(
-  authorization: Authorization,
-  target: RedirectTarget,
-  error: unknown,
-  isPost: boolean,
-  log: Logger,
-) {
-  const known = asHttpError(error);
-  if (known.status >= 500) log.error('authorization failed', { error, clientId: target.client.clientId });
-  else
-    log.info('authorization refused', {
-      code: known.code,
-      detail: error instanceof HttpError ? error.detail : undefined,
-    });
-  const location = authorization.redirectLocation(target, {
-    error: known.code,
-    error_description: known.description,
-  });
-  return isPost ? redirect(303, location) : redirect(302, location);
 }

@@ -1,8 +1,9 @@
-import type { ClientLookup } from '#adapters/dynamo/clients';
-import { httpHandler, json } from '#adapters/http/edge';
-import type { Logger } from '#adapters/logger';
-import { authenticatedClientRequest } from '#core/clients/authentication';
+import { httpHandler } from '#adapters/http/handler';
+import { json } from '#adapters/http/responses';
+import type { ClientLookup } from '#core/clients/records';
+import type { Logger } from '#core/logging';
 import type { TokenState } from '#core/oauth/token-state';
+import { authenticatedClientRequest } from './client-request.ts';
 
 /** POST /revoke (RFC 7009): 200 whether or not the token was known. */
 export const createRevokeHandler = (clients: ClientLookup, tokens: TokenState, logger: Logger) =>

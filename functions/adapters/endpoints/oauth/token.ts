@@ -1,8 +1,9 @@
-import type { ClientLookup } from '#adapters/dynamo/clients';
-import { httpHandler, json } from '#adapters/http/edge';
-import type { Logger } from '#adapters/logger';
-import { authenticatedClientRequest } from '#core/clients/authentication';
+import { httpHandler } from '#adapters/http/handler';
+import { json } from '#adapters/http/responses';
+import type { ClientLookup } from '#core/clients/records';
+import type { Logger } from '#core/logging';
 import type { TokenGrants } from '#core/oauth/token-grants';
+import { authenticatedClientRequest } from './client-request.ts';
 
 /** POST /token (RFC 6749 §3.2): authenticate the client, then run the requested grant. */
 export const createTokenHandler = (clients: ClientLookup, grants: TokenGrants, logger: Logger) =>

@@ -1,24 +1,21 @@
-import type { HttpRequest } from '#adapters/http/edge';
-import type { Logger } from '#adapters/logger';
-import {
-  type AccountPageDependencies,
-  CrossSiteRequestRefused,
-  FORM_PURPOSE,
-} from '#adapters/web/browser-sessions';
+import { httpHandler } from '#adapters/http/handler';
+import type { HttpRequest } from '#adapters/http/request';
+import { type HttpResponse, seeOther } from '#adapters/http/responses';
+import { CrossSiteRequestRefused, FORM_PURPOSE } from '#adapters/web/browser-sessions';
 import {
   type CarriedRequest,
   carriedQuery,
   continuation,
   describeRequest,
-  parametersOf,
   promptValues,
-  queryPairs,
   REQUEST_FIELD,
 } from '#adapters/web/carried-request';
-import { seeOther, type WebResponse, webHandler } from '#adapters/web/html';
 import { retryAfterText, type SignInView, signedInPage, signInPage } from '#adapters/web/templates';
 import { MethodNotAllowed, TooManyAttempts } from '#core/errors';
+import type { Logger } from '#core/logging';
+import { Parameters } from '#core/oauth/parameters';
 import { InvalidCredentials } from '#core/users/accounts';
+import type { AccountPageDependencies } from './dependencies.ts';
 
 /**
  * GET /signin shows the sign-in page (carrying the authorization request in its query, if any);
@@ -38,10 +35,10 @@ export const createSignInHandler = (deps: AccountPageDependencies, logger: Logge
     );
   }
 
-  async function show(request: HttpRequest): Promise<WebResponse> {
-    const carried = await describeRequest(deps.authorization, carriedQuery(queryPairs(request)));
+  async function show(request: HttpRequest): Promise<HttpResponse> {
+    const carried = await describeRequest(deps.authorization, carriedQuery(request.queryPairs()));
     const current = await browserSessions.current(request);
-    const forced = carried !== undefined && promptValues(parametersOf(carried.query)).has('login');
+    const forced = carried !== undefined && promptValues(Parameters.fromQuery(carried.query)).has('login');
     if (current && !forced) {
       if (carried) return seeOther(continuation(issuer, carried));
       return signedInPage({
@@ -53,7 +50,7 @@ export const createSignInHandler = (deps: AccountPageDependencies, logger: Logge
     return form(request, { request: carried });
   }
 
-  async function submit(request: HttpRequest, log: Logger): Promise<WebResponse> {
+  async function submit(request: HttpRequest, log: Logger): Promise<HttpResponse> {
     const fields = request.form();
     browserSessions.checkSameOrigin(request);
     const carried: CarriedRequest | undefined = await describeRequest(
@@ -108,12 +105,12 @@ export const createSignInHandler = (deps: AccountPageDependencies, logger: Logge
     }
   }
 
-  return webHandler(
+  return httpHandler(
     async (request, log) => {
-      if (request.event.httpMethod === 'GET') return show(request);
-      if (request.event.httpMethod === 'POST') return submit(request, log);
+      if (request.method === 'GET') return show(request);
+      if (request.method === 'POST') return submit(request, log);
       throw new MethodNotAllowed('Use GET or POST.');
     },
-    { logger },
+    { logger, pages: true },
   );
 };

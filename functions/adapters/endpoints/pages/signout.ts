@@ -1,8 +1,8 @@
-import type { Logger } from '#adapters/logger';
+import { httpHandler } from '#adapters/http/handler';
 import { type BrowserSessions, FORM_PURPOSE } from '#adapters/web/browser-sessions';
-import { webHandler } from '#adapters/web/html';
 import { signedOutPage, signOutPage } from '#adapters/web/templates';
 import { InvalidToken, MethodNotAllowed } from '#core/errors';
+import type { Logger } from '#core/logging';
 import type { Sessions } from '#core/users/sessions';
 
 export interface SignOutDependencies {
@@ -17,9 +17,9 @@ export interface SignOutDependencies {
  */
 export const createSignOutHandler = (deps: SignOutDependencies, logger: Logger) => {
   const { browserSessions, issuer } = deps;
-  return webHandler(
+  return httpHandler(
     async (request, log) => {
-      const method = request.event.httpMethod;
+      const method = request.method;
       if (method === 'GET') {
         const current = await browserSessions.current(request);
         return signOutPage({
@@ -45,6 +45,6 @@ export const createSignOutHandler = (deps: SignOutDependencies, logger: Logger) 
       }
       return signedOutPage({ issuer }, { cookies: [browserSessions.clearSessionCookie()] });
     },
-    { logger },
+    { logger, pages: true },
   );
 };

@@ -1,20 +1,12 @@
-import type { HttpRequest } from '#adapters/http/edge';
-import type { Logger } from '#adapters/logger';
-import {
-  type AccountPageDependencies,
-  CrossSiteRequestRefused,
-  FORM_PURPOSE,
-} from '#adapters/web/browser-sessions';
-import {
-  carriedQuery,
-  continuation,
-  describeRequest,
-  queryPairs,
-  REQUEST_FIELD,
-} from '#adapters/web/carried-request';
-import { seeOther, type WebResponse, webHandler } from '#adapters/web/html';
+import { httpHandler } from '#adapters/http/handler';
+import type { HttpRequest } from '#adapters/http/request';
+import { type HttpResponse, seeOther } from '#adapters/http/responses';
+import { CrossSiteRequestRefused, FORM_PURPOSE } from '#adapters/web/browser-sessions';
+import { carriedQuery, continuation, describeRequest, REQUEST_FIELD } from '#adapters/web/carried-request';
 import { retryAfterText, type SignUpView, signInPage, signUpPage } from '#adapters/web/templates';
 import { InvalidRequest, MethodNotAllowed, TooManyAttempts, UsernameTaken } from '#core/errors';
+import type { Logger } from '#core/logging';
+import type { AccountPageDependencies } from './dependencies.ts';
 
 /**
  * GET /signup shows the sign-up page; POST /signup creates the account with `Accounts.register`, signs
@@ -30,7 +22,7 @@ export const createSignUpHandler = (deps: AccountPageDependencies, logger: Logge
     return signUpPage({ issuer, csrf, ...view }, { status, ...(cookie ? { cookies: [cookie] } : {}) });
   }
 
-  async function submit(request: HttpRequest, log: Logger): Promise<WebResponse> {
+  async function submit(request: HttpRequest, log: Logger): Promise<HttpResponse> {
     const fields = request.form();
     browserSessions.checkSameOrigin(request);
     const carried = await describeRequest(deps.authorization, fields.get(REQUEST_FIELD));
@@ -93,16 +85,16 @@ export const createSignUpHandler = (deps: AccountPageDependencies, logger: Logge
     }
   }
 
-  return webHandler(
+  return httpHandler(
     async (request, log) => {
-      if (request.event.httpMethod === 'GET') {
+      if (request.method === 'GET') {
         return form(request, {
-          request: await describeRequest(deps.authorization, carriedQuery(queryPairs(request))),
+          request: await describeRequest(deps.authorization, carriedQuery(request.queryPairs())),
         });
       }
-      if (request.event.httpMethod === 'POST') return submit(request, log);
+      if (request.method === 'POST') return submit(request, log);
       throw new MethodNotAllowed('Use GET or POST.');
     },
-    { logger },
+    { logger, pages: true },
   );
 };

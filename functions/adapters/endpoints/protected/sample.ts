@@ -3,13 +3,11 @@
  * exactly as API Gateway handed it over in `requestContext.authorizer`, which only the authorizer can
  * fill. Headers are never trusted for identity: a client can send any header it likes.
  */
-import { loadConfig } from '#adapters/config';
-import { type HttpRequest, httpHandler, json } from '#adapters/http/edge';
-import { createLogger } from '#adapters/logger';
+import { httpHandler } from '#adapters/http/handler';
+import type { HttpRequest } from '#adapters/http/request';
+import { json } from '#adapters/http/responses';
 import { InvalidToken } from '#core/errors';
-
-const config = loadConfig(process.env);
-const logger = createLogger({ level: config.logLevel, service: 'protected' });
+import type { Logger } from '#core/logging';
 
 export interface Caller {
   sub: string;
@@ -28,22 +26,23 @@ export function callerOf(request: HttpRequest): Caller | undefined {
   return { sub, client_id, scope, token_id: jti };
 }
 
-export const handler = httpHandler(
-  async (request) => {
-    const caller = callerOf(request);
-    if (!caller) {
-      // Reaching here without an authorizer context means the route was deployed without the authorizer.
-      throw new InvalidToken('A valid access token is required.', {
-        detail: 'no authorizer context: is the route missing its authorizer?',
-        headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
+export const createSampleBackendHandler = (logger: Logger) =>
+  httpHandler(
+    async (request) => {
+      const caller = callerOf(request);
+      if (!caller) {
+        // Reaching here without an authorizer context means the route was deployed without the authorizer.
+        throw new InvalidToken('A valid access token is required.', {
+          detail: 'no authorizer context: is the route missing its authorizer?',
+          headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
+        });
+      }
+      return json(200, {
+        message: 'Hello from the tinyoauth sample protected service.',
+        method: request.event.httpMethod,
+        path: request.event.path,
+        caller,
       });
-    }
-    return json(200, {
-      message: 'Hello from the tinyoauth sample protected service.',
-      method: request.event.httpMethod,
-      path: request.event.path,
-      caller,
-    });
-  },
-  { logger },
-);
+    },
+    { logger },
+  );

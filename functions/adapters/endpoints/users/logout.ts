@@ -1,5 +1,6 @@
-import { httpHandler, json } from '#adapters/http/edge';
-import type { Logger } from '#adapters/logger';
+import { httpHandler } from '#adapters/http/handler';
+import { json } from '#adapters/http/responses';
+import type { Logger } from '#core/logging';
 import type { Sessions } from '#core/users/sessions';
 
 /** POST /logout with `Authorization: Bearer <session token>` → 200; the session ends everywhere at once. */

@@ -1,5 +1,7 @@
-import { httpHandler, json, stringField } from '#adapters/http/edge';
-import type { Logger } from '#adapters/logger';
+import { httpHandler } from '#adapters/http/handler';
+import { stringField } from '#adapters/http/request';
+import { json } from '#adapters/http/responses';
+import type { Logger } from '#core/logging';
 import type { Accounts } from '#core/users/accounts';
 
 /** POST /register `{"username","password"}` → 201 `{"result":"succeeded"}`. */

@@ -5,7 +5,6 @@
  * read, so that none of them (the unauthenticated JWKS endpoint above all) can leak a private key.
  */
 import type { JWK } from 'jose';
-import type { SecretStore } from '#adapters/aws/secrets-manager';
 import {
   generateSigningKey,
   type KeySetDocument,
@@ -13,7 +12,8 @@ import {
   parseKeySet,
   publicJwk,
   SIGNING_ALGORITHM,
-} from './key-ring.ts';
+} from './key-set.ts';
+import type { SecretStore } from './secret-store.ts';
 
 export interface PublicKeySet {
   keys: JWK[];

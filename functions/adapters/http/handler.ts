@@ -1,0 +1,40 @@
+/**
+ * The one wrapper every HTTP handler runs in: the request parsed, a logger bound to the request id, the
+ * result turned into a proxy result, and every thrown error logged and rendered by errors.ts.
+ */
+import type { Context } from 'aws-lambda';
+import type { Logger } from '#core/logging';
+import { errorJson, errorPage, logError } from './errors.ts';
+import { type ApiEvent, HttpRequest } from './request.ts';
+import { type ApiResult, type HttpResponse, toApiResult } from './responses.ts';
+
+export type ApiHandler = (event: ApiEvent, context?: Partial<Context>) => Promise<ApiResult>;
+
+export interface HandlerOptions {
+  logger: Logger;
+  /** Members every error body of this endpoint carries, e.g. the login response's `result`. */
+  errorEnvelope?: Record<string, unknown>;
+  /** The endpoint serves browsers too: an error is a page for a browser, JSON for anyone else. */
+  pages?: boolean;
+}
+
+export function httpHandler(
+  handle: (request: HttpRequest, logger: Logger) => Promise<HttpResponse>,
+  options: HandlerOptions,
+): ApiHandler {
+  return async (event, context) => {
+    const request = new HttpRequest(event);
+    const logger = options.logger.child({
+      requestId: request.requestId,
+      awsRequestId: context?.awsRequestId,
+    });
+    try {
+      return toApiResult(await handle(request, logger));
+    } catch (thrown) {
+      const error = logError(logger, thrown, { path: event.path, method: event.httpMethod });
+      const rendered =
+        options.pages && request.prefersHtml() ? errorPage(error) : errorJson(error, options.errorEnvelope);
+      return toApiResult(rendered);
+    }
+  };
+}

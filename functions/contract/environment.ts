@@ -1,0 +1,38 @@
+/**
+ * Every environment variable a tinyoauth function reads, with what it means: the contract between
+ * whoever deploys the functions (the CDK construct, the local stack, a test) and the functions
+ * themselves. Readers and writers name variables through `EnvironmentName`, so a typo on either side is
+ * a compile error instead of a setting silently ignored. The README's Configuration section documents
+ * their values.
+ */
+export const ENVIRONMENT = {
+  ISSUER: 'The `iss` of every token and the base URL of every endpoint.',
+  RESOURCE_IDENTIFIER: 'The `aud` of access tokens (RFC 9068): the identifier of the protected API.',
+  SCOPES: 'Space-separated scopes clients may be registered for.',
+  TABLE_PREFIX: 'Physical table names are `${TABLE_PREFIX}${name}`.',
+  DYNAMODB_ENDPOINT: 'Another DynamoDB than the regional one (DynamoDB Local).',
+  AWS_REGION: 'Set by Lambda: the region of the tables and secrets.',
+  AWS_DEFAULT_REGION: 'The region when AWS_REGION is unset (local tools).',
+  AWS_LAMBDA_FUNCTION_NAME: 'Set by Lambda: names the service in log lines.',
+  LOG_LEVEL: 'debug, info, warn or error.',
+  SIGNING_KEYS_SECRET_ID: 'The Secrets Manager secret holding the private key set (functions that sign).',
+  PUBLIC_KEYS_SECRET_ID: 'The Secrets Manager secret holding the public keys only (functions that verify).',
+  SIGNING_KEYS_FILE: 'The local key set file when no secret is configured.',
+  SESSION_TTL_SECONDS: 'Lifetime of login sessions and their tokens.',
+  ACCESS_TOKEN_TTL_SECONDS: 'Lifetime of access tokens.',
+  REFRESH_TOKEN_TTL_SECONDS: 'Absolute lifetime of a grant and its refresh tokens.',
+  AUTHORIZATION_CODE_TTL_SECONDS: 'Lifetime of authorization codes.',
+  LOCKOUT_MAX_FAILURES: 'Failed logins within the window that lock a username.',
+  LOCKOUT_SECONDS: 'The failure-counting window, and how long a lock lasts.',
+  SCRYPT_LOG_N: 'log2 of scrypt’s N for new password hashes.',
+  JWKS_URI: 'Where the authorizer and the key rotation read the published keys.',
+  PROTECTED_SCOPES: 'Per-route scope rules for /protected/* (contract/protection.ts).',
+  AUTHORIZER_CACHE_TTL_SECONDS: 'How long API Gateway reuses an authorizer decision for one token.',
+  KEY_RETAIN_SECONDS: 'How long a retired signing key stays published.',
+  KEY_PUBLISH_DELAY_SECONDS: 'How long a new key is published before it signs.',
+} as const;
+
+export type EnvironmentName = keyof typeof ENVIRONMENT;
+
+/** An environment as functions read it: `process.env`, or a plain object in tests and at synth. */
+export type Environment = Partial<Record<EnvironmentName, string>> & Record<string, string | undefined>;

@@ -1,0 +1,61 @@
+/**
+ * What OAuth grants store, one interface per table (contract/tables.ts): authorization codes, grants,
+ * refresh tokens and individually revoked access tokens. Times are epoch seconds; an item past
+ * `expiresAt` is absent whether or not DynamoDB's TTL has deleted it yet (it may lag by up to two days).
+ */
+
+export interface CodeRecord {
+  /** SHA-256 of the code (base64url). */
+  codeHash: string;
+  clientId: string;
+  redirectUri: string;
+  /** Whether `redirect_uri` was present in the authorization request (RFC 6749 §4.1.3). */
+  redirectUriSent: boolean;
+  sub: string;
+  sessionId: string;
+  scope: string;
+  codeChallenge: string;
+  createdAt: number;
+  expiresAt: number;
+  /** Set by the one conditional write that redeems the code. */
+  consumedAt?: number;
+  /** The grant the redemption created, revoked if the code is replayed. */
+  grantId?: string;
+}
+
+export interface GrantRecord {
+  grantId: string;
+  clientId: string;
+  sub: string;
+  /** The login session the user approved from; logout of it ends the grant. */
+  sessionId?: string;
+  scope: string;
+  grantType: 'authorization_code' | 'client_credentials';
+  createdAt: number;
+  /** When the last token of the grant expires (refresh token lifetime, or access token for client credentials). */
+  expiresAt: number;
+  revokedAt?: number;
+}
+
+export interface RefreshTokenRecord {
+  /** SHA-256 of the refresh token (base64url). */
+  tokenHash: string;
+  grantId: string;
+  clientId: string;
+  /** Copied from the grant, so that a refresh needs no read of the grant (its liveness is a transaction condition). */
+  sub: string;
+  sessionId?: string;
+  scope: string;
+  createdAt: number;
+  expiresAt: number;
+  /** Set when the token was exchanged; presenting it again is reuse and revokes the grant. */
+  rotatedAt?: number;
+}
+
+export interface RevokedTokenRecord {
+  /** `jti` of an access token revoked on its own (RFC 7009). */
+  jti: string;
+  grantId: string;
+  /** The token's own `exp`: after it the token is dead anyway. */
+  expiresAt: number;
+}

@@ -1,0 +1,32 @@
+/**
+ * What the users feature stores, one interface per table (contract/tables.ts): users, login sessions and
+ * failed-login counters. Times are epoch seconds; an item past `expiresAt` is absent (core/expiry.ts).
+ */
+
+export interface UserRecord {
+  /** Normalised username; the partition key. */
+  username: string;
+  /** Stable, opaque user id used as `sub` in every token. */
+  sub: string;
+  /** `scrypt$<logN>$<r>$<p>$<salt b64url>$<hash b64url>`. */
+  passwordHash: string;
+  createdAt: number;
+  online: boolean;
+  lastOperationAt: number;
+}
+
+export interface SessionRecord {
+  sessionId: string;
+  sub: string;
+  username: string;
+  createdAt: number;
+  expiresAt: number;
+  revokedAt?: number;
+}
+
+export interface LoginAttemptsRecord {
+  username: string;
+  failures: number;
+  /** End of the counting window, or of the lock once `failures` reached the limit. */
+  expiresAt: number;
+}
