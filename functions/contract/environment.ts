@@ -9,7 +9,7 @@ export const ENVIRONMENT = {
   ISSUER: 'The `iss` of every token and the base URL of every endpoint.',
   RESOURCE_IDENTIFIER: 'The `aud` of access tokens (RFC 9068): the identifier of the protected API.',
   SCOPES: 'Space-separated scopes clients may be registered for.',
-  TABLE_PREFIX: 'Physical table names are `${TABLE_PREFIX}${name}`.',
+  TABLE_PREFIX: 'Prefix of every physical table name (the table name follows it).',
   DYNAMODB_ENDPOINT: 'Another DynamoDB than the regional one (DynamoDB Local).',
   AWS_REGION: 'Set by Lambda: the region of the tables and secrets.',
   AWS_DEFAULT_REGION: 'The region when AWS_REGION is unset (local tools).',
