@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { build, type Metafile } from 'esbuild';
 import { BUNDLING, DEFAULT_MEMORY_MB } from '#infra/cdk/function';
+import { PROJECT_ROOT } from '#infra/paths';
 import { type FunctionDefinition, type FunctionName, functions } from '#infra/routes';
-import { PROJECT_ROOT } from './paths.ts';
 
 /**
  * The esbuild options NodejsFunction passes for the `bundling` props of infra/cdk/function.ts

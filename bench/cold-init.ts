@@ -6,9 +6,9 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS } from '#contract/protection';
+import { PROJECT_ROOT } from '#infra/paths';
 import { AUTHORIZER, type FunctionName, functions } from '#infra/routes';
 import type { BundleResult } from './bundles.ts';
-import { PROJECT_ROOT } from './paths.ts';
 import { type Summary, summarise } from './stats.ts';
 
 const HARNESS = join(PROJECT_ROOT, 'bench/init-harness.mjs');

@@ -10,8 +10,8 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { projectPath } from '#infra/paths';
 import { acknowledge, REASONS } from './acknowledgements.ts';
-import { projectPath } from './paths.ts';
 
 /** The newest Node.js runtime this aws-cdk-lib knows; cdk-nag's LambdaLatestVersion checks the same list. */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;

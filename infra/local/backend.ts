@@ -7,8 +7,8 @@ import { relative, resolve } from 'node:path';
 import { DynamoDb, DynamoDbUnavailable } from '#adapters/aws/dynamodb';
 import { type Config, loadConfig } from '#adapters/config';
 import { FileKeySource } from '#adapters/keys/file-key-source';
+import { PROJECT_ROOT } from '#infra/paths';
 import { assertJava, type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
-import { PROJECT_ROOT } from './handlers.ts';
 import { type EnsureTablesResult, ensureTables } from './tables.ts';
 
 type Env = Record<string, string | undefined>;

@@ -3,12 +3,12 @@
  * (`functions[name].entry` in infra/routes.ts). Modules load on first use, so a function that does not
  * exist yet only fails the requests that need it.
  */
-import { resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { projectPath } from '#infra/paths';
 import { type FunctionName, functions } from '#infra/routes';
 
-/** The repository root: entries in infra/routes.ts are relative to it. */
-export const PROJECT_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+// Only test/unit/gateway.test.ts still imports it from here; everything else imports #infra/paths.
+export { PROJECT_ROOT } from '#infra/paths';
 
 export type LambdaHandler = (event: unknown, context: unknown) => unknown;
 
@@ -25,7 +25,7 @@ export const importHandler: HandlerLoader = async (name) => {
   const entry = functions[name].entry;
   let module: Record<string, unknown>;
   try {
-    module = (await import(pathToFileURL(resolve(PROJECT_ROOT, entry)).href)) as Record<string, unknown>;
+    module = (await import(pathToFileURL(projectPath(entry)).href)) as Record<string, unknown>;
   } catch (error) {
     throw new Error(`Cannot load function "${name}" from ${entry}: ${(error as Error).message}`, {
       cause: error,

@@ -23,7 +23,7 @@ import { ConfigError } from '#contract/config-error';
 import { ClientRegistry } from '#core/clients/registry';
 import { systemClock } from '#core/clock';
 import { matchesHash } from '#core/secrets';
-import { PROJECT_ROOT } from './handlers.ts';
+import { PROJECT_ROOT } from '#infra/paths';
 
 /** The `owner` of the sample client: no user registered it, `npm start` did. */
 export const SAMPLE_APP_OWNER = 'tinyoauth-sample-app';

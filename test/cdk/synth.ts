@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { addNagPacks, createApp } from '#infra/cdk/create-app';
-import { projectPath } from '#infra/cdk/paths';
 import { TinyOAuth, type TinyOAuthProps } from '#infra/cdk/tinyoauth';
+import { projectPath } from '#infra/paths';
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation templates are untyped JSON.
 export type Json = any;
