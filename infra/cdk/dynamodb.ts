@@ -1,5 +1,5 @@
 /**
- * The DynamoDB tables of infra/tables.ts, and the IAM statements that give a function exactly the
+ * The DynamoDB tables of functions/contract/tables.ts, and the IAM statements that give a function exactly the
  * table actions infra/routes.ts declares for it: nothing else, on nothing else.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';

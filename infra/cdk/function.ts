@@ -10,6 +10,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import type { EnvironmentName } from '#contract/environment';
 import { projectPath } from '#infra/paths';
 import { acknowledge, REASONS } from './acknowledgements.ts';
 
@@ -40,13 +41,16 @@ export const BUNDLING = {
  */
 export const DEFAULT_TIMEOUT = Duration.seconds(10);
 
+/** The variables a function gets, named by the contract so that a misspelt one does not compile. */
+export type FunctionEnvironment = Partial<Record<EnvironmentName, string>>;
+
 export interface TinyOAuthFunctionProps {
   /** Entry module relative to the project root (as in infra/routes.ts); it exports `handler`. */
   entry: string;
   description: string;
   memoryMB?: number;
   timeout?: Duration;
-  environment: Record<string, string>;
+  environment: FunctionEnvironment;
   tracing: boolean;
   logRetention: RetentionDays;
   /** Why this function needs no dead-letter queue (how it is invoked); see acknowledgements.ts. */
@@ -84,7 +88,7 @@ export class TinyOAuthFunction extends NodejsFunction {
       role,
       logGroup,
       tracing: props.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
-      environment: props.environment,
+      environment: definedVariables(props.environment),
       projectRoot: projectPath('.'),
       depsLockFilePath: projectPath('package-lock.json'),
       bundling: BUNDLING,
@@ -95,4 +99,11 @@ export class TinyOAuthFunction extends NodejsFunction {
       acknowledge(role, 'AwsSolutions', 'AwsSolutions-IAM5[Resource::*]', REASONS.xrayWildcard);
     else acknowledge(this, 'Serverless', 'Serverless-LambdaTracing', REASONS.tracingDisabled);
   }
+}
+
+/** Lambda takes strings only; a variable set to `undefined` is one left out. */
+function definedVariables(environment: FunctionEnvironment): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(environment).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 }

@@ -2,7 +2,7 @@
  * The signing keys in AWS Secrets Manager: a signing secret with the full key set (private keys), a
  * public secret with only the JWKS derived from it, the custom resource that creates the first key
  * inside AWS at deploy time (no key material in any template or asset), and the rotation function
- * Secrets Manager runs on a schedule. See functions/keys/ for what each function does.
+ * Secrets Manager runs on a schedule. See functions/handlers/keys/ for what each function does.
  */
 import { CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { type IGrantable, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -10,7 +10,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnRotationSchedule, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledge, REASONS } from './acknowledgements.ts';
-import { TinyOAuthFunction } from './function.ts';
+import { type FunctionEnvironment, TinyOAuthFunction } from './function.ts';
 
 export interface SigningKeysProps {
   /** How long a retired key stays in the JWKS: the longest lifetime of a token it may have signed. */
@@ -57,7 +57,7 @@ export class SigningKeys extends Construct {
     });
     acknowledge(this.publicSecret, 'AwsSolutions', 'AwsSolutions-SMG4', REASONS.publicKeysNoRotation);
 
-    const environment = {
+    const environment: FunctionEnvironment = {
       SIGNING_KEYS_SECRET_ID: this.signingSecret.secretArn,
       PUBLIC_KEYS_SECRET_ID: this.publicSecret.secretArn,
       KEY_RETAIN_SECONDS: String(props.retainSeconds),

@@ -1,0 +1,97 @@
+/** What a team can set on `TinyOAuth`, and the defaults of what it leaves out. */
+import type { Duration } from 'aws-cdk-lib';
+import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IHostedZone } from 'aws-cdk-lib/aws-route53';
+import type { FunctionEnvironment } from './function.ts';
+
+/** What `/protected/*` (every route marked `authorized`) forwards to, once the authorizer allowed it. */
+export type TinyOAuthBackend =
+  /** Lambda proxy integration; the caller's identity is in `event.requestContext.authorizer`. */
+  | { lambda: IFunction }
+  /**
+   * HTTP proxy integration to `${httpUrl}/{proxy}`; the caller's identity arrives in the headers of
+   * functions/contract/protection.ts (`X-Tinyoauth-Sub`, ...), set by API Gateway over anything the client sent.
+   */
+  | { httpUrl: string };
+
+export interface TinyOAuthCustomDomain {
+  /** e.g. `auth.example.com`; the issuer becomes `https://auth.example.com`. */
+  domainName: string;
+  /** A certificate in the stack's region that covers `domainName`. */
+  certificate: ICertificate;
+  /** When given, an alias record for `domainName` is created in it. */
+  hostedZone?: IHostedZone;
+}
+
+export interface TokenLifetimes {
+  /** Login session (and session token). Default 1 hour. */
+  session?: Duration;
+  /** Access tokens. Default 15 minutes. */
+  accessToken?: Duration;
+  /** Refresh tokens. Default 30 days. */
+  refreshToken?: Duration;
+  /** Authorization codes. Default 60 seconds. */
+  authorizationCode?: Duration;
+}
+
+export interface TinyOAuthProps {
+  /** Default: the sample protected service of infra/routes.ts, which echoes the caller's identity. */
+  backend?: TinyOAuthBackend;
+  /** Serve tinyoauth at its own domain; the default execute-api endpoint is then disabled. */
+  customDomain?: TinyOAuthCustomDomain;
+  /**
+   * The `iss` of every token and the base of every endpoint URL. Default: `https://<customDomain>`, or
+   * the stage URL of the API. Set it only when something in front (e.g. CloudFront) serves the API.
+   */
+  issuer?: string;
+  /** `aud` of access tokens (RFC 9068). Default: `${issuer}/protected`. */
+  resourceIdentifier?: string;
+  tokenLifetimes?: TokenLifetimes;
+  /**
+   * How long API Gateway reuses an authorizer decision for the same token; bounds how late a revocation
+   * takes effect at `/protected/*`. Default: functions/contract/protection.ts
+   * (`DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS`).
+   */
+  authorizerCacheTtl?: Duration;
+  /** Physical table names are `${tablePrefix}${name}`; two stacks in one account need two prefixes. */
+  tablePrefix?: string;
+  /** AWS X-Ray tracing of the API stage and every function. Default true. */
+  tracing?: boolean;
+  /** Retention of every log group. Default one month. */
+  logRetention?: RetentionDays;
+  /** Stage-wide request rate (per second) and burst. Default 50 and 100. */
+  throttling?: { rateLimit: number; burstLimit: number };
+  /**
+   * Scope rules for `/protected/*`, as functions/contract/protection.ts defines them, e.g.
+   * `{ 'GET /protected/reports/*': 'reports:read' }`. Validated at synth.
+   */
+  protectedScopes?: Record<string, string>;
+  /** How often the signing key is replaced. Default 90 days. */
+  keyRotationInterval?: Duration;
+  /**
+   * For a compromised key only: the next rotation keeps no previous key, so every token and session
+   * signed before it stops verifying at once (see the README's Deploying section). Deploy without it afterwards.
+   */
+  discardPreviousKeysOnRotation?: boolean;
+  /** API Gateway stage name. Default `v1`. */
+  stageName?: string;
+  /** A WAFv2 web ACL (REGIONAL scope) to associate with the stage. */
+  webAclArn?: string;
+  /**
+   * Whether to set this region's API Gateway account CloudWatch role (needed for execution logs; one
+   * per account and region, so turn it off when another stack already sets it). Default true.
+   */
+  cloudWatchRole?: boolean;
+  /**
+   * Further settings of functions/adapters/config.ts for every function (e.g. `SCOPES`, `LOG_LEVEL`,
+   * `LOCKOUT_MAX_FAILURES`), named as functions/contract/environment.ts names them. Validated at synth
+   * with the functions' own validation.
+   */
+  environment?: FunctionEnvironment;
+}
+
+export const DEFAULT_TABLE_PREFIX = 'tinyoauth_';
+export const DEFAULT_STAGE_NAME = 'v1';
+export const DEFAULT_THROTTLING = { rateLimit: 50, burstLimit: 100 };
