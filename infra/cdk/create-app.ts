@@ -5,8 +5,8 @@
  */
 import { App, type AppProps, Duration, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { DEFAULT_THROTTLING, type TinyOAuthProps } from './props.ts';
 import { type TinyOAuthDomainSettings, TinyOAuthStack } from './stack.ts';
-import type { TinyOAuthProps } from './tinyoauth.ts';
 
 export function createApp(props: AppProps = {}): { app: App; stack: TinyOAuthStack } {
   const app = new App(props);
@@ -32,8 +32,8 @@ export function createApp(props: AppProps = {}): { app: App; stack: TinyOAuthSta
     throttling:
       settings.number('throttleRate') !== undefined || settings.number('throttleBurst') !== undefined
         ? {
-            rateLimit: settings.number('throttleRate') ?? 50,
-            burstLimit: settings.number('throttleBurst') ?? 100,
+            rateLimit: settings.number('throttleRate') ?? DEFAULT_THROTTLING.rateLimit,
+            burstLimit: settings.number('throttleBurst') ?? DEFAULT_THROTTLING.burstLimit,
           }
         : undefined,
     cloudWatchRole: settings.flag('cloudWatchRole'),
