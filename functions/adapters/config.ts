@@ -36,22 +36,28 @@ export interface Config {
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
-export function loadConfig(env: Environment): Config {
-  const problems: string[] = [];
+/** Reads variables, collecting every problem so that one error names every invalid variable at once. */
+class SettingsReader {
+  private readonly problems: string[] = [];
 
-  const integer = (name: EnvironmentName, fallback: number, min: number, max: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
+  constructor(readonly env: Environment) {}
+
+  integer(name: EnvironmentName, range: { fallback: number; min: number; max: number }): number {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') return range.fallback;
     const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
-      return fallback;
+    if (!Number.isInteger(value) || value < range.min || value > range.max) {
+      return this.refuse(
+        `${name} must be an integer from ${range.min} to ${range.max}, got "${raw}"`,
+        range.fallback,
+      );
     }
     return value;
-  };
+  }
 
-  const url = (name: EnvironmentName, fallback: string): string => {
-    const raw = env[name] || fallback;
+  /** An absolute http(s) URL without query or fragment. */
+  url(name: EnvironmentName, fallback: string): string {
+    const raw = this.env[name] || fallback;
     try {
       const parsed = new URL(raw);
       if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error('scheme');
@@ -59,62 +65,112 @@ export function loadConfig(env: Environment): Config {
       // RFC 8414 §2: the issuer is compared as a string, so keep it exactly as configured, minus a trailing slash.
       return raw.replace(/\/+$/, '');
     } catch {
-      problems.push(`${name} must be an absolute http(s) URL without query or fragment, got "${raw}"`);
-      return fallback;
-    }
-  };
-
-  const issuer = url('ISSUER', `http://localhost:${env.PORT || '3000'}`);
-  const resourceIdentifier = url('RESOURCE_IDENTIFIER', `${issuer}/protected`);
-
-  const logLevel = (env.LOG_LEVEL || 'info').toLowerCase();
-  if (!LOG_LEVELS.includes(logLevel as Config['logLevel'])) {
-    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
-  }
-
-  const keys: Config['keys'] = env.SIGNING_KEYS_SECRET_ID
-    ? { source: 'secretsmanager', secretId: env.SIGNING_KEYS_SECRET_ID }
-    : env.PUBLIC_KEYS_SECRET_ID
-      ? { source: 'secretsmanager-public', secretId: env.PUBLIC_KEYS_SECRET_ID }
-      : { source: 'file', path: env.SIGNING_KEYS_FILE || '.data/signing-keys.json' };
-
-  let dynamoDbEndpoint = env.DYNAMODB_ENDPOINT || undefined;
-  if (dynamoDbEndpoint) {
-    try {
-      dynamoDbEndpoint = new URL(dynamoDbEndpoint).toString().replace(/\/$/, '');
-    } catch {
-      problems.push(`DYNAMODB_ENDPOINT must be a URL, got "${dynamoDbEndpoint}"`);
+      return this.refuse(
+        `${name} must be an absolute http(s) URL without query or fragment, got "${raw}"`,
+        fallback,
+      );
     }
   }
 
-  const tablePrefix = env.TABLE_PREFIX ?? 'tinyoauth_';
-  if (!/^[A-Za-z0-9_.-]*$/.test(tablePrefix)) problems.push('TABLE_PREFIX may hold only A-Z a-z 0-9 _ . -');
-
-  const scopesSupported = (env.SCOPES || 'read write').split(' ').filter(Boolean);
-  if (!scopesSupported.every(isScopeToken)) {
-    problems.push(`SCOPES must be space-separated RFC 6749 scope tokens, got "${env.SCOPES}"`);
+  /** One of `values`, case-insensitively. */
+  oneOf<Value extends string>(name: EnvironmentName, values: readonly Value[], fallback: Value): Value {
+    const value = (this.env[name] || fallback).toLowerCase();
+    if (values.includes(value as Value)) return value as Value;
+    return this.refuse(`${name} must be one of ${values.join(', ')}, got "${this.env[name]}"`, fallback);
   }
 
+  check(valid: boolean, problem: string): void {
+    if (!valid) this.problems.push(problem);
+  }
+
+  refuse<Value>(problem: string, fallback: Value): Value {
+    this.problems.push(problem);
+    return fallback;
+  }
+
+  throwIfInvalid(): void {
+    if (this.problems.length > 0) {
+      throw new ConfigError(`Invalid configuration: ${this.problems.join('; ')}`);
+    }
+  }
+}
+
+export function loadConfig(env: Environment): Config {
+  const settings = new SettingsReader(env);
+  const issuer = settings.url('ISSUER', `http://localhost:${env.PORT || '3000'}`);
   const config: Config = {
     issuer,
-    resourceIdentifier,
+    resourceIdentifier: settings.url('RESOURCE_IDENTIFIER', `${issuer}/protected`),
+    logLevel: settings.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
-    dynamoDbEndpoint,
-    tablePrefix,
-    keys,
-    sessionTtlSeconds: integer('SESSION_TTL_SECONDS', 3600, 60, 30 * 86400),
-    accessTokenTtlSeconds: integer('ACCESS_TOKEN_TTL_SECONDS', 900, 60, 86400),
-    refreshTokenTtlSeconds: integer('REFRESH_TOKEN_TTL_SECONDS', 30 * 86400, 300, 365 * 86400),
-    authorizationCodeTtlSeconds: integer('AUTHORIZATION_CODE_TTL_SECONDS', 60, 10, 600),
-    lockout: {
-      maxFailures: integer('LOCKOUT_MAX_FAILURES', 5, 1, 100),
-      windowSeconds: integer('LOCKOUT_SECONDS', 900, 1, 86400),
-    },
-    scryptLogN: integer('SCRYPT_LOG_N', 17, 14, 20),
-    scopesSupported,
-    logLevel: logLevel as Config['logLevel'],
+    dynamoDbEndpoint: dynamoDbEndpoint(settings),
+    tablePrefix: tablePrefix(settings),
+    keys: keySource(env),
+    scopesSupported: scopesSupported(settings),
+    ...lifetimes(settings),
+    scryptLogN: settings.integer('SCRYPT_LOG_N', { fallback: 17, min: 14, max: 20 }),
   };
-
-  if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  settings.throwIfInvalid();
   return config;
+}
+
+function keySource(env: Environment): Config['keys'] {
+  if (env.SIGNING_KEYS_SECRET_ID) return { source: 'secretsmanager', secretId: env.SIGNING_KEYS_SECRET_ID };
+  if (env.PUBLIC_KEYS_SECRET_ID)
+    return { source: 'secretsmanager-public', secretId: env.PUBLIC_KEYS_SECRET_ID };
+  return { source: 'file', path: env.SIGNING_KEYS_FILE || '.data/signing-keys.json' };
+}
+
+function dynamoDbEndpoint(settings: SettingsReader): string | undefined {
+  const raw = settings.env.DYNAMODB_ENDPOINT || undefined;
+  if (!raw) return undefined;
+  if (!URL.canParse(raw)) return settings.refuse(`DYNAMODB_ENDPOINT must be a URL, got "${raw}"`, raw);
+  return new URL(raw).toString().replace(/\/$/, '');
+}
+
+function tablePrefix(settings: SettingsReader): string {
+  const prefix = settings.env.TABLE_PREFIX ?? 'tinyoauth_';
+  settings.check(/^[A-Za-z0-9_.-]*$/.test(prefix), 'TABLE_PREFIX may hold only A-Z a-z 0-9 _ . -');
+  return prefix;
+}
+
+function scopesSupported(settings: SettingsReader): string[] {
+  const raw = settings.env.SCOPES;
+  const scopes = (raw || 'read write').split(' ').filter(Boolean);
+  settings.check(
+    scopes.every(isScopeToken),
+    `SCOPES must be space-separated RFC 6749 scope tokens, got "${raw}"`,
+  );
+  return scopes;
+}
+
+type Lifetimes = Pick<
+  Config,
+  | 'sessionTtlSeconds'
+  | 'accessTokenTtlSeconds'
+  | 'refreshTokenTtlSeconds'
+  | 'authorizationCodeTtlSeconds'
+  | 'lockout'
+>;
+
+function lifetimes(settings: SettingsReader): Lifetimes {
+  const day = 86400;
+  return {
+    sessionTtlSeconds: settings.integer('SESSION_TTL_SECONDS', { fallback: 3600, min: 60, max: 30 * day }),
+    accessTokenTtlSeconds: settings.integer('ACCESS_TOKEN_TTL_SECONDS', { fallback: 900, min: 60, max: day }),
+    refreshTokenTtlSeconds: settings.integer('REFRESH_TOKEN_TTL_SECONDS', {
+      fallback: 30 * day,
+      min: 300,
+      max: 365 * day,
+    }),
+    authorizationCodeTtlSeconds: settings.integer('AUTHORIZATION_CODE_TTL_SECONDS', {
+      fallback: 60,
+      min: 10,
+      max: 600,
+    }),
+    lockout: {
+      maxFailures: settings.integer('LOCKOUT_MAX_FAILURES', { fallback: 5, min: 1, max: 100 }),
+      windowSeconds: settings.integer('LOCKOUT_SECONDS', { fallback: 900, min: 1, max: day }),
+    },
+  };
 }

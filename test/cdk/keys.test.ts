@@ -274,6 +274,19 @@ describe('rotation (Secrets Manager rotation function)', () => {
     ).rejects.toThrow(`This function rotates only ${context.secrets.signing}`);
   });
 
+  it('refuses a step Secrets Manager does not define, even one named like a method', async () => {
+    const before = await current(context.store, context.secrets.signing);
+    const versionId = crypto.randomUUID();
+    context.store.beginRotation(context.secrets.signing, versionId);
+    for (const Step of ['handle', 'toString', 'pendingSet']) {
+      const event = { Step, SecretId: context.secrets.signing, ClientRequestToken: versionId };
+      await expect(rotation()(event as unknown as RotationEvent)).rejects.toThrow(
+        `Unknown rotation step ${Step}`,
+      );
+    }
+    expect(await current(context.store, context.secrets.signing)).toEqual(before);
+  });
+
   it('never logs private key material', async () => {
     await rotate();
     const document = await current(context.store, context.secrets.signing);

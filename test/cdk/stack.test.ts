@@ -1,5 +1,5 @@
 /**
- * The stack `cdk deploy` creates, asserted against infra/routes.ts, infra/tables.ts and
+ * The stack `cdk deploy` creates, asserted against infra/routes.ts, functions/contract/tables.ts and
  * infra/gateway-responses.ts: whatever is added there must appear here, with least privilege.
  * One synthesis (with esbuild bundling, as `cdk synth` does) shared by every test of this file.
  */
@@ -235,7 +235,7 @@ describe('functions', () => {
     }
   });
 
-  it('configures each function from functions/commons/config.ts; keys and the JWKS URI only where needed', () => {
+  it('configures each function from functions/adapters/config.ts; keys and the JWKS URI only where needed', () => {
     for (const [name, definition] of functionEntries()) {
       const variables = resource(functionId(name)).Properties.Environment.Variables;
       expect(Object.keys(variables), name).toEqual(
@@ -267,7 +267,7 @@ describe('functions', () => {
 });
 
 describe('tables', () => {
-  it('creates every table of infra/tables.ts on demand, with PITR, TTL where items expire, and its indexes', () => {
+  it('creates every table of functions/contract/tables.ts on demand, with PITR, TTL where items expire, and its indexes', () => {
     expect(synthesized.resources('AWS::DynamoDB::Table')).toHaveLength(tableEntries().length);
     for (const [key, definition] of tableEntries()) {
       const table = resource(tableId(key));
@@ -488,7 +488,7 @@ describe('signing keys', () => {
     expect(rotator.Timeout).toBe(480);
   });
 
-  it('passes the identity headers of infra/protection.ts only to an HTTP backend (none by default)', () => {
+  it('passes the identity headers of functions/contract/protection.ts only to an HTTP backend (none by default)', () => {
     const text = JSON.stringify(synthesized.template);
     for (const header of Object.values(IDENTITY_HEADERS)) expect(text).not.toContain(header);
   });

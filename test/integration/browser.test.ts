@@ -671,6 +671,54 @@ describe('sign-up', () => {
     expect(result.statusCode).toBe(409);
     expect(result.body).toContain('That username is already taken.');
   });
+
+  it('answers a sign-up without the form nonce with a fresh form (403) and creates no account', async () => {
+    const b = env.browser();
+    const page = await b.request('GET', '/signup', { query: env.authorizeQuery(c) });
+    b.jar.cookies.delete('tinyoauth_form');
+    const username = uniqueName();
+    const fields = { username, password: PASSWORD, password_again: PASSWORD };
+    const result = await b.submit(page, '/signup', fields);
+    expect(result.statusCode).toBe(403);
+    expect(result.body).toContain('This form has expired. Please try again.');
+    expect(result.body).toContain(`value="${username}"`);
+    expect(field(result.body, 'request')).toBe(field(page.body, 'request'));
+    expect(b.jar.value('tinyoauth_form')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // The fresh form works, so no account was made the first time.
+    expect((await b.submit(result, '/signup', fields)).statusCode).toBe(303);
+  });
+
+  it('creates an account whose name is already locked, then shows the sign-in page with 429', async () => {
+    const b = env.browser();
+    const username = uniqueName();
+    // Failed sign-ins count for a name before it exists.
+    let signIn = await b.request('GET', '/signin');
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      signIn = await b.submit(signIn, '/signin', { username, password: 'wrong password' });
+      expect(signIn.statusCode).toBe(401);
+    }
+    const page = await b.request('GET', '/signup', { query: env.authorizeQuery(c) });
+    const result = await b.submit(page, '/signup', {
+      username,
+      password: PASSWORD,
+      password_again: PASSWORD,
+    });
+    expect(result.statusCode).toBe(429);
+    expect(result.headers?.['Retry-After']).toBe('600');
+    expect(result.body).toContain('<h1>Sign in</h1>');
+    expect(result.body).toContain('Your account has been created.');
+    expect(result.body).toContain(
+      'Signing in to this account is locked after too many failed attempts. Try again in 10 minutes.',
+    );
+    expect(field(result.body, 'request')).toBe(field(page.body, 'request'));
+    expect(b.jar.value('tinyoauth_session')).toBeUndefined();
+    const again = await b.submit(await b.request('GET', '/signup'), '/signup', {
+      username,
+      password: PASSWORD,
+      password_again: PASSWORD,
+    });
+    expect(again.statusCode).toBe(409);
+  });
 });
 
 describe('signing out and logging out', () => {

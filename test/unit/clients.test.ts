@@ -4,14 +4,13 @@ import { createClientCreateHandler } from '#adapters/endpoints/clients/create';
 import { createClientDeleteHandler } from '#adapters/endpoints/clients/delete';
 import { createClientListHandler } from '#adapters/endpoints/clients/list';
 import { createClientSecretHandler } from '#adapters/endpoints/clients/secret';
+import { checkRedirectUri, validateClientMetadata } from '#core/clients/metadata';
 import type { ClientRecord } from '#core/clients/records';
 import {
   ClientRegistry,
   type ClientStore,
-  checkRedirectUri,
   MAX_CLIENTS_PER_OWNER,
   TooManyClients,
-  validateClientMetadata,
 } from '#core/clients/registry';
 import { InvalidClientMetadata, InvalidRedirectUri, OAuthError } from '#core/errors';
 import { sha256 } from '#core/secrets';

@@ -1,4 +1,4 @@
-/** The session cookie and the CSRF tokens of the browser pages (functions/domain/browser-sessions.ts). */
+/** The session cookie and the CSRF tokens of the browser pages (functions/adapters/web/browser-sessions.ts). */
 import { describe, expect, it } from 'vitest';
 import { type ApiEvent, HttpRequest } from '#adapters/http/request';
 import { BrowserSessions, CrossSiteRequestRefused, FORM_PURPOSE } from '#adapters/web/browser-sessions';

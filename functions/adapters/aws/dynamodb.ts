@@ -112,8 +112,6 @@ export type TransactAction =
   | { Delete: { TableName: string; Key: Item } & Condition }
   | { ConditionCheck: { TableName: string; Key: Item } & Condition };
 
-/** Far above DynamoDB's latency; a request still open by then is retried (or fails) instead of hanging. */
-
 const RETRYABLE = new Set([
   'ProvisionedThroughputExceededException',
   'ThrottlingException',

@@ -91,87 +91,116 @@ class Refusal extends Error {
 }
 
 export function createAuthorizer(deps: AuthorizerDependencies): Authorize {
-  const verify = async (token: string, nowSeconds: number): Promise<AccessTokenClaims> => {
-    let payload: JWTPayload;
-    try {
-      ({ payload } = await jwtVerify(token, deps.keys, {
-        algorithms: [SIGNING_ALGORITHM],
-        typ: ACCESS_TOKEN_TYPE,
-        issuer: deps.issuer,
-        audience: deps.resourceIdentifier,
-        requiredClaims: ['exp', 'iat', 'jti', 'sub'],
-        clockTolerance: CLOCK_TOLERANCE_SECONDS,
-        maxTokenAge: MAX_TOKEN_AGE_SECONDS,
-        currentDate: new Date(nowSeconds * 1000),
-      }));
-    } catch (error) {
-      const code = error instanceof errors.JOSEError ? error.code : undefined;
-      if (code && TOKEN_PROBLEMS.has(code)) {
-        const claim = error instanceof errors.JWTClaimValidationFailed ? error.claim : undefined;
-        throw new Refusal('token_rejected', { joseCode: code, claim });
-      }
-      // The JWKS could not be fetched or parsed, or jose failed in a way no token should cause.
-      throw new Refusal('verification_failed', { joseCode: code }, error);
-    }
-    const { sub, jti, client_id, scope, gid, sid } = payload;
-    const text = (value: unknown): value is string => typeof value === 'string' && value !== '';
-    if (!text(sub) || !text(jti) || !text(client_id) || typeof scope !== 'string' || !text(gid)) {
-      throw new Refusal('claims_malformed');
-    }
-    if (sid !== undefined && !text(sid)) throw new Refusal('claims_malformed');
-    return { sub, jti, client_id, scope, gid, sid, iat: payload.iat!, exp: payload.exp! };
-  };
-
-  const decide = async (event: TokenAuthorizerRequest, logger: Logger): Promise<AuthorizerResult> => {
-    const arn = parseMethodArn(String(event.methodArn));
-    if (!arn)
-      throw new Refusal('method_arn_malformed', { methodArn: event.methodArn }, new Error('bad methodArn'));
-
-    const header = typeof event.authorizationToken === 'string' ? event.authorizationToken : '';
-    const token = header.length <= MAX_TOKEN_LENGTH ? BEARER.exec(header)?.[1] : undefined;
-    if (!token) throw new Refusal('no_bearer_token');
-
-    const nowSeconds = Math.floor(deps.clock() / 1000);
-    const claims = await verify(token, nowSeconds);
-    const who = { sub: claims.sub, client_id: claims.client_id, jti: claims.jti };
-
-    let records: Awaited<ReturnType<LivenessStore['lookup']>>;
-    try {
-      records = await deps.revocation.lookup({ grantId: claims.gid, sessionId: claims.sid, jti: claims.jti });
-    } catch (error) {
-      throw new Refusal('revocation_check_failed', who, error);
-    }
-    const dead = deadTokenReason(claims, records, nowSeconds);
-    if (dead) throw new Refusal(dead, who);
-
-    const unmet = unmetScopeRules(deps.scopeRules, claims.scope);
-    // The gateway's access log records every allowed request with principal, client and token id (cached
-    // ones too, which never reach this function); an info line here would repeat it on the hot path.
-    logger.debug('access allowed', { ...who, deniedRoutes: unmet.length });
-    return {
-      principalId: claims.sub,
-      policyDocument: accessPolicy(arn.stagePrefix, unmet),
-      context: { sub: claims.sub, client_id: claims.client_id, scope: claims.scope, jti: claims.jti },
-    };
-  };
-
   return async (event, requestId) => {
     const logger = requestId ? deps.logger.child({ awsRequestId: requestId }) : deps.logger;
     try {
-      return await decide(event, logger);
+      return await decide(deps, event, logger);
     } catch (error) {
-      if (error instanceof Refusal && error.failure === undefined) {
-        logger.info('access refused', { reason: error.reason, ...error.fields });
-      } else {
-        // Never the token itself: only what identifies the failure.
-        const refusal = error instanceof Refusal ? error : new Refusal('unexpected_error', {}, error);
-        logger.error('authorizer failed; access refused', {
-          reason: refusal.reason,
-          ...refusal.fields,
-          error: refusal.failure,
-        });
-      }
+      logRefusal(logger, error);
       throw new Error(UNAUTHORIZED);
     }
   };
+}
+
+async function decide(
+  deps: AuthorizerDependencies,
+  event: TokenAuthorizerRequest,
+  logger: Logger,
+): Promise<AuthorizerResult> {
+  const arn = parseMethodArn(String(event.methodArn));
+  if (!arn)
+    throw new Refusal('method_arn_malformed', { methodArn: event.methodArn }, new Error('bad methodArn'));
+  const token = bearerToken(event.authorizationToken);
+  const nowSeconds = Math.floor(deps.clock() / 1000);
+  const claims = claimsOf(await verifySignature(deps, token, nowSeconds));
+  await checkLive(deps.revocation, claims, nowSeconds);
+
+  const unmet = unmetScopeRules(deps.scopeRules, claims.scope);
+  // The gateway's access log records every allowed request with principal, client and token id (cached
+  // ones too, which never reach this function); an info line here would repeat it on the hot path.
+  logger.debug('access allowed', { ...caller(claims), deniedRoutes: unmet.length });
+  return {
+    principalId: claims.sub,
+    policyDocument: accessPolicy(arn.stagePrefix, unmet),
+    context: { sub: claims.sub, client_id: claims.client_id, scope: claims.scope, jti: claims.jti },
+  };
+}
+
+const caller = (claims: AccessTokenClaims) => ({
+  sub: claims.sub,
+  client_id: claims.client_id,
+  jti: claims.jti,
+});
+
+function bearerToken(authorization: unknown): string {
+  const header = typeof authorization === 'string' ? authorization : '';
+  const token = header.length <= MAX_TOKEN_LENGTH ? BEARER.exec(header)?.[1] : undefined;
+  if (!token) throw new Refusal('no_bearer_token');
+  return token;
+}
+
+async function verifySignature(
+  deps: AuthorizerDependencies,
+  token: string,
+  nowSeconds: number,
+): Promise<JWTPayload> {
+  try {
+    const { payload } = await jwtVerify(token, deps.keys, {
+      algorithms: [SIGNING_ALGORITHM],
+      typ: ACCESS_TOKEN_TYPE,
+      issuer: deps.issuer,
+      audience: deps.resourceIdentifier,
+      requiredClaims: ['exp', 'iat', 'jti', 'sub'],
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      maxTokenAge: MAX_TOKEN_AGE_SECONDS,
+      currentDate: new Date(nowSeconds * 1000),
+    });
+    return payload;
+  } catch (error) {
+    const code = error instanceof errors.JOSEError ? error.code : undefined;
+    if (code && TOKEN_PROBLEMS.has(code)) {
+      const claim = error instanceof errors.JWTClaimValidationFailed ? error.claim : undefined;
+      throw new Refusal('token_rejected', { joseCode: code, claim });
+    }
+    // The JWKS could not be fetched or parsed, or jose failed in a way no token should cause.
+    throw new Refusal('verification_failed', { joseCode: code }, error);
+  }
+}
+
+/** The claims of a verified access token, refused unless each has the type tinyoauth issues. */
+function claimsOf(payload: JWTPayload): AccessTokenClaims {
+  const { sub, jti, client_id, scope, gid, sid } = payload;
+  const text = (value: unknown): value is string => typeof value === 'string' && value !== '';
+  if (!text(sub) || !text(jti) || !text(client_id) || typeof scope !== 'string' || !text(gid)) {
+    throw new Refusal('claims_malformed');
+  }
+  if (sid !== undefined && !text(sid)) throw new Refusal('claims_malformed');
+  return { sub, jti, client_id, scope, gid, sid, iat: payload.iat!, exp: payload.exp! };
+}
+
+/** Refuses a token that is no longer live: its grant or session gone or ended, or itself revoked. */
+async function checkLive(revocation: LivenessStore, claims: AccessTokenClaims, nowSeconds: number) {
+  let records: Awaited<ReturnType<LivenessStore['lookup']>>;
+  try {
+    records = await revocation.lookup({ grantId: claims.gid, sessionId: claims.sid, jti: claims.jti });
+  } catch (error) {
+    throw new Refusal('revocation_check_failed', caller(claims), error);
+  }
+  const dead = deadTokenReason(claims, records, nowSeconds);
+  if (dead) throw new Refusal(dead, caller(claims));
+}
+
+/** A refused token is routine (info); a failure of ours is an error worth an alarm. */
+function logRefusal(logger: Logger, error: unknown): void {
+  if (error instanceof Refusal && error.failure === undefined) {
+    logger.info('access refused', { reason: error.reason, ...error.fields });
+    return;
+  }
+  // Never the token itself: only what identifies the failure.
+  const refusal = error instanceof Refusal ? error : new Refusal('unexpected_error', {}, error);
+  logger.error('authorizer failed; access refused', {
+    reason: refusal.reason,
+    ...refusal.fields,
+    error: refusal.failure,
+  });
 }

@@ -1,36 +1,15 @@
 /**
- * The OAuth client registry: logged-in users register third-party apps in RFC 7591's metadata shape,
- * list and delete their own, and rotate a confidential client's secret. Everything a client may do
- * later (redirect URIs, grant types, scopes, how it authenticates) is fixed here, so validation errs on
- * the strict side: a value the authorization or token endpoint could misread is refused up front.
+ * The OAuth client registry: logged-in users register third-party apps in RFC 7591's metadata shape
+ * (validated in `metadata.ts`), list and delete their own, and rotate a confidential client's secret.
  */
 import { randomBytes } from 'node:crypto';
 import { type Clock, epochSeconds } from '#core/clock';
-import {
-  InvalidClientMetadata,
-  InvalidRedirectUri,
-  InvalidRequest,
-  InvalidScope,
-  NotFound,
-  OAuthError,
-} from '#core/errors';
-import { isLoopbackHost } from '#core/loopback';
-import { formatScope, parseScope } from '#core/scopes';
+import { InvalidRequest, NotFound, OAuthError } from '#core/errors';
 import { randomSecret, sha256 } from '#core/secrets';
-import type { Sessions } from '#core/users/sessions';
-import type { ClientRecord, GrantType, TokenEndpointAuthMethod } from './records.ts';
+import { validateClientMetadata } from './metadata.ts';
+import type { ClientRecord } from './records.ts';
 
 export const MAX_CLIENTS_PER_OWNER = 50;
-export const MAX_REDIRECT_URIS = 10;
-export const MAX_REDIRECT_URI_LENGTH = 2000;
-export const MAX_CLIENT_NAME_LENGTH = 200;
-
-const GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials'];
-const AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
-  'client_secret_basic',
-  'client_secret_post',
-  'none',
-];
 
 /**
  * The owner already has the maximum number of clients. Not `invalid_client_metadata`: nothing in the
@@ -64,208 +43,6 @@ export interface ClientStore {
     owner: string,
     secretHash: string,
   ): Promise<'replaced' | 'not_found' | 'public'>;
-}
-
-/** Validated registration metadata, in the stored record's vocabulary. */
-export type ClientMetadata = Pick<
-  ClientRecord,
-  'clientName' | 'redirectUris' | 'grantTypes' | 'tokenEndpointAuthMethod' | 'scope'
->;
-
-/** A client as its owner sees it (RFC 7591 §3.2.1 names): never a secret or its hash. */
-export interface ClientView {
-  client_id: string;
-  client_id_issued_at: number;
-  client_name?: string;
-  redirect_uris: string[];
-  grant_types: GrantType[];
-  response_types: string[];
-  token_endpoint_auth_method: TokenEndpointAuthMethod;
-  scope: string;
-}
-
-export const responseTypesFor = (grantTypes: readonly GrantType[]): string[] =>
-  grantTypes.includes('authorization_code') ? ['code'] : [];
-
-export function describeClient(client: ClientRecord): ClientView {
-  return {
-    client_id: client.clientId,
-    client_id_issued_at: client.clientIdIssuedAt,
-    ...(client.clientName ? { client_name: client.clientName } : {}),
-    redirect_uris: [...client.redirectUris],
-    grant_types: [...client.grantTypes],
-    response_types: responseTypesFor(client.grantTypes),
-    token_endpoint_auth_method: client.tokenEndpointAuthMethod,
-    scope: client.scope,
-  };
-}
-
-/** The registration response (RFC 7591 §3.2.1): the view plus the secret, which is shown only here. */
-export function registrationResponse(client: ClientRecord, secret: string | undefined) {
-  return {
-    ...describeClient(client),
-    ...(secret === undefined ? {} : { client_secret: secret }),
-    client_secret_expires_at: 0,
-  };
-}
-
-/** RFC 3986 URI characters; anything else (spaces, `\`, quotes, non-ASCII) parsers disagree about. */
-const URI_CHARACTERS = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+$/;
-
-/**
- * Throws `invalid_redirect_uri` unless `uri` is a redirect URI tinyoauth will send codes to: absolute,
- * `https` (or `http` to a loopback host, RFC 8252 §7.3), no fragment (RFC 6749 §3.1.2), no wildcard,
- * no credentials, and plain RFC 3986 characters. The string is kept as given: the authorization
- * endpoint compares redirect URIs by exact string (RFC 9700 §4.1.3), so normalising it here would
- * only create a second spelling.
- */
-export function checkRedirectUri(uri: string): void {
-  const refuse = (why: string): never => {
-    throw new InvalidRedirectUri(`The redirect URI "${uri.slice(0, 100)}" is not allowed: ${why}.`);
-  };
-  if (uri.length > MAX_REDIRECT_URI_LENGTH) refuse(`longer than ${MAX_REDIRECT_URI_LENGTH} characters`);
-  if (!URI_CHARACTERS.test(uri)) refuse('it contains characters a URI cannot hold');
-  if (uri.includes('#')) refuse('it has a fragment');
-  if (uri.includes('*')) refuse('wildcards are not supported');
-  // A scheme followed by "//" and an authority: WHATWG URL would otherwise accept "https:host/cb".
-  if (!/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?]/.test(uri)) refuse('it must be an absolute URL with a host');
-  const parsed = URL.canParse(uri) ? new URL(uri) : refuse('it is not an absolute URL');
-  if (parsed.username || parsed.password) refuse('it must not contain credentials');
-  if (parsed.protocol === 'https:') return;
-  if (parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname)) return;
-  refuse('it must use https (http only for localhost, 127.x.x.x or [::1])');
-}
-
-const isAbsent = (value: unknown): value is undefined | null => value === undefined || value === null;
-
-function stringArray(body: Record<string, unknown>, name: string): string[] | undefined {
-  const value = body[name];
-  if (isAbsent(value)) return undefined;
-  if (!Array.isArray(value) || !value.every((entry) => typeof entry === 'string')) {
-    throw new InvalidClientMetadata(`"${name}" must be an array of strings.`);
-  }
-  return [...new Set(value as string[])];
-}
-
-function clientName(body: Record<string, unknown>): string {
-  const value = body.client_name;
-  if (isAbsent(value)) return '';
-  if (typeof value !== 'string') throw new InvalidClientMetadata('"client_name" must be a string.');
-  if ([...value].length > MAX_CLIENT_NAME_LENGTH) {
-    throw new InvalidClientMetadata(`"client_name" must be at most ${MAX_CLIENT_NAME_LENGTH} characters.`);
-  }
-  // The name is shown to users on consent screens: no line breaks or other control characters.
-  if (/\p{Cc}/u.test(value))
-    throw new InvalidClientMetadata('"client_name" must not contain control characters.');
-  return value;
-}
-
-function grantTypes(body: Record<string, unknown>): GrantType[] {
-  // RFC 7591 §2: when omitted, the default is authorization_code.
-  const requested = stringArray(body, 'grant_types') ?? ['authorization_code'];
-  if (requested.length === 0)
-    throw new InvalidClientMetadata('"grant_types" must name at least one grant type.');
-  const unknown = requested.filter((type) => !GRANT_TYPES.includes(type as GrantType));
-  if (unknown.length > 0) {
-    throw new InvalidClientMetadata(
-      `Unsupported grant type "${unknown[0]}"; supported: ${GRANT_TYPES.join(', ')}.`,
-    );
-  }
-  const types = requested as GrantType[];
-  if (types.includes('refresh_token') && !types.includes('authorization_code')) {
-    throw new InvalidClientMetadata('"refresh_token" is only issued with the authorization_code grant.');
-  }
-  return types;
-}
-
-function authMethod(body: Record<string, unknown>, types: readonly GrantType[]): TokenEndpointAuthMethod {
-  const value = body.token_endpoint_auth_method;
-  if (isAbsent(value)) return 'client_secret_basic';
-  if (typeof value !== 'string' || !AUTH_METHODS.includes(value as TokenEndpointAuthMethod)) {
-    throw new InvalidClientMetadata(
-      `"token_endpoint_auth_method" must be one of ${AUTH_METHODS.join(', ')}.`,
-    );
-  }
-  if (value === 'none' && types.includes('client_credentials')) {
-    // RFC 6749 §4.4: only a confidential client can use client credentials.
-    throw new InvalidClientMetadata('A public client (auth method "none") cannot use client_credentials.');
-  }
-  return value as TokenEndpointAuthMethod;
-}
-
-function redirectUris(body: Record<string, unknown>, types: readonly GrantType[]): string[] {
-  const uris = stringArray(body, 'redirect_uris') ?? [];
-  if (uris.length > MAX_REDIRECT_URIS) {
-    throw new InvalidClientMetadata(`"redirect_uris" may hold at most ${MAX_REDIRECT_URIS} URIs.`);
-  }
-  if (!types.includes('authorization_code')) {
-    // A URI no flow uses is only attack surface; refuse rather than silently keep it.
-    if (uris.length > 0) {
-      throw new InvalidClientMetadata('"redirect_uris" are only used by the authorization_code grant.');
-    }
-    return [];
-  }
-  if (uris.length === 0) {
-    throw new InvalidRedirectUri(
-      '"redirect_uris" must name at least one URI for the authorization_code grant.',
-    );
-  }
-  for (const uri of uris) checkRedirectUri(uri);
-  return uris;
-}
-
-function responseTypes(body: Record<string, unknown>, types: readonly GrantType[]): void {
-  // RFC 7591 §2.1: response_types must agree with grant_types. Only "code" exists here (no implicit).
-  const requested = stringArray(body, 'response_types');
-  if (requested === undefined) return;
-  const expected = responseTypesFor(types);
-  if (requested.length !== expected.length || !requested.every((type) => expected.includes(type))) {
-    throw new InvalidClientMetadata(
-      `"response_types" must be ${JSON.stringify(expected)} for these grant types.`,
-    );
-  }
-}
-
-function scope(body: Record<string, unknown>, supported: readonly string[]): string {
-  const value = body.scope;
-  if (isAbsent(value)) return formatScope(supported);
-  if (typeof value !== 'string') throw new InvalidClientMetadata('"scope" must be a space-separated string.');
-  let tokens: string[];
-  try {
-    tokens = parseScope(value);
-  } catch (error) {
-    if (error instanceof InvalidScope) throw new InvalidClientMetadata(error.description);
-    throw error;
-  }
-  if (tokens.length === 0) throw new InvalidClientMetadata('"scope" must name at least one scope.');
-  const unknown = tokens.filter((token) => !supported.includes(token));
-  if (unknown.length > 0) {
-    throw new InvalidClientMetadata(
-      `Unsupported scope "${unknown.join(' ')}"; supported: ${supported.join(' ')}.`,
-    );
-  }
-  return formatScope(tokens);
-}
-
-/**
- * RFC 7591 registration metadata → the values to store, or `invalid_client_metadata` /
- * `invalid_redirect_uri`. Unknown members are ignored (RFC 7591 §2), and so are `client_id` and
- * `client_secret`: the server always assigns both.
- */
-export function validateClientMetadata(
-  body: Record<string, unknown>,
-  scopesSupported: readonly string[],
-): ClientMetadata {
-  const types = grantTypes(body);
-  const method = authMethod(body, types);
-  responseTypes(body, types);
-  return {
-    clientName: clientName(body),
-    redirectUris: redirectUris(body, types),
-    grantTypes: types,
-    tokenEndpointAuthMethod: method,
-    scope: scope(body, scopesSupported),
-  };
 }
 
 /** Client ids are public, but unguessable all the same: 128 random bits, base64url (22 characters). */
@@ -348,9 +125,4 @@ export class ClientRegistry {
     if (outcome === 'public') throw new InvalidRequest('A public client has no secret to rotate.');
     return secret;
   }
-}
-
-/** The `sub` of the session a bearer token stands for; 401 `invalid_token` (with its challenge) otherwise. */
-export async function authenticateOwner(sessions: Sessions, token: string | undefined): Promise<string> {
-  return (await sessions.authenticate(token)).sub;
 }

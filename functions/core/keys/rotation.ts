@@ -52,69 +52,19 @@ export class RotationError extends Error {
   override readonly name = 'RotationError';
 }
 
-export function createRotation(deps: RotationDependencies) {
-  const { store, secrets, logger } = deps;
-  const nowSeconds = () => Math.floor(deps.clock() / 1000);
+export function createRotation(deps: RotationDependencies): (event: RotationEvent) => Promise<void> {
+  const rotation = new KeySetRotation(deps);
+  return (event) => rotation.handle(event);
+}
 
-  const pendingSet = async (token: string): Promise<KeySetDocument> => {
-    const document = await readKeySet(store, secrets.signing, { versionId: token, stage: PENDING });
-    if (!document) throw new RotationError(`Version ${token} is not a pending key set`);
-    return document;
-  };
+const STEPS: readonly RotationStep[] = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'];
 
-  const steps: Record<RotationStep, (token: string) => Promise<void>> = {
-    async createSecret(token) {
-      if (await readKeySet(store, secrets.signing, { versionId: token, stage: PENDING })) return;
-      const current = await readKeySet(store, secrets.signing, { stage: CURRENT });
-      if (!current)
-        throw new RotationError('The current version of the signing secret holds no valid key set');
-      const now = nowSeconds();
-      const rotated = rotateKeySet(current, await generateSigningKey(now), now, deps.retainSeconds);
-      await store.putSecretString(secrets.signing, JSON.stringify(rotated), { token, stages: [PENDING] });
-      logger.info('Created the pending key set', {
-        newKeyId: rotated.keys[0]?.kid,
-        keptKeyIds: rotated.keys.slice(1).map((key) => key.kid),
-      });
-    },
+class KeySetRotation {
+  constructor(private readonly deps: RotationDependencies) {}
 
-    async setSecret(token) {
-      const pending = await pendingSet(token);
-      await publishPublicKeys(store, secrets.public, pending);
-      logger.info('Published the public keys of the pending key set', {
-        keyIds: pending.keys.map((key) => key.kid),
-      });
-    },
-
-    async testSecret(token) {
-      const pending = await pendingSet(token);
-      const [head] = pending.keys as [KeySetDocument['keys'][number]];
-      const published = parsePublicKeySet((await store.getSecretString(secrets.public)) ?? '');
-      const publicKey = published.keys.find((key) => key.kid === head.kid);
-      if (!publicKey) throw new RotationError(`The public key set does not hold the new key ${head.kid}`);
-      await assertKeyPair(head.privateJwk, publicKey);
-
-      await deps.sleep(deps.publishDelaySeconds * 1000);
-      if (deps.fetchPublishedKeys) {
-        const served = await deps.fetchPublishedKeys();
-        if (!served.keys.some((key) => key.kid === head.kid)) {
-          throw new RotationError(`The JWKS endpoint does not serve the new key ${head.kid} yet`);
-        }
-      }
-      logger.info('The new key signs, verifies and is published', { newKeyId: head.kid });
-    },
-
-    async finishSecret(token) {
-      const { versionStages } = await store.describe(secrets.signing);
-      const current = Object.keys(versionStages).find((id) => versionStages[id]?.includes(CURRENT));
-      if (current === token) return;
-      await store.moveStage(secrets.signing, CURRENT, token, current);
-      logger.info('The new key set is current', { versionId: token, previousVersionId: current });
-    },
-  };
-
-  return async (event: RotationEvent): Promise<void> => {
-    const step = steps[event.Step];
-    if (!step) throw new RotationError(`Unknown rotation step ${String(event.Step)}`);
+  async handle(event: RotationEvent): Promise<void> {
+    if (!STEPS.includes(event.Step)) throw new RotationError(`Unknown rotation step ${String(event.Step)}`);
+    const { store, secrets, logger } = this.deps;
     const description = await store.describe(event.SecretId);
     // One function, one secret: a resource policy mistake must not let it rotate anything else.
     if (description.arn !== secrets.signing) {
@@ -128,8 +78,70 @@ export function createRotation(deps: RotationDependencies) {
     }
     if (!stages.includes(PENDING))
       throw new RotationError(`Version ${event.ClientRequestToken} is not pending`);
-    await step(event.ClientRequestToken);
-  };
+    await this[event.Step](event.ClientRequestToken);
+  }
+
+  async createSecret(token: string): Promise<void> {
+    const { store, secrets, logger } = this.deps;
+    if (await readKeySet(store, secrets.signing, { versionId: token, stage: PENDING })) return;
+    const current = await readKeySet(store, secrets.signing, { stage: CURRENT });
+    if (!current) throw new RotationError('The current version of the signing secret holds no valid key set');
+    const now = Math.floor(this.deps.clock() / 1000);
+    const rotated = rotateKeySet(current, await generateSigningKey(now), now, this.deps.retainSeconds);
+    await store.putSecretString(secrets.signing, JSON.stringify(rotated), { token, stages: [PENDING] });
+    logger.info('Created the pending key set', {
+      newKeyId: rotated.keys[0]?.kid,
+      keptKeyIds: rotated.keys.slice(1).map((key) => key.kid),
+    });
+  }
+
+  async setSecret(token: string): Promise<void> {
+    const pending = await this.pendingSet(token);
+    await publishPublicKeys(this.deps.store, this.deps.secrets.public, pending);
+    this.deps.logger.info('Published the public keys of the pending key set', {
+      keyIds: pending.keys.map((key) => key.kid),
+    });
+  }
+
+  async testSecret(token: string): Promise<void> {
+    const { store, secrets } = this.deps;
+    const [head] = (await this.pendingSet(token)).keys as [KeySetDocument['keys'][number]];
+    const published = parsePublicKeySet((await store.getSecretString(secrets.public)) ?? '');
+    const publicKey = published.keys.find((key) => key.kid === head.kid);
+    if (!publicKey) throw new RotationError(`The public key set does not hold the new key ${head.kid}`);
+    await assertKeyPair(head.privateJwk, publicKey);
+
+    await this.deps.sleep(this.deps.publishDelaySeconds * 1000);
+    await this.checkServed(head.kid);
+    this.deps.logger.info('The new key signs, verifies and is published', { newKeyId: head.kid });
+  }
+
+  async finishSecret(token: string): Promise<void> {
+    const { store, secrets } = this.deps;
+    const { versionStages } = await store.describe(secrets.signing);
+    const current = Object.keys(versionStages).find((id) => versionStages[id]?.includes(CURRENT));
+    if (current === token) return;
+    await store.moveStage(secrets.signing, CURRENT, token, current);
+    this.deps.logger.info('The new key set is current', { versionId: token, previousVersionId: current });
+  }
+
+  private async pendingSet(token: string): Promise<KeySetDocument> {
+    const document = await readKeySet(this.deps.store, this.deps.secrets.signing, {
+      versionId: token,
+      stage: PENDING,
+    });
+    if (!document) throw new RotationError(`Version ${token} is not a pending key set`);
+    return document;
+  }
+
+  /** The JWKS endpoint, where there is one, must serve the new key before it may sign anything. */
+  private async checkServed(keyId: string): Promise<void> {
+    if (!this.deps.fetchPublishedKeys) return;
+    const served = await this.deps.fetchPublishedKeys();
+    if (!served.keys.some((key) => key.kid === keyId)) {
+      throw new RotationError(`The JWKS endpoint does not serve the new key ${keyId} yet`);
+    }
+  }
 }
 
 /** Signs with the private key and verifies with the published public key: proof they are one pair. */

@@ -1,6 +1,7 @@
 import { httpHandler } from '#adapters/http/handler';
 import { json } from '#adapters/http/responses';
-import { authenticateOwner, type ClientRegistry, registrationResponse } from '#core/clients/registry';
+import type { ClientRegistry } from '#core/clients/registry';
+import { registrationResponse } from '#core/clients/views';
 import type { Logger } from '#core/logging';
 import type { Sessions } from '#core/users/sessions';
 
@@ -12,7 +13,7 @@ export const createClientCreateHandler = (registry: ClientRegistry, sessions: Se
   httpHandler(
     async (request, log) => {
       // Authenticate before reading the body, so that an anonymous caller learns nothing about validation.
-      const owner = await authenticateOwner(sessions, request.bearerToken());
+      const { sub: owner } = await sessions.authenticate(request.bearerToken());
       const { client, secret } = await registry.register(owner, request.jsonObject());
       log.info('client registered', {
         sub: owner,

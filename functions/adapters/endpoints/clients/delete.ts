@@ -1,5 +1,5 @@
 import { httpHandler } from '#adapters/http/handler';
-import { authenticateOwner, type ClientRegistry } from '#core/clients/registry';
+import type { ClientRegistry } from '#core/clients/registry';
 import type { Logger } from '#core/logging';
 import type { Sessions } from '#core/users/sessions';
 
@@ -10,7 +10,7 @@ import type { Sessions } from '#core/users/sessions';
 export const createClientDeleteHandler = (registry: ClientRegistry, sessions: Sessions, logger: Logger) =>
   httpHandler(
     async (request, log) => {
-      const owner = await authenticateOwner(sessions, request.bearerToken());
+      const { sub: owner } = await sessions.authenticate(request.bearerToken());
       const clientId = request.pathParameter('client_id') ?? '';
       const { grantsDeleted } = await registry.remove(owner, clientId);
       log.info('client deleted', { sub: owner, clientId, grantsDeleted });

@@ -1,6 +1,7 @@
 import { httpHandler } from '#adapters/http/handler';
 import { json } from '#adapters/http/responses';
-import { authenticateOwner, type ClientRegistry, describeClient } from '#core/clients/registry';
+import type { ClientRegistry } from '#core/clients/registry';
+import { describeClient } from '#core/clients/views';
 import type { Logger } from '#core/logging';
 import type { Sessions } from '#core/users/sessions';
 
@@ -8,7 +9,7 @@ import type { Sessions } from '#core/users/sessions';
 export const createClientListHandler = (registry: ClientRegistry, sessions: Sessions, logger: Logger) =>
   httpHandler(
     async (request, log) => {
-      const owner = await authenticateOwner(sessions, request.bearerToken());
+      const { sub: owner } = await sessions.authenticate(request.bearerToken());
       const clients = await registry.list(owner);
       log.debug('clients listed', { sub: owner, count: clients.length });
       return json(200, { clients: clients.map(describeClient) });

@@ -1,6 +1,6 @@
 import { httpHandler } from '#adapters/http/handler';
 import { json } from '#adapters/http/responses';
-import { authenticateOwner, type ClientRegistry } from '#core/clients/registry';
+import type { ClientRegistry } from '#core/clients/registry';
 import type { Logger } from '#core/logging';
 import type { Sessions } from '#core/users/sessions';
 
@@ -11,7 +11,7 @@ import type { Sessions } from '#core/users/sessions';
 export const createClientSecretHandler = (registry: ClientRegistry, sessions: Sessions, logger: Logger) =>
   httpHandler(
     async (request, log) => {
-      const owner = await authenticateOwner(sessions, request.bearerToken());
+      const { sub: owner } = await sessions.authenticate(request.bearerToken());
       const clientId = request.pathParameter('client_id') ?? '';
       const secret = await registry.rotateSecret(owner, clientId);
       log.info('client secret rotated', { sub: owner, clientId });

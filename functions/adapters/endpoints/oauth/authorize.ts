@@ -2,14 +2,20 @@ import { errorRedirect, logError } from '#adapters/http/errors';
 import { httpHandler } from '#adapters/http/handler';
 import type { HttpRequest } from '#adapters/http/request';
 import { type HttpResponse, redirect } from '#adapters/http/responses';
+import { AccountForms } from '#adapters/web/account-forms';
 import {
   type BrowserSession,
   type BrowserSessions,
   CrossSiteRequestRefused,
   FORM_PURPOSE,
 } from '#adapters/web/browser-sessions';
-import { carriedQuery, carriedRequest, promptValues } from '#adapters/web/carried-request';
-import { consentPage, signInPage } from '#adapters/web/templates';
+import {
+  type CarriedRequest,
+  carriedQuery,
+  carriedRequest,
+  promptValues,
+} from '#adapters/web/carried-request';
+import { consentPage } from '#adapters/web/templates';
 import { AccessDenied, ConsentRequired, InvalidRequest, InvalidToken, LoginRequired } from '#core/errors';
 import type { Logger } from '#core/logging';
 import type { Authorization, ValidatedRequest } from '#core/oauth/authorization';
@@ -54,59 +60,71 @@ const isPost = (request: HttpRequest) => request.method === 'POST';
  * `prompt` (OpenID Connect Core §3.1.2.1): `none` never shows a page (`login_required` /
  * `consent_required` are redirected instead), `login` and `consent` force their page.
  */
-export const createAuthorizeHandler = ({
-  authorization,
-  sessions,
-  logger,
-  browser,
-}: AuthorizeDependencies) => {
-  async function bearerUser(request: HttpRequest): Promise<SessionRecord> {
+export const createAuthorizeHandler = (deps: AuthorizeDependencies) => {
+  const endpoint = new AuthorizeEndpoint(deps);
+  return httpHandler((request, log) => endpoint.handle(request, log), { logger: deps.logger, pages: true });
+};
+
+class AuthorizeEndpoint {
+  private readonly browser: BrowserEndpoint | undefined;
+
+  constructor(private readonly deps: AuthorizeDependencies) {
+    this.browser = deps.browser && new BrowserEndpoint(deps.browser, deps.authorization);
+  }
+
+  async handle(request: HttpRequest, log: Logger): Promise<HttpResponse> {
+    const { authorization } = this.deps;
+    const params = isPost(request) ? request.form() : request.query();
+    // Errors until the redirect URI is verified are answered here (RFC 6749 §4.1.2.1): JSON, or a
+    // page for a browser.
+    const target = await authorization.redirectTarget(params);
+    let prompt = new Set<string>();
     try {
-      return await sessions.authenticate(request.bearerToken());
+      const valid = authorization.validate(params, target);
+      prompt = prompts(params);
+      const attempt: Attempt = { request, params, valid, prompt, log };
+      if (this.browser && request.header('authorization') === undefined) {
+        return await this.browser.answer(attempt);
+      }
+      return await codeRedirect(authorization, attempt, await this.bearerUser(request));
+    } catch (error) {
+      // A forged form is not the client's business: it gets a page, not a redirect.
+      if (error instanceof CrossSiteRequestRefused) throw error;
+      if (error instanceof LoginRequired && !prompt.has('none')) throw error;
+      const refusal = logError(log, error, { clientId: target.client.clientId });
+      const locate = (parameters: Record<string, string>) =>
+        authorization.redirectLocation(target, parameters);
+      return errorRedirect(refusal, locate, isPost(request) ? 303 : 302);
+    }
+  }
+
+  private async bearerUser(request: HttpRequest): Promise<SessionRecord> {
+    try {
+      return await this.deps.sessions.authenticate(request.bearerToken());
     } catch (error) {
       if (error instanceof InvalidToken)
         throw new LoginRequired('The user must log in first.', { detail: error.detail });
       throw error;
     }
   }
+}
 
-  async function codeRedirect(attempt: Attempt, session: SessionRecord): Promise<HttpResponse> {
-    const location = await authorization.issueCode(attempt.valid, session);
-    attempt.log.info('authorization code issued', {
-      clientId: attempt.valid.client.clientId,
-      sub: session.sub,
-    });
-    // The code is in the URL: the client's page must not pass it on as a referrer.
-    return redirect(isPost(attempt.request) ? 303 : 302, location, { 'Referrer-Policy': 'no-referrer' });
+/** The browser's side of /authorize: the sign-in page, the consent page and the consent form's answer. */
+class BrowserEndpoint {
+  private readonly forms: AccountForms;
+
+  constructor(
+    private readonly site: BrowserSignIn,
+    private readonly authorization: Authorization,
+  ) {
+    this.forms = new AccountForms(site);
   }
 
-  /** The consent form's answer: approve (remember, then the code) or deny (`access_denied`). */
-  async function decide(site: BrowserSignIn, attempt: Attempt, current: BrowserSession, decision: string) {
-    const { valid, request, params, log } = attempt;
-    site.browserSessions.checkSameOrigin(request);
-    site.browserSessions.checkCsrf(
-      current.token,
-      FORM_PURPOSE.consent(valid.client.clientId),
-      params.get('csrf'),
-    );
-    if (decision === 'deny') {
-      throw new AccessDenied('The user denied the request.', { detail: 'denied on the consent page' });
-    }
-    if (decision !== 'approve') throw new InvalidRequest('"decision" must be "approve" or "deny".');
-    await site.consents.remember(current.session.sub, valid.client.clientId, valid.scope);
-    log.info('consent given', {
-      clientId: valid.client.clientId,
-      sub: current.session.sub,
-      scope: valid.scope,
-    });
-    return codeRedirect(attempt, current.session);
-  }
-
-  async function forBrowser(site: BrowserSignIn, attempt: Attempt): Promise<HttpResponse> {
+  async answer(attempt: Attempt): Promise<HttpResponse> {
     const { request, params, valid, prompt } = attempt;
-    const current = await site.browserSessions.current(request);
+    const current = await this.site.browserSessions.current(request);
     const decision = isPost(request) ? params.get('decision') : undefined;
-    if (current && decision !== undefined) return decide(site, attempt, current, decision);
+    if (current && decision !== undefined) return this.decide(attempt, current, decision);
 
     const pairs = isPost(request) ? request.formPairs() : request.queryPairs();
     const carried = carriedRequest(valid, carriedQuery(pairs));
@@ -114,55 +132,69 @@ export const createAuthorizeHandler = ({
       if (prompt.has('none'))
         throw new LoginRequired('The user is not signed in.', { detail: 'prompt=none' });
       if (!current && !request.prefersHtml()) throw new LoginRequired('The user must log in first.');
-      const { nonce, cookie } = site.browserSessions.formNonce(request);
-      const csrf = site.browserSessions.csrfToken(nonce, FORM_PURPOSE.signIn);
-      return signInPage({ issuer: site.issuer, request: carried, csrf }, cookie ? { cookies: [cookie] } : {});
+      return this.forms.signIn(request, { request: carried });
     }
+    return this.consentOrCode(attempt, current, carried);
+  }
 
+  /** The code at once if the user approved these scopes for this client before; else the consent page. */
+  private async consentOrCode(
+    attempt: Attempt,
+    current: BrowserSession,
+    carried: CarriedRequest,
+  ): Promise<HttpResponse> {
+    const { valid, prompt } = attempt;
     const { session } = current;
     const approved =
-      !prompt.has('consent') && (await site.consents.covers(session.sub, valid.client.clientId, valid.scope));
-    if (approved) return codeRedirect(attempt, session);
+      !prompt.has('consent') &&
+      (await this.site.consents.covers(session.sub, valid.client.clientId, valid.scope));
+    if (approved) return codeRedirect(this.authorization, attempt, session);
     if (prompt.has('none')) {
       throw new ConsentRequired('The user has not approved this client.', { detail: 'prompt=none' });
     }
     return consentPage({
-      issuer: site.issuer,
+      issuer: this.site.issuer,
       request: carried,
       scope: valid.scope,
       fields: [...new URLSearchParams(carried.query)],
       username: session.username,
-      csrf: site.browserSessions.csrfToken(current.token, FORM_PURPOSE.consent(valid.client.clientId)),
+      csrf: this.site.browserSessions.csrfToken(current.token, FORM_PURPOSE.consent(valid.client.clientId)),
     });
   }
 
-  return httpHandler(
-    async (request, log) => {
-      const params = isPost(request) ? request.form() : request.query();
-      // Errors until the redirect URI is verified are answered here (RFC 6749 §4.1.2.1): JSON, or a
-      // page for a browser.
-      const target = await authorization.redirectTarget(params);
-      let prompt = new Set<string>();
-      try {
-        const valid = authorization.validate(params, target);
-        prompt = prompts(params);
-        const attempt: Attempt = { request, params, valid, prompt, log };
-        if (browser && request.header('authorization') === undefined)
-          return await forBrowser(browser, attempt);
-        return await codeRedirect(attempt, await bearerUser(request));
-      } catch (error) {
-        // A forged form is not the client's business: it gets a page, not a redirect.
-        if (error instanceof CrossSiteRequestRefused) throw error;
-        if (error instanceof LoginRequired && !prompt.has('none')) throw error;
-        const refusal = logError(log, error, { clientId: target.client.clientId });
-        const locate = (parameters: Record<string, string>) =>
-          authorization.redirectLocation(target, parameters);
-        return errorRedirect(refusal, locate, isPost(request) ? 303 : 302);
-      }
-    },
-    { logger, pages: true },
-  );
-};
+  /** The consent form's answer: approve (remember, then the code) or deny (`access_denied`). */
+  private async decide(attempt: Attempt, current: BrowserSession, decision: string): Promise<HttpResponse> {
+    const { valid, request, params, log } = attempt;
+    const { browserSessions, consents } = this.site;
+    browserSessions.checkSameOrigin(request);
+    browserSessions.checkCsrf(current.token, FORM_PURPOSE.consent(valid.client.clientId), params.get('csrf'));
+    if (decision === 'deny') {
+      throw new AccessDenied('The user denied the request.', { detail: 'denied on the consent page' });
+    }
+    if (decision !== 'approve') throw new InvalidRequest('"decision" must be "approve" or "deny".');
+    await consents.remember(current.session.sub, valid.client.clientId, valid.scope);
+    log.info('consent given', {
+      clientId: valid.client.clientId,
+      sub: current.session.sub,
+      scope: valid.scope,
+    });
+    return codeRedirect(this.authorization, attempt, current.session);
+  }
+}
+
+async function codeRedirect(
+  authorization: Authorization,
+  attempt: Attempt,
+  session: SessionRecord,
+): Promise<HttpResponse> {
+  const location = await authorization.issueCode(attempt.valid, session);
+  attempt.log.info('authorization code issued', {
+    clientId: attempt.valid.client.clientId,
+    sub: session.sub,
+  });
+  // The code is in the URL: the client's page must not pass it on as a referrer.
+  return redirect(isPost(attempt.request) ? 303 : 302, location, { 'Referrer-Policy': 'no-referrer' });
+}
 
 /** `prompt` values; `none` alone or not at all (OpenID Connect Core §3.1.2.1). */
 function prompts(params: Parameters): Set<string> {

@@ -1,20 +1,21 @@
-import { httpHandler } from '#adapters/http/handler';
 import type { HttpRequest } from '#adapters/http/request';
 import { type HttpResponse, seeOther } from '#adapters/http/responses';
-import { CrossSiteRequestRefused, FORM_PURPOSE } from '#adapters/web/browser-sessions';
-import {
-  type CarriedRequest,
-  carriedQuery,
-  continuation,
-  describeRequest,
-  promptValues,
-  REQUEST_FIELD,
-} from '#adapters/web/carried-request';
-import { retryAfterText, type SignInView, signedInPage, signInPage } from '#adapters/web/templates';
-import { MethodNotAllowed, TooManyAttempts } from '#core/errors';
+import { AccountForms } from '#adapters/web/account-forms';
+import { FORM_PURPOSE } from '#adapters/web/browser-sessions';
+import { continuation, promptValues } from '#adapters/web/carried-request';
+import { signedInPage } from '#adapters/web/templates';
+import { TooManyAttempts } from '#core/errors';
 import type { Logger } from '#core/logging';
 import { Parameters } from '#core/oauth/parameters';
 import { InvalidCredentials } from '#core/users/accounts';
+import {
+  type AccountPage,
+  accountPageHandler,
+  lockedOutForm,
+  readSubmission,
+  requestInQuery,
+  signInAndContinue,
+} from './account-pages.ts';
 import type { AccountPageDependencies } from './dependencies.ts';
 
 /**
@@ -22,95 +23,57 @@ import type { AccountPageDependencies } from './dependencies.ts';
  * POST /signin checks the credentials with `Accounts.login` (lockout and timing included), sets the
  * session cookie and sends the browser back to /authorize with a 303.
  */
-export const createSignInHandler = (deps: AccountPageDependencies, logger: Logger) => {
-  const { browserSessions, issuer } = deps;
+export const createSignInHandler = (deps: AccountPageDependencies, logger: Logger) =>
+  accountPageHandler(new SignInPage(deps), logger);
 
-  /** The sign-in form again, with a message; a new form nonce if the browser has none. */
-  function form(request: HttpRequest, view: Omit<SignInView, 'issuer' | 'csrf'>, status = 200, headers = {}) {
-    const { nonce, cookie } = browserSessions.formNonce(request);
-    const csrf = browserSessions.csrfToken(nonce, FORM_PURPOSE.signIn);
-    return signInPage(
-      { issuer, csrf, ...view },
-      { status, headers, ...(cookie ? { cookies: [cookie] } : {}) },
-    );
+class SignInPage implements AccountPage {
+  private readonly forms: AccountForms;
+
+  constructor(private readonly deps: AccountPageDependencies) {
+    this.forms = new AccountForms(deps);
   }
 
-  async function show(request: HttpRequest): Promise<HttpResponse> {
-    const carried = await describeRequest(deps.authorization, carriedQuery(request.queryPairs()));
+  async show(request: HttpRequest): Promise<HttpResponse> {
+    const { browserSessions, issuer } = this.deps;
+    const carried = await requestInQuery(this.deps, request);
     const current = await browserSessions.current(request);
     const forced = carried !== undefined && promptValues(Parameters.fromQuery(carried.query)).has('login');
-    if (current && !forced) {
-      if (carried) return seeOther(continuation(issuer, carried));
-      return signedInPage({
-        issuer,
-        username: current.session.username,
-        csrf: browserSessions.csrfToken(current.token, FORM_PURPOSE.signOut),
-      });
-    }
-    return form(request, { request: carried });
+    if (!current || forced) return this.forms.signIn(request, { request: carried });
+    if (carried) return seeOther(continuation(issuer, carried));
+    return signedInPage({
+      issuer,
+      username: current.session.username,
+      csrf: browserSessions.csrfToken(current.token, FORM_PURPOSE.signOut),
+    });
   }
 
-  async function submit(request: HttpRequest, log: Logger): Promise<HttpResponse> {
-    const fields = request.form();
-    browserSessions.checkSameOrigin(request);
-    const carried: CarriedRequest | undefined = await describeRequest(
-      deps.authorization,
-      fields.get(REQUEST_FIELD),
+  async submit(request: HttpRequest, log: Logger): Promise<HttpResponse> {
+    const { fields, carried, username, expired } = await readSubmission(
+      this.deps,
+      request,
+      FORM_PURPOSE.signIn,
     );
-    const username = fields.get('username');
-    try {
-      browserSessions.checkCsrf(
-        browserSessions.presentedNonce(request),
-        FORM_PURPOSE.signIn,
-        fields.get('csrf'),
-      );
-    } catch (error) {
-      if (!(error instanceof CrossSiteRequestRefused)) throw error;
-      log.info('sign-in form refused', { detail: error.detail });
-      // Most often the form simply outlived its nonce cookie: a fresh form is the useful answer.
-      return form(
-        request,
-        { request: carried, username, error: 'This form has expired. Please sign in again.' },
-        403,
-      );
+    const again = (error: string, status: number) =>
+      this.forms.signIn(request, { request: carried, username, error }, { status });
+    if (expired) {
+      log.info('sign-in form refused', { detail: expired.detail });
+      return again('This form has expired. Please sign in again.', 403);
     }
-
     const password = fields.get('password');
     if (username === undefined || password === undefined) {
-      return form(
-        request,
-        { request: carried, username, error: 'Enter your username and your password.' },
-        400,
-      );
+      return again('Enter your username and your password.', 400);
     }
     try {
-      const { token, session } = await deps.accounts.login(username, password);
-      log.info('user signed in', { sub: session.sub, sessionId: session.sessionId });
-      return seeOther(continuation(issuer, carried), [browserSessions.sessionCookie(token, session)]);
+      return await signInAndContinue(this.deps, log, { username, password, carried });
     } catch (error) {
-      if (error instanceof InvalidCredentials) {
-        log.info('sign-in refused', { code: error.code });
-        return form(
-          request,
-          { request: carried, username, error: 'The username or password is incorrect.' },
-          401,
-        );
-      }
-      if (error instanceof TooManyAttempts) {
-        log.info('sign-in refused', { code: error.code });
-        const message = `Too many failed sign-ins for this account. Try again in ${retryAfterText(error.retryAfterSeconds)}.`;
-        return form(request, { request: carried, username, error: message }, 429, error.headers);
-      }
-      throw error;
+      if (!(error instanceof InvalidCredentials || error instanceof TooManyAttempts)) throw error;
+      log.info('sign-in refused', { code: error.code });
+      if (error instanceof InvalidCredentials) return again('The username or password is incorrect.', 401);
+      return lockedOutForm(this.forms, request, {
+        locked: error,
+        reason: 'Too many failed sign-ins for this account.',
+        fields: { request: carried, username },
+      });
     }
   }
-
-  return httpHandler(
-    async (request, log) => {
-      if (request.method === 'GET') return show(request);
-      if (request.method === 'POST') return submit(request, log);
-      throw new MethodNotAllowed('Use GET or POST.');
-    },
-    { logger, pages: true },
-  );
-};
+}

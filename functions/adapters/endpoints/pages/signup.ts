@@ -1,11 +1,18 @@
-import { httpHandler } from '#adapters/http/handler';
 import type { HttpRequest } from '#adapters/http/request';
-import { type HttpResponse, seeOther } from '#adapters/http/responses';
-import { CrossSiteRequestRefused, FORM_PURPOSE } from '#adapters/web/browser-sessions';
-import { carriedQuery, continuation, describeRequest, REQUEST_FIELD } from '#adapters/web/carried-request';
-import { retryAfterText, type SignUpView, signInPage, signUpPage } from '#adapters/web/templates';
-import { InvalidRequest, MethodNotAllowed, TooManyAttempts, UsernameTaken } from '#core/errors';
+import type { HttpResponse } from '#adapters/http/responses';
+import { AccountForms } from '#adapters/web/account-forms';
+import { FORM_PURPOSE } from '#adapters/web/browser-sessions';
+import { InvalidRequest, TooManyAttempts, UsernameTaken } from '#core/errors';
 import type { Logger } from '#core/logging';
+import {
+  type AccountPage,
+  accountPageHandler,
+  type Credentials,
+  lockedOutForm,
+  readSubmission,
+  requestInQuery,
+  signInAndContinue,
+} from './account-pages.ts';
 import type { AccountPageDependencies } from './dependencies.ts';
 
 /**
@@ -13,88 +20,74 @@ import type { AccountPageDependencies } from './dependencies.ts';
  * the new user in with `Accounts.login` (so the session is made exactly as for any sign-in), sets the
  * session cookie and continues the authorization request it carries with a 303.
  */
-export const createSignUpHandler = (deps: AccountPageDependencies, logger: Logger) => {
-  const { browserSessions, issuer } = deps;
+export const createSignUpHandler = (deps: AccountPageDependencies, logger: Logger) =>
+  accountPageHandler(new SignUpPage(deps), logger);
 
-  function form(request: HttpRequest, view: Omit<SignUpView, 'issuer' | 'csrf'>, status = 200) {
-    const { nonce, cookie } = browserSessions.formNonce(request);
-    const csrf = browserSessions.csrfToken(nonce, FORM_PURPOSE.signUp);
-    return signUpPage({ issuer, csrf, ...view }, { status, ...(cookie ? { cookies: [cookie] } : {}) });
+class SignUpPage implements AccountPage {
+  private readonly forms: AccountForms;
+
+  constructor(private readonly deps: AccountPageDependencies) {
+    this.forms = new AccountForms(deps);
   }
 
-  async function submit(request: HttpRequest, log: Logger): Promise<HttpResponse> {
-    const fields = request.form();
-    browserSessions.checkSameOrigin(request);
-    const carried = await describeRequest(deps.authorization, fields.get(REQUEST_FIELD));
-    const username = fields.get('username');
-    try {
-      browserSessions.checkCsrf(
-        browserSessions.presentedNonce(request),
-        FORM_PURPOSE.signUp,
-        fields.get('csrf'),
-      );
-    } catch (error) {
-      if (!(error instanceof CrossSiteRequestRefused)) throw error;
-      log.info('sign-up form refused', { detail: error.detail });
-      return form(
-        request,
-        { request: carried, username, error: 'This form has expired. Please try again.' },
-        403,
-      );
-    }
+  async show(request: HttpRequest): Promise<HttpResponse> {
+    return this.forms.signUp(request, { request: await requestInQuery(this.deps, request) });
+  }
 
+  async submit(request: HttpRequest, log: Logger): Promise<HttpResponse> {
+    const { fields, carried, username, expired } = await readSubmission(
+      this.deps,
+      request,
+      FORM_PURPOSE.signUp,
+    );
+    const again = (error: string, status: number) =>
+      this.forms.signUp(request, { request: carried, username, error }, { status });
+    if (expired) {
+      log.info('sign-up form refused', { detail: expired.detail });
+      return again('This form has expired. Please try again.', 403);
+    }
     const password = fields.get('password');
     if (username === undefined || password === undefined) {
-      return form(request, { request: carried, username, error: 'Choose a username and a password.' }, 400);
+      return again('Choose a username and a password.', 400);
     }
     if (password !== (fields.get('password_again') ?? '')) {
-      return form(request, { request: carried, username, error: 'The two passwords are not the same.' }, 400);
+      return again('The two passwords are not the same.', 400);
     }
-    try {
-      const { sub } = await deps.accounts.register(username, password);
-      log.info('user registered', { sub });
-    } catch (error) {
-      if (error instanceof InvalidRequest || error instanceof UsernameTaken) {
-        log.info('sign-up refused', { code: error.code });
-        const message =
-          error instanceof UsernameTaken ? 'That username is already taken.' : error.description;
-        return form(request, { request: carried, username, error: message }, error.status);
-      }
-      throw error;
-    }
+    const refusal = await this.register(username, password, log);
+    if (refusal) return again(refusal.message, refusal.status);
+    return this.signIn(request, log, { username, password, carried });
+  }
 
+  /** Creates the account; what to tell the user when the name or password is refused. */
+  private async register(
+    username: string,
+    password: string,
+    log: Logger,
+  ): Promise<{ message: string; status: number } | undefined> {
     try {
-      const { token, session } = await deps.accounts.login(username, password);
-      log.info('user signed in', { sub: session.sub, sessionId: session.sessionId });
-      return seeOther(continuation(issuer, carried), [browserSessions.sessionCookie(token, session)]);
+      const { sub } = await this.deps.accounts.register(username, password);
+      log.info('user registered', { sub });
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof InvalidRequest || error instanceof UsernameTaken)) throw error;
+      log.info('sign-up refused', { code: error.code });
+      const message = error instanceof UsernameTaken ? 'That username is already taken.' : error.description;
+      return { message, status: error.status };
+    }
+  }
+
+  private async signIn(request: HttpRequest, log: Logger, credentials: Credentials): Promise<HttpResponse> {
+    const { username, carried } = credentials;
+    try {
+      return await signInAndContinue(this.deps, log, credentials);
     } catch (error) {
       // Failed sign-ins for a name are counted even before it exists, so a new account can start locked.
       if (!(error instanceof TooManyAttempts)) throw error;
-      const { nonce, cookie } = browserSessions.formNonce(request);
-      return signInPage(
-        {
-          issuer,
-          request: carried,
-          csrf: browserSessions.csrfToken(nonce, FORM_PURPOSE.signIn),
-          username,
-          notice: 'Your account has been created.',
-          error: `Signing in to this account is locked after too many failed attempts. Try again in ${retryAfterText(error.retryAfterSeconds)}.`,
-        },
-        { status: 429, headers: error.headers, ...(cookie ? { cookies: [cookie] } : {}) },
-      );
+      return lockedOutForm(this.forms, request, {
+        locked: error,
+        reason: 'Signing in to this account is locked after too many failed attempts.',
+        fields: { request: carried, username, notice: 'Your account has been created.' },
+      });
     }
   }
-
-  return httpHandler(
-    async (request, log) => {
-      if (request.method === 'GET') {
-        return form(request, {
-          request: await describeRequest(deps.authorization, carriedQuery(request.queryPairs())),
-        });
-      }
-      if (request.method === 'POST') return submit(request, log);
-      throw new MethodNotAllowed('Use GET or POST.');
-    },
-    { logger, pages: true },
-  );
-};
+}
