@@ -36,11 +36,12 @@ import {
   clientRegistry,
   clients,
   consents,
+  introspection,
   lambdaRuntime,
   type Runtime,
+  revocation,
   sessions,
   tokenGrants,
-  tokenState,
 } from './services.ts';
 
 // Users
@@ -76,9 +77,9 @@ export const authorizeEndpoint = (runtime: Runtime = lambdaRuntime()) =>
 export const tokenEndpoint = (runtime: Runtime = lambdaRuntime()) =>
   createTokenHandler(clients(runtime), tokenGrants(runtime), runtime.logger);
 export const revokeEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  createRevokeHandler(clients(runtime), tokenState(runtime), runtime.logger);
+  createRevokeHandler(clients(runtime), revocation(runtime), runtime.logger);
 export const introspectEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  createIntrospectHandler(clients(runtime), tokenState(runtime), runtime.logger);
+  createIntrospectHandler(clients(runtime), introspection(runtime), runtime.logger);
 
 // Discovery
 export const metadataEndpoint = (runtime: Runtime = lambdaRuntime()) =>

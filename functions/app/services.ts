@@ -29,8 +29,9 @@ import { KeyRing } from '#core/keys/key-ring';
 import type { Logger } from '#core/logging';
 import { Authorization } from '#core/oauth/authorization';
 import { Consents } from '#core/oauth/consents';
+import { Introspection } from '#core/oauth/introspection';
+import { Revocation } from '#core/oauth/revocation';
 import { TokenGrants } from '#core/oauth/token-grants';
-import { TokenState } from '#core/oauth/token-state';
 import { Accounts } from '#core/users/accounts';
 import { Sessions } from '#core/users/sessions';
 
@@ -171,9 +172,21 @@ export const tokenGrants = /* @__PURE__ */ perRuntime(
     }),
 );
 
-export const tokenState = /* @__PURE__ */ perRuntime(
+export const revocation = /* @__PURE__ */ perRuntime(
   (runtime) =>
-    new TokenState({
+    new Revocation({
+      grants: grantStore(runtime),
+      keys: runtime.keyRing,
+      clock: runtime.clock,
+      issuer: runtime.config.issuer,
+      audience: runtime.config.resourceIdentifier,
+      logger: runtime.logger,
+    }),
+);
+
+export const introspection = /* @__PURE__ */ perRuntime(
+  (runtime) =>
+    new Introspection({
       grants: grantStore(runtime),
       liveness: livenessStore(runtime),
       keys: runtime.keyRing,

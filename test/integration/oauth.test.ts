@@ -15,9 +15,10 @@ import {
   accounts as accountsOf,
   authorization,
   clients,
+  introspection,
+  revocation,
   sessions as sessionsOf,
   tokenGrants,
-  tokenState,
 } from '#app/services';
 import { tableName } from '#contract/tables';
 import type { ClientRecord } from '#core/clients/records';
@@ -41,8 +42,8 @@ async function setup() {
       logger: silentLogger,
     }),
     token: createTokenHandler(clients(runtime), tokenGrants(runtime), silentLogger),
-    revoke: createRevokeHandler(clients(runtime), tokenState(runtime), silentLogger),
-    introspect: createIntrospectHandler(clients(runtime), tokenState(runtime), silentLogger),
+    revoke: createRevokeHandler(clients(runtime), revocation(runtime), silentLogger),
+    introspect: createIntrospectHandler(clients(runtime), introspection(runtime), silentLogger),
   };
 
   const username = uniqueName();

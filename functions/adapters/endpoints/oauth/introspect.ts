@@ -2,15 +2,19 @@ import { httpHandler } from '#adapters/http/handler';
 import { json } from '#adapters/http/responses';
 import type { ClientLookup } from '#core/clients/records';
 import type { Logger } from '#core/logging';
-import type { TokenState } from '#core/oauth/token-state';
+import type { Introspection } from '#core/oauth/introspection';
 import { authenticatedClientRequest } from './client-request.ts';
 
 /** POST /introspect (RFC 7662): `{"active":false}` for anything not live, claims otherwise. */
-export const createIntrospectHandler = (clients: ClientLookup, tokens: TokenState, logger: Logger) =>
+export const createIntrospectHandler = (
+  clients: ClientLookup,
+  introspection: Introspection,
+  logger: Logger,
+) =>
   httpHandler(
     async (request) => {
       const { client, form } = await authenticatedClientRequest(clients, request);
-      return json(200, await tokens.introspect(client, form));
+      return json(200, await introspection.introspect(client, form));
     },
     { logger },
   );

@@ -1,0 +1,80 @@
+/**
+ * The authorization code grant at the token endpoint: RFC 6749 §4.1.3, with PKCE (RFC 7636 §4.6).
+ * The code is consumed and the grant created by one atomic conditional write.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { ClientRecord } from '#core/clients/records';
+import { epochSeconds } from '#core/clock';
+import { InvalidGrant } from '#core/errors';
+import { constantTimeEqual, sha256 } from '#core/secrets';
+import type { CodeRecord, GrantRecord } from '../records.ts';
+import type { AuthorizationCodeRequest } from '../token-request.ts';
+import {
+  type GrantDependencies,
+  issuesRefreshTokens,
+  newRefreshToken,
+  type TokenResponse,
+  tokenResponse,
+} from './issuance.ts';
+import { AUTHORIZATION_CODE, invalidOrExpired, refuseFailedConsume, refuseReplay } from './replay.ts';
+
+export class AuthorizationCodeGrant {
+  constructor(private readonly deps: GrantDependencies) {}
+
+  async exchange(client: ClientRecord, request: AuthorizationCodeRequest): Promise<TokenResponse> {
+    const now = epochSeconds(this.deps.clock);
+
+    // The code must exist, be unexpired, unused, and have been issued to this client.
+    const code = await this.deps.grants.findCode(sha256(request.code));
+    if (!code || code.expiresAt <= now) throw invalidOrExpired(AUTHORIZATION_CODE);
+    if (code.consumedAt !== undefined) {
+      return refuseReplay(this.deps, { credential: AUTHORIZATION_CODE, grantId: code.grantId, now });
+    }
+    if (code.clientId !== client.clientId) {
+      throw invalidOrExpired(AUTHORIZATION_CODE, 'code of another client');
+    }
+
+    // The redirect URI must be repeated exactly if the authorization request named it.
+    const { redirectUri } = request;
+    if ((code.redirectUriSent || redirectUri !== undefined) && redirectUri !== code.redirectUri) {
+      throw new InvalidGrant('"redirect_uri" does not match the authorization request.');
+    }
+
+    // PKCE: BASE64URL(SHA256(code_verifier)) must equal the stored challenge.
+    const challenge = createHash('sha256').update(request.codeVerifier, 'ascii').digest('base64url');
+    if (!constantTimeEqual(challenge, code.codeChallenge)) {
+      throw new InvalidGrant('The code verifier does not match the code challenge.');
+    }
+
+    const grant = this.newGrant(client, code, now);
+    const refresh = issuesRefreshTokens(client) ? newRefreshToken(grant, grant.scope, now) : undefined;
+    const result = await this.deps.grants.redeemCode({
+      code,
+      grant,
+      refreshToken: refresh?.record,
+      nowSeconds: now,
+    });
+    if (!result.ok) {
+      return refuseFailedConsume(this.deps, { credential: AUTHORIZATION_CODE, failure: result, now });
+    }
+
+    return tokenResponse(this.deps, { grant, scope: grant.scope, now, refreshToken: refresh?.token });
+  }
+
+  /** The grant lasts as long as its refresh token would, or its one access token when there is none. */
+  private newGrant(client: ClientRecord, code: CodeRecord, now: number): GrantRecord {
+    const lifetime = issuesRefreshTokens(client)
+      ? this.deps.refreshTokenTtlSeconds
+      : this.deps.accessTokenTtlSeconds;
+    return {
+      grantId: randomUUID(),
+      clientId: client.clientId,
+      sub: code.sub,
+      sessionId: code.sessionId,
+      scope: code.scope,
+      grantType: 'authorization_code',
+      createdAt: now,
+      expiresAt: now + lifetime,
+    };
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * The client credentials grant: RFC 6749 §4.4. A confidential client acts on its own behalf, so the
+ * grant's subject is the client itself, and no refresh token is issued (§4.4.3).
+ */
+import { randomUUID } from 'node:crypto';
+import type { ClientRecord } from '#core/clients/records';
+import { epochSeconds } from '#core/clock';
+import { InvalidGrant, UnauthorizedClient } from '#core/errors';
+import { grantableScope } from '#core/scopes';
+import type { GrantRecord } from '../records.ts';
+import type { ClientCredentialsRequest } from '../token-request.ts';
+import { type GrantDependencies, type TokenResponse, tokenResponse } from './issuance.ts';
+
+export class ClientCredentialsGrant {
+  constructor(private readonly deps: GrantDependencies) {}
+
+  async exchange(client: ClientRecord, request: ClientCredentialsRequest): Promise<TokenResponse> {
+    // §4.4: "MUST only be used by confidential clients".
+    if (client.tokenEndpointAuthMethod === 'none') {
+      throw new UnauthorizedClient('Public clients cannot use the client credentials grant.');
+    }
+    const scope = grantableScope(request.scope, client.scope);
+    const now = epochSeconds(this.deps.clock);
+    const grant: GrantRecord = {
+      grantId: randomUUID(),
+      clientId: client.clientId,
+      sub: client.clientId,
+      scope,
+      grantType: 'client_credentials',
+      createdAt: now,
+      expiresAt: now + this.deps.accessTokenTtlSeconds,
+    };
+    if (!(await this.deps.grants.putGrant(grant))) {
+      throw new InvalidGrant('The client no longer exists.', { detail: 'client deleted during request' });
+    }
+    return tokenResponse(this.deps, { grant, scope, now });
+  }
+}
