@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { iamActionsOf, type TableAccess } from '#adapters/aws/iam-actions';
 import { type TableKey, tableName, tables } from '#contract/tables';
 import { type FunctionName, functions } from '#infra/routes';
-import { flows, MAX_FAILURES } from './flows.ts';
+import { driveEveryFlow, MAX_FAILURES } from './flows.ts';
 import { type RecordingGateway, startRecordingGateway } from './recording-gateway.ts';
 
 const names = Object.keys(functions) as FunctionName[];
@@ -23,7 +23,7 @@ const used = {} as Record<FunctionName, TableAccess[]>;
 
 beforeAll(async () => {
   gateway = await startRecordingGateway({ lockout: { maxFailures: MAX_FAILURES, windowSeconds: 600 } });
-  await flows(gateway.baseUrl)();
+  await driveEveryFlow(gateway.baseUrl);
   const keyOf = new Map(
     (Object.keys(tables) as TableKey[]).map((key) => [tableName(gateway.config.tablePrefix, key), key]),
   );
