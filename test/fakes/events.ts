@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { ApiEvent } from '#adapters/http/request';
 import { buildProxyEvent } from '#infra/local/events';
 
@@ -52,3 +52,9 @@ export function apiEvent(input: EventInput = {}): ApiEvent {
 
 export const basic = (clientId: string, secret: string) =>
   `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+
+/** A PKCE pair (RFC 7636): a fresh verifier and its S256 challenge. */
+export function pkce() {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}

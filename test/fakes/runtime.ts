@@ -4,6 +4,14 @@ import type { Runtime } from '#app/services';
 import { manualClock, memoryKeyRing } from './keys.ts';
 import { silentLogger } from './logger.ts';
 
+/** The real DynamoDB client against the test run's DynamoDB Local, recording every request it makes. */
+export const recordingDb = (config: Config, requests: RequestRecord[]) =>
+  new DynamoDb({
+    region: config.region,
+    endpoint: config.dynamoDbEndpoint,
+    onRequest: (record) => requests.push(record),
+  });
+
 /**
  * A runtime for integration tests: the real DynamoDB client against the test run's DynamoDB Local
  * (from the environment the global setup provides), in-memory keys, and a clock the test moves.
@@ -11,11 +19,7 @@ import { silentLogger } from './logger.ts';
 export async function testRuntime(overrides: Partial<Config> = {}) {
   const config = { ...loadConfig(process.env), ...overrides };
   const requests: RequestRecord[] = [];
-  const db = new DynamoDb({
-    region: config.region,
-    endpoint: config.dynamoDbEndpoint,
-    onRequest: (record) => requests.push(record),
-  });
+  const db = recordingDb(config, requests);
   const clock = manualClock(Date.now());
   const { keyRing, source } = await memoryKeyRing(clock);
   const runtime: Runtime = { env: process.env, config, logger: silentLogger, db, keyRing, clock };

@@ -4,7 +4,6 @@
  * sign-up, sign-out, and the security headers and escaping of every page. A real browser runs the same
  * flow in test/browser.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoConsentStore } from '#adapters/dynamo/consents';
@@ -20,56 +19,18 @@ import {
 import { tableName } from '#contract/tables';
 import type { ClientRecord } from '#core/clients/records';
 import { sha256 } from '#core/secrets';
-import { apiEvent } from '../fakes/events.ts';
+import { CookieJar, hiddenFields, unescapeHtml } from '../fakes/browser.ts';
+import { apiEvent, pkce } from '../fakes/events.ts';
 import { testRuntime, uniqueName } from '../fakes/runtime.ts';
 
 const REDIRECT = 'https://app.example.com/callback?from=tinyoauth';
 const PASSWORD = 'correct horse battery';
 const HTML_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 
-/** Cookies as a browser keeps them for one site: set by Set-Cookie, removed by Max-Age=0. */
-class CookieJar {
-  readonly cookies = new Map<string, { value: string; attributes: string[] }>();
-
-  store(result: ApiResult): void {
-    for (const line of (result.multiValueHeaders?.['Set-Cookie'] ?? []) as string[]) {
-      const [pair = '', ...attributes] = line.split(';').map((part) => part.trim());
-      const at = pair.indexOf('=');
-      const name = pair.slice(0, at);
-      if (attributes.includes('Max-Age=0')) this.cookies.delete(name);
-      else this.cookies.set(name, { value: pair.slice(at + 1), attributes });
-    }
-  }
-
-  header(): string | undefined {
-    if (this.cookies.size === 0) return undefined;
-    return [...this.cookies].map(([name, { value }]) => `${name}=${value}`).join('; ');
-  }
-
-  value(name: string): string | undefined {
-    return this.cookies.get(name)?.value;
-  }
-}
-
-const UNESCAPES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#96': '`' };
-const unescapeHtml = (text: string) =>
-  text.replace(/&(amp|lt|gt|quot|#39|#96);/g, (_, name) => UNESCAPES[name]!);
-
-/** The hidden fields of the page's form, in order, unescaped. */
-function hiddenFields(page: string): [string, string][] {
-  return [...page.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)].map(
-    (match) => [unescapeHtml(match[1]!), unescapeHtml(match[2]!)] as [string, string],
-  );
-}
 const field = (page: string, name: string) => hiddenFields(page).find(([key]) => key === name)?.[1];
 
 const location = (result: ApiResult) => new URL(String(result.headers?.Location));
 const json = (result: ApiResult) => JSON.parse(result.body);
-
-function pkce() {
-  const verifier = randomBytes(32).toString('base64url');
-  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
-}
 
 type Env = Awaited<ReturnType<typeof setup>>;
 
@@ -127,7 +88,7 @@ async function setup() {
       const handler = handlers[path];
       if (!handler) throw new Error(`no handler for ${path}`);
       const result = await handler(apiEvent({ method, path, headers, ...input }));
-      jar.store(result);
+      jar.store((result.multiValueHeaders?.['Set-Cookie'] ?? []) as string[]);
       return result;
     }
     /** Follows a Location that points back into tinyoauth. */

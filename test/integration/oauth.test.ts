@@ -2,7 +2,7 @@
  * The OAuth core against DynamoDB Local, through the handlers exactly as Lambda calls them, with the
  * clock injected so that expiry is tested without waiting.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createMetadataHandler } from '#adapters/endpoints/discovery/metadata';
@@ -23,7 +23,7 @@ import {
 import { tableName } from '#contract/tables';
 import type { ClientRecord } from '#core/clients/records';
 import { sha256 } from '#core/secrets';
-import { apiEvent, basic } from '../fakes/events.ts';
+import { apiEvent, basic, pkce } from '../fakes/events.ts';
 import { silentLogger } from '../fakes/logger.ts';
 import { testRuntime, uniqueName } from '../fakes/runtime.ts';
 
@@ -69,11 +69,6 @@ async function setup() {
   }
 
   return { runtime, handlers, login, client, sessions };
-}
-
-function pkce() {
-  const verifier = randomBytes(32).toString('base64url');
-  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 }
 
 const body = (result: ApiResult) => JSON.parse(result.body);

@@ -6,6 +6,7 @@
 import { type HttpResponse, send } from '#adapters/http-client';
 import { type AwsCredentials, signRequest } from './aws-signature.ts';
 
+/** Far above DynamoDB's latency; a request still open by then is retried (or fails) instead of hanging. */
 const REQUEST_TIMEOUT_MS = 5000;
 
 export interface AwsJsonApi {

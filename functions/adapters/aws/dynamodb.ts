@@ -9,17 +9,18 @@ import type { HttpResponse } from '#adapters/http-client';
 import { DependencyUnavailable } from '#core/errors';
 import { type AwsJsonApi, postAwsJson } from './aws-json.ts';
 import { environmentCredentials } from './aws-signature.ts';
+import {
+  type Condition,
+  encodeCondition,
+  type Item,
+  marshallItem,
+  projection,
+  unmarshallItem,
+  type Wire,
+} from './marshalling.ts';
 
-export type Item = Record<string, unknown>;
-type AttributeValue =
-  | { S: string }
-  | { N: string }
-  | { BOOL: boolean }
-  | { NULL: true }
-  | { L: AttributeValue[] }
-  | { M: Record<string, AttributeValue> }
-  | { SS: string[] };
-type Wire = Record<string, AttributeValue>;
+// Callers hand the client plain items and conditions; bench/billing.ts prices items in their wire form.
+export { type Condition, type Item, marshallItem };
 
 /** A DynamoDB error response other than throttling or a server fault. */
 export class DynamoDbError extends Error {
@@ -48,46 +49,15 @@ export const isConditionFailure = (error: unknown): error is DynamoDbError =>
 export const isCancelledTransaction = (error: unknown): error is DynamoDbError =>
   error instanceof DynamoDbError && error.type === 'TransactionCanceledException';
 
-export function marshall(value: unknown): AttributeValue {
-  if (value === null) return { NULL: true };
-  if (typeof value === 'string') return { S: value };
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new TypeError('DynamoDB numbers must be finite');
-    return { N: String(value) };
-  }
-  if (typeof value === 'boolean') return { BOOL: value };
-  if (value instanceof Set) return { SS: [...value].map(String) };
-  if (Array.isArray(value)) return { L: value.map(marshall) };
-  if (typeof value === 'object') return { M: marshallItem(value as Item) };
-  throw new TypeError(`Cannot store a ${typeof value} in DynamoDB`);
-}
-
-export function marshallItem(item: Item): Wire {
-  const out: Wire = {};
-  for (const [key, value] of Object.entries(item)) if (value !== undefined) out[key] = marshall(value);
-  return out;
-}
-
-export function unmarshall(value: AttributeValue): unknown {
-  if ('S' in value) return value.S;
-  if ('N' in value) return Number(value.N);
-  if ('BOOL' in value) return value.BOOL;
-  if ('NULL' in value) return null;
-  if ('L' in value) return value.L.map(unmarshall);
-  if ('M' in value) return unmarshallItem(value.M);
-  if ('SS' in value) return new Set(value.SS);
-  throw new TypeError(`Unsupported DynamoDB attribute type ${Object.keys(value).join(',')}`);
-}
-
-export function unmarshallItem(wire: Wire): Item {
-  const out: Item = {};
-  for (const [key, value] of Object.entries(wire)) out[key] = unmarshall(value);
-  return out;
-}
-
-/** What one request to DynamoDB cost; the benchmarks count these instead of estimating. */
+/**
+ * One request to DynamoDB, as an AWS SDK middleware would see it (the command's name without `Command`,
+ * its input as sent): the benchmarks count cost and latency from these instead of estimating, and a test
+ * derives from `input` the IAM actions each function needs.
+ */
 export interface RequestRecord {
   operation: string;
+  /** The operation's input in wire form, e.g. `TableName`, `IndexName`, `RequestItems`, `TransactItems`. */
+  input: Readonly<Record<string, unknown>>;
   milliseconds: number;
   capacityUnits: number;
 }
@@ -98,12 +68,6 @@ export interface DynamoDbOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string | undefined };
   maxAttempts?: number;
   onRequest?: (record: RequestRecord) => void;
-}
-
-export interface Condition {
-  ConditionExpression?: string;
-  ExpressionAttributeNames?: Record<string, string>;
-  ExpressionAttributeValues?: Item;
 }
 
 export type TransactAction =
@@ -120,15 +84,6 @@ const RETRYABLE = new Set([
   'ServiceUnavailable',
   'LimitExceededException',
 ]);
-
-function encodeCondition<T extends Condition>(
-  input: T,
-): Omit<T, 'ExpressionAttributeValues'> & { ExpressionAttributeValues?: Wire } {
-  const { ExpressionAttributeValues, ...rest } = input;
-  return ExpressionAttributeValues
-    ? { ...rest, ExpressionAttributeValues: marshallItem(ExpressionAttributeValues) }
-    : rest;
-}
 
 export class DynamoDb {
   private readonly api: AwsJsonApi;
@@ -167,7 +122,12 @@ export class DynamoDb {
         });
       }
       const payload = response.text ? (JSON.parse(response.text) as Record<string, unknown>) : {};
-      this.record(operation, started, payload);
+      this.onRequest?.({
+        operation,
+        input,
+        milliseconds: performance.now() - started,
+        capacityUnits: capacityUnitsOf(payload),
+      });
       if (response.status >= 200 && response.status < 300) return payload as T;
 
       const type =
@@ -191,17 +151,6 @@ export class DynamoDb {
       );
       throw new DynamoDbError(type, message, item, reasons);
     }
-  }
-
-  private record(operation: string, started: number, payload: Record<string, unknown>): void {
-    if (!this.onRequest) return;
-    const consumed = payload.ConsumedCapacity as
-      | { CapacityUnits?: number }
-      | { CapacityUnits?: number }[]
-      | undefined;
-    const list = Array.isArray(consumed) ? consumed : consumed ? [consumed] : [];
-    const capacityUnits = list.reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
-    this.onRequest({ operation, milliseconds: performance.now() - started, capacityUnits });
   }
 
   async get(TableName: string, Key: Item, options: { consistent?: boolean; projection?: string[] } = {}) {
@@ -327,16 +276,14 @@ export class DynamoDb {
   }
 }
 
-function projection(attributes: string[] | undefined): {
-  ProjectionExpression?: string;
-  ExpressionAttributeNames?: Record<string, string>;
-} {
-  if (!attributes || attributes.length === 0) return {};
-  const names: Record<string, string> = {};
-  attributes.forEach((name, index) => {
-    names[`#p${index}`] = name;
-  });
-  return { ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names };
+/** What a response reports it consumed: one entry, or one per table of a batch or transaction. */
+function capacityUnitsOf(payload: Record<string, unknown>): number {
+  const consumed = payload.ConsumedCapacity as
+    | { CapacityUnits?: number }
+    | { CapacityUnits?: number }[]
+    | undefined;
+  const list = Array.isArray(consumed) ? consumed : consumed ? [consumed] : [];
+  return list.reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
 }
 
 function backoff(attempt: number): Promise<void> {

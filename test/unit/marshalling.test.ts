@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { marshallItem, unmarshallItem } from '#adapters/aws/dynamodb';
+import { marshallItem, unmarshallItem } from '#adapters/aws/marshalling';
 
 describe('DynamoDB marshalling', () => {
   it('round-trips every type tinyoauth stores', () => {

@@ -1,0 +1,206 @@
+/**
+ * Every path of tinyoauth that touches DynamoDB, driven over HTTP through the gateway the way clients,
+ * browsers and resource servers use it. Each step checks its answer, so a flow that took a wrong turn
+ * fails here rather than leaving some action silently unexercised.
+ */
+import { expect } from 'vitest';
+import { unescapeHtml } from '../../fakes/browser.ts';
+import { pkce } from '../../fakes/events.ts';
+import { uniqueName } from '../../fakes/runtime.ts';
+import { basicAuth, bearer, browser, type Reply, type Send, send } from './http.ts';
+
+const PASSWORD = 'correct horse battery';
+const WRONG = 'not the password';
+const REDIRECT = 'https://app.example.com/callback';
+
+/** Failed logins that lock an account; the gateway's configuration must agree. */
+export const MAX_FAILURES = 3;
+
+interface Client {
+  id: string;
+  secret: string;
+}
+
+function expectReply(reply: Reply, status: number, error?: string): void {
+  expect({ status: reply.status, error: error && reply.json().error }, reply.text.slice(0, 300)).toEqual({
+    status,
+    error,
+  });
+}
+
+const authorizeQuery = (c: Client, challenge: string) => ({
+  response_type: 'code',
+  client_id: c.id,
+  redirect_uri: REDIRECT,
+  scope: 'read',
+  state: 'xyz',
+  code_challenge: challenge,
+  code_challenge_method: 'S256',
+});
+
+class Flows {
+  constructor(private readonly baseUrl: string) {}
+
+  /** Everything, in an order that keeps each step's preconditions: logout and deletion come last. */
+  async all(): Promise<void> {
+    await this.logins();
+    const owner = await this.session(await this.register());
+    const c = await this.client(owner);
+    const user = await this.session(await this.register());
+    await this.tokens(c, user);
+    await this.browser(c);
+    expectReply(await this.call('GET', '/.well-known/jwks.json'), 200);
+    expectReply(await this.call('GET', '/.well-known/oauth-authorization-server'), 200);
+    expectReply(await this.call('POST', '/logout', { headers: bearer(user) }), 200);
+    const deleted = await this.call('DELETE', `/client/${encodeURIComponent(c.id)}`, {
+      headers: bearer(owner),
+    });
+    expectReply(deleted, 204);
+  }
+
+  private call(method: string, path: string, input: Send = {}) {
+    return send(this.baseUrl, method, path, input);
+  }
+
+  private login(username: string, password: string) {
+    return this.call('POST', '/login', { json: { username, password } });
+  }
+
+  private async register(): Promise<string> {
+    const username = uniqueName();
+    expectReply(await this.call('POST', '/register', { json: { username, password: PASSWORD } }), 201);
+    return username;
+  }
+
+  private async session(username: string): Promise<string> {
+    const reply = await this.login(username, PASSWORD);
+    expectReply(reply, 200);
+    return reply.json().token as string;
+  }
+
+  /** Wrong password, a lockout reached and refused, and a success that clears earlier failures. */
+  private async logins(): Promise<void> {
+    const locked = await this.register();
+    for (let failure = 1; failure <= MAX_FAILURES; failure++)
+      expectReply(await this.login(locked, WRONG), 401, 'invalid_credentials');
+    expectReply(await this.login(locked, PASSWORD), 429, 'too_many_attempts');
+
+    const recovering = await this.register();
+    expectReply(await this.login(recovering, WRONG), 401, 'invalid_credentials');
+    await this.session(recovering);
+  }
+
+  /** Registers a client that may use every grant, lists it and rotates its secret. */
+  private async client(owner: string): Promise<Client> {
+    const created = await this.call('POST', '/client', {
+      headers: bearer(owner),
+      json: {
+        client_name: 'IAM check',
+        redirect_uris: [REDIRECT],
+        grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
+        scope: 'read write',
+      },
+    });
+    expectReply(created, 201);
+    const id = created.json().client_id as string;
+    expectReply(await this.call('GET', '/client', { headers: bearer(owner) }), 200);
+    const path = `/client/${encodeURIComponent(id)}/secret`;
+    const rotated = await this.call('POST', path, { headers: bearer(owner) });
+    expectReply(rotated, 200);
+    return { id, secret: rotated.json().client_secret as string };
+  }
+
+  /** An API caller's authorization (the bearer session approves), and the code's redemption. */
+  private async codeGrant(c: Client, user: string) {
+    const { verifier, challenge } = pkce();
+    const query = authorizeQuery(c, challenge);
+    const authorized = await this.call('GET', '/authorize', { query, headers: bearer(user) });
+    expectReply(authorized, 302);
+    const redeem = () =>
+      this.token(c, {
+        grant_type: 'authorization_code',
+        code: authorized.location?.searchParams.get('code') ?? '',
+        redirect_uri: REDIRECT,
+        code_verifier: verifier,
+      });
+    const tokens = await redeem();
+    expectReply(tokens, 200);
+    return { redeem, tokens: tokens.json() as { access_token: string; refresh_token: string } };
+  }
+
+  private token(c: Client, form: Record<string, string>) {
+    return this.call('POST', '/token', { form, headers: basicAuth(c.id, c.secret) });
+  }
+
+  private refresh(c: Client, refreshToken: string) {
+    return this.token(c, { grant_type: 'refresh_token', refresh_token: refreshToken });
+  }
+
+  /** POST /introspect or /revoke of `token`, authenticated as the client. */
+  private aboutToken(c: Client, path: '/introspect' | '/revoke', token: string) {
+    return this.call('POST', path, { form: { token }, headers: basicAuth(c.id, c.secret) });
+  }
+
+  /** Every grant, replays of a code and a refresh token, introspection, the authorizer, revocation. */
+  private async tokens(c: Client, user: string): Promise<void> {
+    const replayed = await this.codeGrant(c, user);
+    expectReply(await replayed.redeem(), 400, 'invalid_grant');
+
+    const { tokens } = await this.codeGrant(c, user);
+    expectReply(await this.refresh(c, tokens.refresh_token), 200);
+    expectReply(await this.refresh(c, tokens.refresh_token), 400, 'invalid_grant');
+
+    expectReply(await this.token(c, { grant_type: 'client_credentials', scope: 'read' }), 200);
+
+    const live = (await this.codeGrant(c, user)).tokens;
+    for (const token of [live.access_token, live.refresh_token]) {
+      const introspected = await this.aboutToken(c, '/introspect', token);
+      expectReply(introspected, 200);
+      expect(introspected.json().active).toBe(true);
+    }
+    expectReply(await this.call('GET', '/protected/hello', { headers: bearer(live.access_token) }), 200);
+    expectReply(await this.aboutToken(c, '/revoke', live.access_token), 200);
+    expectReply(await this.aboutToken(c, '/revoke', live.refresh_token), 200);
+  }
+
+  /**
+   * A browser: the sign-in page (failures, then the password), consent approved, consent remembered,
+   * the signed-in page, sign-up of a name that failed to log in before it existed, and sign-out.
+   */
+  private async browser(c: Client): Promise<void> {
+    const b = browser(this.baseUrl);
+    const query = authorizeQuery(c, pkce().challenge);
+    const signInPage = await b.request('GET', '/authorize', { query });
+    expectReply(signInPage, 200);
+    const username = await this.register();
+    let page = signInPage;
+    for (let failure = 1; failure < MAX_FAILURES; failure++) {
+      page = await b.submit(page, '/signin', { username, password: WRONG });
+      expectReply(page, 401);
+    }
+    const signedIn = await b.submit(page, '/signin', { username, password: PASSWORD });
+    expectReply(signedIn, 303);
+    const consent = await b.follow(signedIn);
+    expectReply(consent, 200);
+    expectReply(await b.submit(consent, '/authorize', { decision: 'approve' }), 303);
+    expectReply(await b.request('GET', '/authorize', { query }), 302);
+    expectReply(await b.request('GET', '/signin'), 200);
+
+    const signUpLink = /href="([^"]*\/signup\?[^"]*)"/.exec(signInPage.text)?.[1] ?? '';
+    const newcomer = uniqueName();
+    expectReply(await this.login(newcomer, WRONG), 401, 'invalid_credentials');
+    const other = browser(this.baseUrl);
+    const signUpPage = await other.request('GET', `/signup${new URL(unescapeHtml(signUpLink)).search}`);
+    expectReply(signUpPage, 200);
+    const fields = { username: newcomer, password: PASSWORD, password_again: PASSWORD };
+    expectReply(await other.submit(signUpPage, '/signup', fields), 303);
+
+    const signOutPage = await b.request('GET', '/signout');
+    expectReply(signOutPage, 200);
+    expectReply(await b.submit(signOutPage, '/signout'), 200);
+    expect(b.jar.value('tinyoauth_session')).toBeUndefined();
+  }
+}
+
+/** Drives every flow through the gateway at `baseUrl`; rejects at the first step that answers wrongly. */
+export const driveEveryFlow = (baseUrl: string): Promise<void> => new Flows(baseUrl).all();

@@ -1,0 +1,100 @@
+/**
+ * The local gateway serving every function of infra/routes.ts, each with a runtime of its own whose
+ * DynamoDB client records into that function's list, as if each ran in its own Lambda with its own
+ * role. The key ring and the clock are shared, as the deployed functions share the signing keys.
+ */
+import type { RequestRecord } from '#adapters/aws/dynamodb';
+import type { Config } from '#adapters/config';
+import {
+  authorizeEndpoint,
+  authorizerEndpoint,
+  clientCreateEndpoint,
+  clientDeleteEndpoint,
+  clientListEndpoint,
+  clientSecretEndpoint,
+  introspectEndpoint,
+  jwksEndpoint,
+  loginEndpoint,
+  logoutEndpoint,
+  metadataEndpoint,
+  registerEndpoint,
+  revokeEndpoint,
+  sampleBackendEndpoint,
+  signInEndpoint,
+  signOutEndpoint,
+  signUpEndpoint,
+  tokenEndpoint,
+} from '#app/endpoints';
+import type { Runtime } from '#app/services';
+import { createGateway } from '#infra/local/gateway';
+import { isFunctionName, type LambdaHandler } from '#infra/local/handlers';
+import { type FunctionName, functions } from '#infra/routes';
+import { recordingDb, testRuntime } from '../../fakes/runtime.ts';
+
+/** Every function's handler, from app/endpoints.ts; a function added to routes.ts must be added here. */
+const endpoints: Record<FunctionName, (runtime: Runtime) => unknown> = {
+  register: registerEndpoint,
+  login: loginEndpoint,
+  logout: logoutEndpoint,
+  jwks: jwksEndpoint,
+  authorize: authorizeEndpoint,
+  signIn: signInEndpoint,
+  signUp: signUpEndpoint,
+  signOut: signOutEndpoint,
+  token: tokenEndpoint,
+  revoke: revokeEndpoint,
+  introspect: introspectEndpoint,
+  metadata: metadataEndpoint,
+  clientCreate: clientCreateEndpoint,
+  clientList: clientListEndpoint,
+  clientDelete: clientDeleteEndpoint,
+  clientSecret: clientSecretEndpoint,
+  authorizer: authorizerEndpoint,
+  protectedResource: sampleBackendEndpoint,
+};
+
+export interface RecordingGateway {
+  baseUrl: string;
+  config: Config;
+  /** What each function sent to DynamoDB, in order. */
+  requests: Record<FunctionName, RequestRecord[]>;
+  /** The functions the gateway invoked at least once. */
+  invoked: Set<FunctionName>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the gateway on a free port, with the authorizer cache off so that every protected request runs
+ * the authorizer. `overrides` change the configuration every function gets.
+ */
+export async function startRecordingGateway(overrides: Partial<Config> = {}): Promise<RecordingGateway> {
+  const handlers = new Map<string, LambdaHandler>();
+  const invoked = new Set<FunctionName>();
+  let now = Date.now;
+  const gateway = createGateway({
+    authorizerCacheTtlSeconds: 0,
+    now: () => now(),
+    loadHandler: async (name) => {
+      const handler = handlers.get(name);
+      if (!handler || !isFunctionName(name)) throw new Error(`No handler for "${name}"`);
+      invoked.add(name);
+      return handler;
+    },
+  });
+  const baseUrl = await gateway.listen(0);
+  // The issuer is the gateway's address: the authorizer fetches the published keys from there.
+  const shared = await testRuntime({
+    issuer: baseUrl,
+    resourceIdentifier: `${baseUrl}/protected`,
+    ...overrides,
+  });
+  now = shared.clock;
+
+  const requests = {} as Record<FunctionName, RequestRecord[]>;
+  for (const name of Object.keys(functions) as FunctionName[]) {
+    requests[name] = [];
+    const runtime: Runtime = { ...shared, db: recordingDb(shared.config, requests[name]) };
+    handlers.set(name, endpoints[name](runtime) as LambdaHandler);
+  }
+  return { baseUrl, config: shared.config, requests, invoked, close: () => gateway.close() };
+}
