@@ -20,9 +20,10 @@ import type { SigningKey } from '#core/keys/key-ring';
 import { generateSigningKey, publicJwk } from '#core/keys/key-set';
 import type { LivenessRecords, LivenessStore } from '#core/oauth/liveness';
 import { type AccessTokenClaims, signAccessToken } from '#core/tokens/jwt';
-import { type BilledCall, billCall, type StoredItems } from './billing.ts';
-import type { MeteredDynamoDb } from './metered-dynamodb.ts';
+import { type BilledCall, billCall } from './billing.ts';
+import type { CallRecord, MeteredDynamoDb } from './metered-dynamodb.ts';
 import { type Summary, summarise } from './stats.ts';
+import type { StoredItems } from './stored-items.ts';
 
 const ISSUER = 'https://auth.example.com';
 const AUDIENCE = `${ISSUER}/protected`;
@@ -205,16 +206,14 @@ export interface RevocationCheckResult {
   operations: string[];
 }
 
-export async function measureRevocationCheck(
-  db: MeteredDynamoDb,
-  items: StoredItems,
-  prefix: string,
-  checks: number,
-): Promise<RevocationCheckResult> {
-  const key = await testKey();
-  const sessionId = `session-${randomUUID()}`;
-  const claims = claimsFor(sessionId);
-  // The records a live token of a logged-in user has: its grant and its session (no revocation entry).
+/** The records a live token of a logged-in user has: its grant and its session (no revocation entry). */
+async function storeLiveToken(options: {
+  db: MeteredDynamoDb;
+  prefix: string;
+  claims: AccessTokenClaims;
+  sessionId: string;
+}): Promise<void> {
+  const { db, prefix, claims, sessionId } = options;
   await db.put(tableName(prefix, 'grants'), {
     grantId: claims.gid,
     clientId: claims.client_id,
@@ -232,6 +231,30 @@ export async function measureRevocationCheck(
     createdAt: claims.iat,
     expiresAt: claims.iat + 3600,
   });
+}
+
+/** Every authorization makes the same call; bills a few of them and makes sure they agree. */
+async function billAuthorizations(calls: readonly CallRecord[], items: StoredItems) {
+  const billed: BilledCall[] = [];
+  for (const call of calls.slice(0, 3)) billed.push(await billCall(call, items));
+  const units = new Set(billed.map((call) => call.readUnits));
+  if (units.size !== 1) throw new Error(`Authorizations billed differently: ${[...units].join(', ')} RRU`);
+  return {
+    readUnits: [...units][0] as number,
+    operations: billed[0] ? [`${billed[0].operation} ${billed[0].targets.join(' + ')}`] : [],
+  };
+}
+
+export async function measureRevocationCheck(
+  db: MeteredDynamoDb,
+  items: StoredItems,
+  prefix: string,
+  checks: number,
+): Promise<RevocationCheckResult> {
+  const key = await testKey();
+  const sessionId = `session-${randomUUID()}`;
+  const claims = claimsFor(sessionId);
+  await storeLiveToken({ db, prefix, claims, sessionId });
   const authorize = createAuthorizer({
     keys: createLocalJWKSet(key.jwks),
     revocation: new DynamoLivenessStore(db, prefix),
@@ -252,19 +275,15 @@ export async function measureRevocationCheck(
     latencies.push(performance.now() - started);
   }
   const { requests, calls } = db.since(mark);
-  // Every authorization makes the same call; bill a few of them and make sure they agree.
-  const billed: BilledCall[] = [];
-  for (const call of calls.slice(0, 3)) billed.push(await billCall(call, items));
-  const units = new Set(billed.map((call) => call.readUnits));
-  if (units.size !== 1) throw new Error(`Authorizations billed differently: ${[...units].join(', ')} RRU`);
+  const billed = await billAuthorizations(calls, items);
   return {
     latencyMs: summarise(latencies),
     dynamoDbMs: summarise(requests.map((request) => request.milliseconds)),
     requestsPerAuthorization: requests.length / checks,
     reportedCapacityPerAuthorization:
       requests.reduce((sum, request) => sum + request.capacityUnits, 0) / checks,
-    billedReadUnitsPerAuthorization: [...units][0] as number,
-    operations: billed[0] ? [`${billed[0].operation} ${billed[0].targets.join(' + ')}`] : [],
+    billedReadUnitsPerAuthorization: billed.readUnits,
+    operations: billed.operations,
   };
 }
 

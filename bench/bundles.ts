@@ -30,7 +30,7 @@ export const DEPLOYED_BUNDLING = {
 } as const;
 
 export interface PackageShare {
-  /** `jose`, `aws4fetch`, or `tinyoauth functions/commons` for our own code (by directory). */
+  /** `jose`, `aws4fetch`, or `tinyoauth functions/core` for our own code (by directory). */
   name: string;
   bytes: number;
 }

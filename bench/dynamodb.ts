@@ -1,6 +1,6 @@
 /**
  * The DynamoDB the benchmark measures against: the one at DYNAMODB_ENDPOINT when set, else a DynamoDB
- * Local of its own (in memory, on a free port), with the tables of infra/tables.ts under a prefix no one
+ * Local of its own (in memory, on a free port), with the tables of functions/contract/tables.ts under a prefix no one
  * else uses. Whatever is started or created here is removed by `close()`.
  */
 import { randomUUID } from 'node:crypto';

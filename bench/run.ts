@@ -7,7 +7,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DynamoDb } from '#adapters/aws/dynamodb';
 import { measureRevocationCheck, measureThroughput } from './authorizer.ts';
-import { StoredItems } from './billing.ts';
 import { bundleAll } from './bundles.ts';
 import { measureColdInit } from './cold-init.ts';
 import { computeCost } from './cost.ts';
@@ -17,33 +16,21 @@ import { measureFlow } from './flow.ts';
 import { describeMachine } from './machine.ts';
 import { MeteredDynamoDb } from './metered-dynamodb.ts';
 import { RESULTS_DIRECTORY } from './paths.ts';
-import { evaluateTargets, type Results, render } from './report.ts';
+import { type Results, render } from './report.ts';
 import { measureScrypt } from './scrypt.ts';
-import { ITERATIONS, parseMode } from './settings.ts';
+import { ITERATIONS, type Iterations, parseMode } from './settings.ts';
+import { StoredItems } from './stored-items.ts';
+import { evaluateTargets } from './targets.ts';
 
 const progress = (message: string) => process.stderr.write(`bench: ${message}\n`);
 
-async function main(): Promise<void> {
-  const mode = parseMode(process.argv.slice(2));
-  const iterations = ITERATIONS[mode];
-  const started = performance.now();
-  const date = new Date().toISOString();
-
-  progress('bundling every function as CDK deploys it');
-  const bundles = await bundleAll(join(RESULTS_DIRECTORY, 'bundles'));
-  progress(`cold init, ${iterations.coldInitRuns} fresh processes per bundle`);
-  const coldInit = await measureColdInit(bundles, iterations.coldInitRuns);
-  progress('authorizer warm throughput');
-  const throughput = await measureThroughput(iterations.throughputMs);
-
+/** The measurements that need DynamoDB, against one DynamoDB opened for them and closed after. */
+async function measureAgainstDynamoDb(iterations: Iterations) {
   progress('starting DynamoDB');
   const dynamo = await openDynamoDb();
-  let revocation: Results['revocation'];
-  let flow: Results['flow'];
-  let firstRequest: Results['firstRequest'];
   try {
     progress(`first DynamoDB request, ${iterations.coldInitRuns} fresh processes`);
-    firstRequest = await measureFirstRequest(
+    const firstRequest = await measureFirstRequest(
       dynamo.endpoint,
       join(RESULTS_DIRECTORY, 'bundles'),
       iterations.coldInitRuns,
@@ -58,13 +45,35 @@ async function main(): Promise<void> {
       dynamo.prefix,
     );
     progress(`authorizer revocation check, ${iterations.revocationChecks} authorizations`);
-    revocation = await measureRevocationCheck(db, items, dynamo.prefix, iterations.revocationChecks);
+    const revocation = await measureRevocationCheck(db, items, dynamo.prefix, iterations.revocationChecks);
     progress(`full flow, ${iterations.flows} measured runs`);
-    flow = await measureFlow(dynamo.endpoint, dynamo.prefix, iterations.flows);
+    const flow = await measureFlow(dynamo.endpoint, dynamo.prefix, iterations.flows);
+    return { dynamoDb: dynamo.kind, firstRequest, revocation, flow };
   } finally {
     await dynamo.close();
   }
+}
 
+async function writeResults(results: Results, started: number): Promise<void> {
+  await mkdir(RESULTS_DIRECTORY, { recursive: true });
+  const file = join(RESULTS_DIRECTORY, `bench-${results.date.replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+  progress(`wrote ${file} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+async function main(): Promise<void> {
+  const mode = parseMode(process.argv.slice(2));
+  const iterations = ITERATIONS[mode];
+  const started = performance.now();
+  const date = new Date().toISOString();
+
+  progress('bundling every function as CDK deploys it');
+  const bundles = await bundleAll(join(RESULTS_DIRECTORY, 'bundles'));
+  progress(`cold init, ${iterations.coldInitRuns} fresh processes per bundle`);
+  const coldInit = await measureColdInit(bundles, iterations.coldInitRuns);
+  progress('authorizer warm throughput');
+  const throughput = await measureThroughput(iterations.throughputMs);
+  const { dynamoDb, firstRequest, revocation, flow } = await measureAgainstDynamoDb(iterations);
   progress(`scrypt, ${iterations.scryptRuns} runs`);
   const scrypt = await measureScrypt(iterations.scryptRuns);
 
@@ -73,7 +82,7 @@ async function main(): Promise<void> {
     mode,
     command: mode === 'quick' ? 'npm run bench:quick' : 'npm run bench',
     machine: describeMachine(),
-    dynamoDb: dynamo.kind,
+    dynamoDb,
     bundles,
     coldInit,
     firstRequest,
@@ -85,10 +94,7 @@ async function main(): Promise<void> {
     targets: evaluateTargets(bundles, coldInit, throughput),
   };
   process.stdout.write(`${render(results)}\n`);
-  await mkdir(RESULTS_DIRECTORY, { recursive: true });
-  const file = join(RESULTS_DIRECTORY, `bench-${date.replace(/[:.]/g, '-')}.json`);
-  await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
-  progress(`wrote ${file} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  await writeResults(results, started);
 }
 
 main().catch((error: unknown) => {

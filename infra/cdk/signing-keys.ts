@@ -42,19 +42,14 @@ export class SigningKeys extends Construct {
 
   constructor(scope: Construct, id: string, props: SigningKeysProps) {
     super(scope, id);
-
-    this.signingSecret = new Secret(this, 'SigningSecret', {
-      description:
-        'tinyoauth signing key set (private JWKs; the first key signs). Created and rotated by Lambda.',
-      generateSecretString: PLACEHOLDER,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    this.publicSecret = new Secret(this, 'PublicSecret', {
-      description:
-        'tinyoauth public signing keys (a JWKS), derived from the signing key set at every change.',
-      generateSecretString: PLACEHOLDER,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    this.signingSecret = this.secret(
+      'SigningSecret',
+      'tinyoauth signing key set (private JWKs; the first key signs). Created and rotated by Lambda.',
+    );
+    this.publicSecret = this.secret(
+      'PublicSecret',
+      'tinyoauth public signing keys (a JWKS), derived from the signing key set at every change.',
+    );
     acknowledge(this.publicSecret, 'AwsSolutions', 'AwsSolutions-SMG4', REASONS.publicKeysNoRotation);
 
     const environment: FunctionEnvironment = {
@@ -63,8 +58,28 @@ export class SigningKeys extends Construct {
       KEY_RETAIN_SECONDS: String(props.retainSeconds),
       KEY_PUBLISH_DELAY_SECONDS: String(props.publishDelaySeconds),
     };
+    this.initializer = this.createInitializer(props, environment);
+    this.ready = new CustomResource(this, 'KeySet', {
+      serviceToken: this.initializer.functionArn,
+      resourceType: 'Custom::TinyOAuthKeySet',
+      // A replaced secret changes these, which runs the resource again for the new secret.
+      properties: { SigningSecret: this.signingSecret.secretArn, PublicSecret: this.publicSecret.secretArn },
+    });
+    this.rotator = this.createRotator(props, environment);
+    this.schedule(props.rotationInterval);
+  }
 
-    this.initializer = new TinyOAuthFunction(this, 'Initializer', {
+  /** A secret created with a placeholder that the custom resource replaces at deploy time. */
+  private secret(id: string, description: string): Secret {
+    return new Secret(this, id, {
+      description,
+      generateSecretString: PLACEHOLDER,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+  }
+
+  private createInitializer(props: SigningKeysProps, environment: FunctionEnvironment): TinyOAuthFunction {
+    const initializer = new TinyOAuthFunction(this, 'Initializer', {
       entry: 'functions/handlers/keys/initialize.ts',
       description: 'CloudFormation custom resource: creates the first signing key inside AWS',
       environment,
@@ -73,17 +88,13 @@ export class SigningKeys extends Construct {
       tracing: props.tracing,
       logRetention: props.logRetention,
     });
-    this.allow(this.initializer, this.signingSecret, ['GetSecretValue', 'PutSecretValue']);
-    this.allow(this.initializer, this.publicSecret, ['GetSecretValue', 'PutSecretValue']);
+    this.allow(initializer, this.signingSecret, ['GetSecretValue', 'PutSecretValue']);
+    this.allow(initializer, this.publicSecret, ['GetSecretValue', 'PutSecretValue']);
+    return initializer;
+  }
 
-    this.ready = new CustomResource(this, 'KeySet', {
-      serviceToken: this.initializer.functionArn,
-      resourceType: 'Custom::TinyOAuthKeySet',
-      // A replaced secret changes these, which runs the resource again for the new secret.
-      properties: { SigningSecret: this.signingSecret.secretArn, PublicSecret: this.publicSecret.secretArn },
-    });
-
-    this.rotator = new TinyOAuthFunction(this, 'Rotator', {
+  private createRotator(props: SigningKeysProps, environment: FunctionEnvironment): TinyOAuthFunction {
+    const rotator = new TinyOAuthFunction(this, 'Rotator', {
       entry: 'functions/handlers/keys/rotate.ts',
       description: 'Secrets Manager rotation of the signing key set',
       environment: { ...environment, JWKS_URI: props.jwksUrl },
@@ -93,26 +104,29 @@ export class SigningKeys extends Construct {
       tracing: props.tracing,
       logRetention: props.logRetention,
     });
-    this.allow(this.rotator, this.signingSecret, [
+    this.allow(rotator, this.signingSecret, [
       'DescribeSecret',
       'GetSecretValue',
       'PutSecretValue',
       'UpdateSecretVersionStage',
     ]);
-    this.allow(this.rotator, this.publicSecret, ['GetSecretValue', 'PutSecretValue']);
+    this.allow(rotator, this.publicSecret, ['GetSecretValue', 'PutSecretValue']);
     // Secrets Manager may invoke it for this secret of this account only (confused-deputy protection).
-    this.rotator.addPermission('SecretsManagerInvoke', {
+    rotator.addPermission('SecretsManagerInvoke', {
       principal: new ServicePrincipal('secretsmanager.amazonaws.com'),
       sourceAccount: Stack.of(this).account,
       sourceArn: this.signingSecret.secretArn,
     });
+    return rotator;
+  }
 
+  private schedule(interval: Duration): void {
     // The L1 resource, because the L2 `addRotationSchedule` also grants `secretsmanager:GetRandomPassword`
     // on `*`, which this function never calls.
     const schedule = new CfnRotationSchedule(this, 'RotationSchedule', {
       secretId: this.signingSecret.secretArn,
       rotationLambdaArn: this.rotator.functionArn,
-      rotationRules: { scheduleExpression: `rate(${props.rotationInterval.toDays()} days)` },
+      rotationRules: { scheduleExpression: `rate(${interval.toDays()} days)` },
       // The first rotation is due one interval after the first key, not during the deployment.
       rotateImmediatelyOnUpdate: false,
     });

@@ -30,11 +30,45 @@ export interface TokenAuthorizerOptions {
 /** API Gateway's own bound on cached entries is unpublished; this only keeps a dev server's memory flat. */
 const MAX_CACHED = 10_000;
 
+/** An authorizer answer, as cached per Authorization header. */
+interface Answer {
+  result: AuthorizerResult;
+  expiresAt: number;
+  latency: number;
+}
+
+type Refusal = Extract<AuthorizationOutcome, { kind: 'refused' }>;
+
+/** A throw of `Error('Unauthorized')` is the authorizer's 401; any other failure is a 500. */
+function refusalFor(error: unknown): Refusal {
+  if (error instanceof Error && error.message === 'Unauthorized') {
+    return { kind: 'refused', response: 'UNAUTHORIZED', reason: 'the authorizer answered Unauthorized' };
+  }
+  return {
+    kind: 'refused',
+    response: 'AUTHORIZER_CONFIGURATION_ERROR',
+    reason: `the authorizer failed: ${error instanceof Error ? error.message : String(error)}`,
+  };
+}
+
+/** The answer's policy, evaluated for this request's method ARN (cached answers are re-evaluated). */
+function decide({ result, latency }: Answer, methodArn: string): AuthorizationOutcome {
+  if (evaluatePolicy(result.statements, methodArn) === 'deny') {
+    return { kind: 'refused', response: 'ACCESS_DENIED', reason: `the policy does not allow ${methodArn}` };
+  }
+  // REST APIs hand context values to the backend as strings, whatever type the authorizer used.
+  const context = Object.fromEntries(
+    Object.entries(result.context).map(([key, value]) => [key, String(value)]),
+  );
+  return {
+    kind: 'allowed',
+    authorizer: { ...context, principalId: result.principalId, integrationLatency: latency },
+    context,
+  };
+}
+
 export class TokenAuthorizer {
-  private readonly cache = new Map<
-    string,
-    { result: AuthorizerResult; expiresAt: number; latency: number }
-  >();
+  private readonly cache = new Map<string, Answer>();
 
   constructor(private readonly options: TokenAuthorizerOptions) {}
 
@@ -47,58 +81,38 @@ export class TokenAuthorizer {
       return { kind: 'refused', response: 'UNAUTHORIZED', reason: 'no Authorization header' };
     }
     const event = buildTokenAuthorizerEvent(authorization, method, path);
+    const answer = this.cached(authorization) ?? (await this.ask(authorization, event));
+    return 'kind' in answer ? answer : decide(answer, event.methodArn);
+  }
 
-    let cached = this.cache.get(authorization);
+  /** The cached answer for this header, unless it has expired (then it is dropped). */
+  private cached(authorization: string): Answer | undefined {
+    const cached = this.cache.get(authorization);
     if (cached && cached.expiresAt <= this.options.now()) {
       this.cache.delete(authorization);
-      cached = undefined;
+      return undefined;
     }
-    if (!cached) {
-      const started = this.options.now();
-      let result: AuthorizerResult;
-      try {
-        result = parseAuthorizerResult(await this.options.invoke(event));
-      } catch (error) {
-        if (error instanceof Error && error.message === 'Unauthorized') {
-          return {
-            kind: 'refused',
-            response: 'UNAUTHORIZED',
-            reason: 'the authorizer answered Unauthorized',
-          };
-        }
-        return {
-          kind: 'refused',
-          response: 'AUTHORIZER_CONFIGURATION_ERROR',
-          reason: `the authorizer failed: ${error instanceof Error ? error.message : String(error)}`,
-        };
-      }
-      cached = {
-        result,
-        expiresAt: started + this.options.cacheTtlSeconds * 1000,
-        latency: this.options.now() - started,
-      };
-      if (this.options.cacheTtlSeconds > 0) {
-        if (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value as string);
-        this.cache.set(authorization, cached);
-      }
-    }
+    return cached;
+  }
 
-    const { result, latency } = cached;
-    if (evaluatePolicy(result.statements, event.methodArn) === 'deny') {
-      return {
-        kind: 'refused',
-        response: 'ACCESS_DENIED',
-        reason: `the policy does not allow ${event.methodArn}`,
-      };
+  /** Runs the authorizer function; its answer is cached when there is a TTL, its failures never are. */
+  private async ask(authorization: string, event: APIGatewayTokenAuthorizerEvent): Promise<Answer | Refusal> {
+    const started = this.options.now();
+    let result: AuthorizerResult;
+    try {
+      result = parseAuthorizerResult(await this.options.invoke(event));
+    } catch (error) {
+      return refusalFor(error);
     }
-    // REST APIs hand context values to the backend as strings, whatever type the authorizer used.
-    const context = Object.fromEntries(
-      Object.entries(result.context).map(([key, value]) => [key, String(value)]),
-    );
-    return {
-      kind: 'allowed',
-      authorizer: { ...context, principalId: result.principalId, integrationLatency: latency },
-      context,
+    const answer = {
+      result,
+      expiresAt: started + this.options.cacheTtlSeconds * 1000,
+      latency: this.options.now() - started,
     };
+    if (this.options.cacheTtlSeconds > 0) {
+      if (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value as string);
+      this.cache.set(authorization, answer);
+    }
+    return answer;
   }
 }

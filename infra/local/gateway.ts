@@ -13,13 +13,14 @@ import { type AuthorizationOutcome, TokenAuthorizer } from './authorization.ts';
 import { buildProxyEvent, INTEGRATION_TIMEOUT_MS, type IncomingRequest, lambdaContext } from './events.ts';
 import { type HandlerLoader, importHandler, isFunctionName } from './handlers.ts';
 import { forwardToBackend, pathBelowPrefix } from './http-backend.ts';
+import { lastHeader, readRequest } from './incoming.ts';
 import {
   gatewayHttpResponse,
   type HttpResponse,
   integrationFailure,
   proxyResultToResponse,
 } from './results.ts';
-import { compileRoutes, matchRoute } from './routing.ts';
+import { type CompiledRoute, compileRoutes, matchRoute, type RouteMatch } from './routing.ts';
 
 /** API Gateway's payload limit for REST APIs. */
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
@@ -49,189 +50,176 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-class TooLarge extends Error {}
+type Routed = { response: HttpResponse; target: string };
+type Allowed = Extract<AuthorizationOutcome, { kind: 'allowed' }>;
 
-function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(request.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) return reject(new TooLarge());
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        request.removeAllListeners('data');
-        request.pause();
-        reject(new TooLarge());
-      } else chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
+/** What answering a request needs, settled once per gateway. */
+interface Context {
+  routes: CompiledRoute[];
+  authorizer: TokenAuthorizer;
+  authorizerName: string;
+  maxRequestBytes: number;
+  protectedBackendUrl: string | undefined;
+  now: () => number;
+  log: (line: string) => void;
+  /** Runs a function's handler as Lambda would; rejects when it cannot be loaded or throws. */
+  invoke: (name: string, event: unknown, requestId: string) => Promise<unknown>;
 }
 
-const pairs = (raw: string[]): [string, string][] => {
-  const out: [string, string][] = [];
-  for (let index = 0; index + 1 < raw.length; index += 2) out.push([raw[index]!, raw[index + 1]!]);
-  return out;
-};
-
-const lastHeader = (rawHeaders: readonly [string, string][], name: string): string | undefined =>
-  rawHeaders.findLast(([key]) => key.toLowerCase() === name)?.[1];
-
-export function createGateway(options: GatewayOptions = {}): Gateway {
-  const compiled = compileRoutes(options.routes ?? projectRoutes);
+function contextOf(options: GatewayOptions): Context {
   const loadHandler = options.loadHandler ?? importHandler;
   const authorizerName = options.authorizer ?? AUTHORIZER;
-  const maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
   const now = options.now ?? Date.now;
-  const log = options.log ?? (() => {});
-
   const memoryOf = (name: string) =>
     isFunctionName(name) ? (functions[name] as { memoryMB?: number }).memoryMB : undefined;
-
-  /** Runs a function's handler as Lambda would; rejects when it cannot be loaded or throws. */
-  async function invoke(name: string, event: unknown, requestId: string): Promise<unknown> {
+  const invoke = async (name: string, event: unknown, requestId: string): Promise<unknown> => {
     const handler = await loadHandler(name);
     const memoryMB = memoryOf(name);
     return handler(event, lambdaContext(name, { requestId, now, ...(memoryMB ? { memoryMB } : {}) }));
-  }
-
+  };
   const authorizer = new TokenAuthorizer({
     invoke: (event) => invoke(authorizerName, event, randomUUID()),
     cacheTtlSeconds: options.authorizerCacheTtlSeconds ?? DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS,
     now,
   });
+  return {
+    routes: compileRoutes(options.routes ?? projectRoutes),
+    authorizer,
+    authorizerName,
+    maxRequestBytes: options.maxRequestBytes ?? MAX_REQUEST_BYTES,
+    protectedBackendUrl: options.protectedBackendUrl,
+    now,
+    log: options.log ?? (() => {}),
+    invoke,
+  };
+}
 
-  async function respond(
-    request: IncomingMessage,
-    requestId: string,
-  ): Promise<{ response: HttpResponse; target: string }> {
-    // WHATWG parsing resolves dot segments (also `%2e`), so routing, the method ARN the policy is checked
-    // against and the path a backend receives are one and the same: `/protected/a/../admin` is `/protected/admin`.
-    const url = new URL(request.url ?? '/', 'http://gateway.invalid');
-    const rawHeaders = pairs(request.rawHeaders);
-    const method = (request.method ?? 'GET').toUpperCase();
-
-    let body: Buffer;
-    try {
-      body = await readBody(request, maxRequestBytes);
-    } catch (error) {
-      if (error instanceof TooLarge)
-        return { response: gatewayHttpResponse('REQUEST_TOO_LARGE'), target: '-' };
-      throw error;
-    }
-
-    const match = matchRoute(compiled, method, url.pathname);
-    if (!match) return { response: gatewayHttpResponse('MISSING_AUTHENTICATION_TOKEN'), target: '-' };
-    const { route, pathParameters } = match;
-
-    const incoming: IncomingRequest = {
-      method,
-      path: url.pathname,
-      query: url.search.slice(1),
-      rawHeaders,
-      body,
-      sourceIp: (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
-    };
-
-    let authorization: Extract<AuthorizationOutcome, { kind: 'allowed' }> | undefined;
-    if (route.authorized) {
-      const outcome = await authorizer.authorize(
-        lastHeader(rawHeaders, 'authorization'),
-        method,
-        url.pathname,
-      );
-      if (outcome.kind === 'refused') {
-        log(`  authorizer: ${outcome.reason}`);
-        return { response: gatewayHttpResponse(outcome.response), target: authorizerName };
-      }
-      authorization = outcome;
-    }
-
-    if (route.authorized && options.protectedBackendUrl) {
-      const target = options.protectedBackendUrl;
-      try {
-        const response = await forwardToBackend(
-          target,
-          {
-            ...incoming,
-            path: pathBelowPrefix(route.path, url.pathname),
-            identity: authorization?.context ?? {},
-          },
-          INTEGRATION_TIMEOUT_MS,
-        );
-        return { response, target };
-      } catch (error) {
-        log(`  backend ${target} failed: ${(error as Error).message}`);
-        return { response: integrationFailure(), target };
-      }
-    }
-
-    const event = buildProxyEvent(incoming, {
-      requestId,
-      now: now(),
-      resource: route.path,
-      pathParameters,
-      ...(authorization ? { authorizer: authorization.authorizer } : {}),
-    });
-    try {
-      return {
-        response: proxyResultToResponse(await invoke(route.function, event, randomUUID())),
-        target: route.function,
-      };
-    } catch (error) {
-      log(`  ${route.function} failed: ${(error as Error)?.stack ?? String(error)}`);
-      return { response: integrationFailure(), target: route.function };
-    }
+async function forward(
+  context: Context,
+  request: { incoming: IncomingRequest; route: RouteDefinition; authorization: Allowed | undefined },
+): Promise<Routed> {
+  const target = context.protectedBackendUrl as string;
+  const { incoming, route, authorization } = request;
+  try {
+    const response = await forwardToBackend(
+      target,
+      {
+        ...incoming,
+        path: pathBelowPrefix(route.path, incoming.path),
+        identity: authorization?.context ?? {},
+      },
+      INTEGRATION_TIMEOUT_MS,
+    );
+    return { response, target };
+  } catch (error) {
+    context.log(`  backend ${target} failed: ${(error as Error).message}`);
+    return { response: integrationFailure(), target };
   }
+}
 
-  function send(response: ServerResponse, result: HttpResponse, requestId: string, isHead: boolean) {
-    for (const [name, values] of Object.entries(result.headers)) response.setHeader(name, values);
-    response.setHeader('x-amzn-RequestId', requestId);
-    response.setHeader('Content-Length', result.body.length);
-    response.writeHead(result.status);
-    response.end(isHead ? undefined : result.body);
-  }
-
-  const server = createServer((request, response) => {
-    const requestId = randomUUID();
-    const started = performance.now();
-    respond(request, requestId)
-      .catch((error: unknown) => {
-        log(`  gateway error: ${(error as Error)?.stack ?? String(error)}`);
-        return { response: gatewayHttpResponse('DEFAULT_5XX'), target: '-' };
-      })
-      .then(({ response: result, target }) => {
-        // A body left unread (it was too large) ends the connection rather than being drained.
-        if (!request.complete) {
-          response.setHeader('Connection', 'close');
-          response.on('finish', () => request.socket.destroy());
-        }
-        send(response, result, requestId, request.method === 'HEAD');
-        // The query string is left out on purpose: it can hold codes and tokens.
-        const path = (request.url ?? '/').split('?')[0];
-        log(
-          `${request.method} ${path} → ${result.status} ${target} ${Math.round(performance.now() - started)} ms`,
-        );
-      });
+async function invokeRoute(
+  context: Context,
+  request: {
+    incoming: IncomingRequest;
+    match: RouteMatch;
+    authorization: Allowed | undefined;
+    requestId: string;
+  },
+): Promise<Routed> {
+  const { incoming, match, authorization, requestId } = request;
+  const { route, pathParameters } = match;
+  const event = buildProxyEvent(incoming, {
+    requestId,
+    now: context.now(),
+    resource: route.path,
+    pathParameters,
+    ...(authorization ? { authorizer: authorization.authorizer } : {}),
   });
+  try {
+    return {
+      response: proxyResultToResponse(await context.invoke(route.function, event, randomUUID())),
+      target: route.function,
+    };
+  } catch (error) {
+    context.log(`  ${route.function} failed: ${(error as Error)?.stack ?? String(error)}`);
+    return { response: integrationFailure(), target: route.function };
+  }
+}
 
+/** Body limit, route, authorizer, then the route's function or the protected backend. */
+async function respond(context: Context, request: IncomingMessage, requestId: string): Promise<Routed> {
+  const incoming = await readRequest(request, context.maxRequestBytes);
+  if (!incoming) return { response: gatewayHttpResponse('REQUEST_TOO_LARGE'), target: '-' };
+  const match = matchRoute(context.routes, incoming.method, incoming.path);
+  if (!match) return { response: gatewayHttpResponse('MISSING_AUTHENTICATION_TOKEN'), target: '-' };
+  const { route } = match;
+
+  let authorization: Allowed | undefined;
+  if (route.authorized) {
+    const header = lastHeader(incoming.rawHeaders, 'authorization');
+    const outcome = await context.authorizer.authorize(header, incoming.method, incoming.path);
+    if (outcome.kind === 'refused') {
+      context.log(`  authorizer: ${outcome.reason}`);
+      return { response: gatewayHttpResponse(outcome.response), target: context.authorizerName };
+    }
+    authorization = outcome;
+  }
+  if (route.authorized && context.protectedBackendUrl) {
+    return forward(context, { incoming, route, authorization });
+  }
+  return invokeRoute(context, { incoming, match, authorization, requestId });
+}
+
+function send(response: ServerResponse, result: HttpResponse, requestId: string, isHead: boolean) {
+  for (const [name, values] of Object.entries(result.headers)) response.setHeader(name, values);
+  response.setHeader('x-amzn-RequestId', requestId);
+  response.setHeader('Content-Length', result.body.length);
+  response.writeHead(result.status);
+  response.end(isHead ? undefined : result.body);
+}
+
+function serve(context: Context, request: IncomingMessage, response: ServerResponse): void {
+  const requestId = randomUUID();
+  const started = performance.now();
+  respond(context, request, requestId)
+    .catch((error: unknown): Routed => {
+      context.log(`  gateway error: ${(error as Error)?.stack ?? String(error)}`);
+      return { response: gatewayHttpResponse('DEFAULT_5XX'), target: '-' };
+    })
+    .then(({ response: result, target }) => {
+      // A body left unread (it was too large) ends the connection rather than being drained.
+      if (!request.complete) {
+        response.setHeader('Connection', 'close');
+        response.on('finish', () => request.socket.destroy());
+      }
+      send(response, result, requestId, request.method === 'HEAD');
+      // The query string is left out on purpose: it can hold codes and tokens.
+      const path = (request.url ?? '/').split('?')[0];
+      context.log(
+        `${request.method} ${path} → ${result.status} ${target} ${Math.round(performance.now() - started)} ms`,
+      );
+    });
+}
+
+const LOOPBACK_OR_ANY = new Set(['127.0.0.1', '::1', '::', '0.0.0.0']);
+
+function listen(server: Server, port: number, host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address() as AddressInfo;
+      resolve(`http://${LOOPBACK_OR_ANY.has(host) ? 'localhost' : host}:${address.port}`);
+    });
+  });
+}
+
+export function createGateway(options: GatewayOptions = {}): Gateway {
+  const context = contextOf(options);
+  const server = createServer((request, response) => serve(context, request, response));
   return {
     server,
-    listen: (port, host = '127.0.0.1') =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          const address = server.address() as AddressInfo;
-          const shown =
-            host === '127.0.0.1' || host === '::1' || host === '::' || host === '0.0.0.0'
-              ? 'localhost'
-              : host;
-          resolve(`http://${shown}:${address.port}`);
-        });
-      }),
+    listen: (port, host = '127.0.0.1') => listen(server, port, host),
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());

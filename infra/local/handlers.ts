@@ -7,9 +7,6 @@ import { pathToFileURL } from 'node:url';
 import { projectPath } from '#infra/paths';
 import { type FunctionName, functions } from '#infra/routes';
 
-// Only test/unit/gateway.test.ts still imports it from here; everything else imports #infra/paths.
-export { PROJECT_ROOT } from '#infra/paths';
-
 export type LambdaHandler = (event: unknown, context: unknown) => unknown;
 
 /** Loads the handler of a function by name; rejects with a message that names the function and entry. */

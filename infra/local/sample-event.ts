@@ -15,6 +15,39 @@ import { compileRoutes, matchRoute } from './routing.ts';
 const USAGE =
   "Usage: npm run event -- <METHOD> <path?query> [body] [-H 'Name: value']… [--authorizer '<context JSON>'] [--token '<Authorization value>']";
 
+/** What curl would send: its default headers, the ones given, and a content type and length for a body. */
+function curlHeaders(given: readonly string[], body: string | undefined): [string, string][] {
+  const rawHeaders: [string, string][] = [
+    ['Host', 'localhost:3000'],
+    ['User-Agent', 'curl/8.5.0'],
+    ['Accept', '*/*'],
+  ];
+  for (const header of given) {
+    const colon = header.indexOf(':');
+    if (colon < 1) throw new Error(`A header is "Name: value", got "${header}"`);
+    rawHeaders.push([header.slice(0, colon).trim(), header.slice(colon + 1).trim()]);
+  }
+  if (body !== undefined && !rawHeaders.some(([name]) => name.toLowerCase() === 'content-type')) {
+    // What curl sends: -d is a form, unless the body is evidently JSON.
+    const json = /^\s*[{[]/.test(body);
+    rawHeaders.push(['Content-Type', json ? 'application/json' : 'application/x-www-form-urlencoded']);
+  }
+  const length = Buffer.byteLength(body ?? '', 'utf8');
+  if (length > 0) rawHeaders.push(['Content-Length', String(length)]);
+  return rawHeaders;
+}
+
+/** `--authorizer` JSON as API Gateway passes an authorizer's context on: strings, plus principalId. */
+function authorizerContext(json: string): Record<string, string | number> {
+  const context = JSON.parse(json) as Record<string, unknown>;
+  const authorizer: Record<string, string | number> = Object.fromEntries(
+    Object.entries(context).map(([key, value]) => [key, String(value)]),
+  );
+  authorizer.principalId ??= String(context.sub ?? 'principal');
+  authorizer.integrationLatency = 0;
+  return authorizer;
+}
+
 function main() {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
@@ -33,40 +66,14 @@ function main() {
 
   const match = matchRoute(compileRoutes(routes), method, url.pathname);
   if (!match) throw new Error(`No route of infra/routes.ts answers ${method} ${url.pathname}`);
-
-  const rawHeaders: [string, string][] = [
-    ['Host', 'localhost:3000'],
-    ['User-Agent', 'curl/8.5.0'],
-    ['Accept', '*/*'],
-  ];
-  for (const header of values.header ?? []) {
-    const colon = header.indexOf(':');
-    if (colon < 1) throw new Error(`A header is "Name: value", got "${header}"`);
-    rawHeaders.push([header.slice(0, colon).trim(), header.slice(colon + 1).trim()]);
-  }
-  const bytes = Buffer.from(body ?? '', 'utf8');
-  if (body !== undefined && !rawHeaders.some(([name]) => name.toLowerCase() === 'content-type')) {
-    // What curl sends: -d is a form, unless the body is evidently JSON.
-    const json = /^\s*[{[]/.test(body);
-    rawHeaders.push(['Content-Type', json ? 'application/json' : 'application/x-www-form-urlencoded']);
-  }
-  if (bytes.length > 0) rawHeaders.push(['Content-Length', String(bytes.length)]);
-
-  let authorizer: Record<string, string | number> | undefined;
-  if (values.authorizer !== undefined) {
-    const context = JSON.parse(values.authorizer) as Record<string, unknown>;
-    authorizer = Object.fromEntries(Object.entries(context).map(([key, value]) => [key, String(value)]));
-    authorizer.principalId ??= String(context.sub ?? 'principal');
-    authorizer.integrationLatency = 0;
-  }
-
+  const authorizer = values.authorizer === undefined ? undefined : authorizerContext(values.authorizer);
   return buildProxyEvent(
     {
       method,
       path: url.pathname,
       query: url.search.slice(1),
-      rawHeaders,
-      body: bytes,
+      rawHeaders: curlHeaders(values.header ?? [], body),
+      body: Buffer.from(body ?? '', 'utf8'),
       sourceIp: '127.0.0.1',
     },
     {

@@ -3,7 +3,7 @@
  * to `.data/dynamodb` unless DYNAMODB_ENDPOINT names another DynamoDB. Ctrl-C or SIGTERM stops
  * everything this process started, java included.
  *
- * Environment, beyond what functions/commons/config.ts reads: PORT, HOST (default 127.0.0.1),
+ * Environment, beyond what functions/adapters/config.ts reads: PORT, HOST (default 127.0.0.1),
  * AUTHORIZER_CACHE_TTL_SECONDS, PROTECTED_BACKEND_URL, DYNAMODB_LOCAL_DATA_DIR, SAMPLE_APP_PORT,
  * SAMPLE_APP_STATE_FILE (infra/local/sample-app.ts).
  */

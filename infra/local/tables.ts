@@ -1,5 +1,5 @@
 /**
- * Creates the tables of infra/tables.ts that do not exist yet (on-demand, TTL on `ttlAttribute`, GSIs
+ * Creates the tables of functions/contract/tables.ts that do not exist yet (on-demand, TTL on `ttlAttribute`, GSIs
  * projecting ALL), and brings existing ones up to date (a GSI or TTL added to the definition since).
  * Safe to run on every start: what exists is left alone.
  */
@@ -114,7 +114,7 @@ async function updateExisting(db: DynamoDb, prefix: string, definition: TableDef
   const table = await describe(db, TableName);
   if (!sameKeys(table.KeySchema, keySchema(definition.partitionKey, definition.sortKey))) {
     throw new Error(
-      `Table ${TableName} exists with another key schema than infra/tables.ts defines; delete it (locally: stop the stack and remove .data/dynamodb) so it can be created again`,
+      `Table ${TableName} exists with another key schema than functions/contract/tables.ts defines; delete it (locally: stop the stack and remove .data/dynamodb) so it can be created again`,
     );
   }
   let changed = false;
@@ -144,7 +144,7 @@ export interface EnsureTablesResult {
   unchanged: string[];
 }
 
-/** Makes every table of `definitions` (default: infra/tables.ts) exist under `prefix`, as defined. */
+/** Makes every table of `definitions` (default: functions/contract/tables.ts) exist under `prefix`, as defined. */
 export async function ensureTables(
   db: DynamoDb,
   prefix: string,

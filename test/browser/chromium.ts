@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { onTestFinished } from 'vitest';
-import { PROJECT_ROOT } from '#infra/local/handlers';
+import { PROJECT_ROOT } from '#infra/paths';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const chromiumInstalled = existsSync(CHROMIUM);

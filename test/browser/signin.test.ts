@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '#infra/local/handlers';
+import { PROJECT_ROOT } from '#infra/paths';
 import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
 import { launchChromium, skipBrowserTests, visit } from './chromium.ts';
 

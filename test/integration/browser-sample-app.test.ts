@@ -1,4 +1,4 @@
-/** The sample app's self-registration (infra/local/sample-app.ts): the same client across restarts. */
+/** The sample app's self-registration (infra/local/sample-client.ts): the same client across restarts. */
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { DynamoDb } from '#adapters/aws/dynamodb';
 import { loadConfig } from '#adapters/config';
 import { DynamoClientStore } from '#adapters/dynamo/clients';
 import { matchesHash } from '#core/secrets';
-import { ensureSampleClient, SAMPLE_APP_OWNER, SAMPLE_APP_SCOPE } from '#infra/local/sample-app';
+import { ensureSampleClient, SAMPLE_APP_OWNER, SAMPLE_APP_SCOPE } from '#infra/local/sample-client';
 
 const config = loadConfig(process.env);
 const store = new DynamoClientStore(

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '#infra/local/dynamodb-local';
-import { PROJECT_ROOT } from '#infra/local/handlers';
+import { PROJECT_ROOT } from '#infra/paths';
 
 export interface LocalStackOptions {
   /**
@@ -69,6 +69,54 @@ async function killGroup(child: ChildProcess): Promise<void> {
  */
 export const deployedBaseUrl = process.env.BASE_URL?.replace(/\/+$/, '') || undefined;
 
+/** The environment that gives the stack its own port, tables and key set on the given DynamoDB. */
+function stackEnvironment(options: {
+  port: number;
+  baseUrl: string;
+  tablePrefix: string;
+  keysDirectory: string;
+  dynamoDbEndpoint: string;
+  overrides: Record<string, string> | undefined;
+}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PORT: String(options.port),
+    DYNAMODB_ENDPOINT: options.dynamoDbEndpoint,
+    TABLE_PREFIX: options.tablePrefix,
+    ISSUER: options.baseUrl,
+    AUTHORIZER_CACHE_TTL_SECONDS: '0',
+    SIGNING_KEYS_FILE: join(options.keysDirectory, 'signing-keys.json'),
+    // The sample app would take port 3001 and write the repository's .data/; tests that want it say so.
+    SAMPLE_APP_PORT: 'off',
+    SAMPLE_APP_STATE_FILE: join(options.keysDirectory, 'sample-app.json'),
+    ...options.overrides,
+  };
+}
+
+/** Undefined once the stack serves its JWKS; else why it never will (it exited, or the deadline passed). */
+async function waitUntilAnswering(options: {
+  child: ChildProcess;
+  baseUrl: string;
+  timeoutMs: number;
+}): Promise<string | undefined> {
+  const { child, baseUrl } = options;
+  const deadline = Date.now() + options.timeoutMs;
+  while (true) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      return `The local stack exited (${child.exitCode ?? child.signalCode}) before it answered`;
+    }
+    try {
+      const response = await fetch(`${baseUrl}/.well-known/jwks.json`);
+      await response.arrayBuffer();
+      if (response.ok) return undefined;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) return `The local stack did not answer on ${baseUrl} in time`;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   if (deployedBaseUrl) {
     return { baseUrl: deployedBaseUrl, pid: 0, tablePrefix: '', output: () => '', stop: async () => {} };
@@ -84,19 +132,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Its own process group: stop() signals npx, tsx, node and java at once.
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      PORT: String(port),
-      DYNAMODB_ENDPOINT: dynamoDbEndpoint,
-      TABLE_PREFIX: tablePrefix,
-      ISSUER: baseUrl,
-      AUTHORIZER_CACHE_TTL_SECONDS: '0',
-      SIGNING_KEYS_FILE: join(keysDirectory, 'signing-keys.json'),
-      // The sample app would take port 3001 and write the repository's .data/; tests that want it say so.
-      SAMPLE_APP_PORT: 'off',
-      SAMPLE_APP_STATE_FILE: join(keysDirectory, 'sample-app.json'),
-      ...options.env,
-    },
+    env: stackEnvironment({
+      port,
+      baseUrl,
+      tablePrefix,
+      keysDirectory,
+      dynamoDbEndpoint,
+      overrides: options.env,
+    }),
   });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -110,28 +153,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await killGroup(child);
     await rm(keysDirectory, { recursive: true, force: true });
   };
-
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-  while (true) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      await stop();
-      throw new Error(
-        `The local stack exited (${child.exitCode ?? child.signalCode}) before it answered:\n${output}`,
-      );
-    }
-    try {
-      const response = await fetch(`${baseUrl}/.well-known/jwks.json`);
-      await response.arrayBuffer();
-      if (response.ok) break;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`The local stack did not answer on ${baseUrl} in time:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  const failure = await waitUntilAnswering({ child, baseUrl, timeoutMs: options.timeoutMs ?? 60_000 });
+  if (failure) {
+    await stop();
+    throw new Error(`${failure}:\n${output}`);
   }
-
   return { baseUrl, pid: child.pid!, tablePrefix, output: () => output, stop };
 }

@@ -8,9 +8,10 @@ import { IDENTITY_HEADERS } from '#contract/protection';
 import { gatewayResponse, gatewayResponses } from '#infra/gateway-responses';
 import { buildProxyEvent, type IncomingRequest, methodArn } from '#infra/local/events';
 import { createGateway, type Gateway, type GatewayOptions } from '#infra/local/gateway';
-import { isFunctionName, type LambdaHandler, PROJECT_ROOT } from '#infra/local/handlers';
+import { isFunctionName, type LambdaHandler } from '#infra/local/handlers';
 import { evaluatePolicy, MalformedAuthorizerResult, parseAuthorizerResult } from '#infra/local/policy';
 import { compileRoutes, matchRoute } from '#infra/local/routing';
+import { PROJECT_ROOT } from '#infra/paths';
 import { AUTHORIZER, type RouteDefinition, routes } from '#infra/routes';
 
 const ARN_PREFIX = 'arn:aws:execute-api:local:000000000000:local/local';
