@@ -1,6 +1,6 @@
 /**
  * The handlers the flow runs, built with an injected runtime exactly as the integration tests build them
- * (test/integration/oauth.test.ts), over a metered DynamoDB client and an unmetered one for billing.
+ * (test/integration/adapters/endpoints/oauth.test.ts), over a metered DynamoDB client and an unmetered one for billing.
  */
 import { createLocalJWKSet } from 'jose';
 import { DynamoDb } from '#adapters/aws/dynamodb';

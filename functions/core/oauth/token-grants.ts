@@ -3,10 +3,10 @@
  * then handed to that grant (grants/), each a sequence of checks that reads like its RFC section.
  */
 import type { ClientRecord } from '#core/clients/records';
-import { AuthorizationCodeGrant } from './grants/authorization-code.ts';
-import { ClientCredentialsGrant } from './grants/client-credentials.ts';
-import type { GrantDependencies, TokenResponse } from './grants/issuance.ts';
-import { RefreshTokenGrant } from './grants/refresh-token.ts';
+import { AuthorizationCodeGrant } from '#core/oauth/grants/authorization-code';
+import { ClientCredentialsGrant } from '#core/oauth/grants/client-credentials';
+import type { GrantDependencies, TokenResponse } from '#core/oauth/grants/issuance';
+import { RefreshTokenGrant } from '#core/oauth/grants/refresh-token';
 import type { Parameters } from './parameters.ts';
 import { parseTokenRequest } from './token-request.ts';
 

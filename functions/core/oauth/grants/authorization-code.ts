@@ -6,9 +6,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { ClientRecord } from '#core/clients/records';
 import { epochSeconds } from '#core/clock';
 import { InvalidGrant } from '#core/errors';
+import type { CodeRecord, GrantRecord } from '#core/oauth/records';
+import type { AuthorizationCodeRequest } from '#core/oauth/token-request';
 import { constantTimeEqual, sha256 } from '#core/secrets';
-import type { CodeRecord, GrantRecord } from '../records.ts';
-import type { AuthorizationCodeRequest } from '../token-request.ts';
 import {
   type GrantDependencies,
   issuesRefreshTokens,

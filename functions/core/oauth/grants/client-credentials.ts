@@ -6,9 +6,9 @@ import { randomUUID } from 'node:crypto';
 import type { ClientRecord } from '#core/clients/records';
 import { epochSeconds } from '#core/clock';
 import { InvalidGrant, UnauthorizedClient } from '#core/errors';
+import type { GrantRecord } from '#core/oauth/records';
+import type { ClientCredentialsRequest } from '#core/oauth/token-request';
 import { grantableScope } from '#core/scopes';
-import type { GrantRecord } from '../records.ts';
-import type { ClientCredentialsRequest } from '../token-request.ts';
 import { type GrantDependencies, type TokenResponse, tokenResponse } from './issuance.ts';
 
 export class ClientCredentialsGrant {

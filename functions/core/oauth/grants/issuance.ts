@@ -7,10 +7,10 @@ import type { ClientRecord } from '#core/clients/records';
 import type { Clock } from '#core/clock';
 import type { KeyRing } from '#core/keys/key-ring';
 import type { Logger } from '#core/logging';
+import type { GrantStore } from '#core/oauth/grant-store';
+import type { GrantRecord, RefreshTokenRecord } from '#core/oauth/records';
 import { randomSecret, sha256 } from '#core/secrets';
 import { type AccessTokenClaims, signAccessToken } from '#core/tokens/jwt';
-import type { GrantStore } from '../grant-store.ts';
-import type { GrantRecord, RefreshTokenRecord } from '../records.ts';
 
 export interface GrantDependencies {
   grants: GrantStore;

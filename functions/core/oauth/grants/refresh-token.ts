@@ -6,9 +6,9 @@
 import type { ClientRecord } from '#core/clients/records';
 import { epochSeconds } from '#core/clock';
 import { InvalidScope } from '#core/errors';
+import type { RefreshTokenRequest } from '#core/oauth/token-request';
 import { grantableScope } from '#core/scopes';
 import { sha256 } from '#core/secrets';
-import type { RefreshTokenRequest } from '../token-request.ts';
 import {
   type GrantDependencies,
   type GrantIdentity,

@@ -4,7 +4,7 @@
  * §4.14.2 both answer by ending the whole grant, and neither tells the client more than `invalid_grant`.
  */
 import { InvalidGrant } from '#core/errors';
-import type { ConsumeResult } from '../grant-store.ts';
+import type { ConsumeResult } from '#core/oauth/grant-store';
 import type { GrantDependencies } from './issuance.ts';
 
 export interface SingleUseCredential {

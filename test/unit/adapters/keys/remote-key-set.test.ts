@@ -1,5 +1,5 @@
 /**
- * The authorizer's remote key set beyond test/integration/authorizer-jwks.test.ts (which covers caching,
+ * The authorizer's remote key set beyond test/integration/adapters/keys/remote-key-set.test.ts (which covers caching,
  * cooldown and an unreachable JWKS): what it refuses, and that concurrent cold calls fetch once.
  */
 import { createServer, type Server } from 'node:http';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidScope } from '#core/errors';
 import { type ConsentRecord, type ConsentStore, Consents, missingScopes } from '#core/oauth/consents';
-import { manualClock } from '../fakes/keys.ts';
+import { manualClock } from '../../../fakes/keys.ts';
 
 /** An in-memory store with the DynamoDB store's union semantics. */
 class MemoryConsentStore implements ConsentStore {

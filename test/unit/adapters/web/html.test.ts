@@ -1,9 +1,5 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { errorPage } from '#adapters/http/errors';
-import { httpHandler } from '#adapters/http/handler';
-import { type ApiEvent, HttpRequest } from '#adapters/http/request';
-import { seeOther, toApiResult } from '#adapters/http/responses';
 import {
   escapeHtml,
   formActionSource,
@@ -14,8 +10,6 @@ import {
   STYLE_SOURCE,
   STYLESHEET,
 } from '#adapters/web/html';
-import { InvalidRequest, OAuthError, TooManyAttempts } from '#core/errors';
-import { recordingLogger } from '../fakes/logger.ts';
 
 describe('escapeHtml', () => {
   it.each([
@@ -108,82 +102,5 @@ describe('page headers', () => {
   it('escapes the title', () => {
     const response = page(html``, { title: '</title><script>' });
     expect(response.body).toContain('<title>&lt;/title&gt;&lt;script&gt; · tinyoauth</title>');
-  });
-});
-
-describe('responses', () => {
-  it('sends each cookie as its own Set-Cookie line', () => {
-    const result = toApiResult(
-      seeOther('https://auth.example.com/authorize?a=1', ['a=1; Path=/', 'b=2; Path=/']),
-    );
-    expect(result.statusCode).toBe(303);
-    expect(result.headers?.Location).toBe('https://auth.example.com/authorize?a=1');
-    expect(result.headers?.['Set-Cookie']).toBeUndefined();
-    expect(result.multiValueHeaders).toEqual({ 'Set-Cookie': ['a=1; Path=/', 'b=2; Path=/'] });
-  });
-
-  it('sets no multiValueHeaders without cookies', () => {
-    expect(toApiResult(seeOther('https://a.example/')).multiValueHeaders).toBeUndefined();
-  });
-
-  it('keeps Retry-After on an error page and nothing else from the error', () => {
-    class SlowDown extends OAuthError {
-      readonly status = 429;
-      readonly code = 'slow_down';
-    }
-    const response = errorPage(
-      new SlowDown('Slow down <now>', { headers: { 'Retry-After': '60', 'X-Other': 'no' } }),
-    );
-    expect(response.status).toBe(429);
-    expect(response.headers?.['Retry-After']).toBe('60');
-    expect(response.headers?.['X-Other']).toBeUndefined();
-    expect(response.body).toContain('Slow down &lt;now&gt;');
-  });
-});
-
-const event = (headers: Record<string, string>): ApiEvent =>
-  ({ httpMethod: 'GET', path: '/x', headers, body: null, requestContext: { requestId: 'r' } }) as ApiEvent;
-
-describe('prefersHtml', () => {
-  it.each([
-    [{ accept: 'text/html,application/xhtml+xml,*/*;q=0.8' }, true],
-    [{ Accept: 'TEXT/HTML' }, true],
-    [{ accept: 'application/json' }, false],
-    [{ accept: '*/*' }, false],
-    [{}, false],
-    [{ accept: 'text/htmlx' }, false],
-    [{ accept: 'text/html', authorization: 'Bearer x' }, false],
-  ])('%j → %s', (headers, expected) => {
-    expect(new HttpRequest(event(headers)).prefersHtml()).toBe(expected);
-  });
-});
-
-describe('httpHandler for pages', () => {
-  const { logger, lines } = recordingLogger();
-  const failing = (error: unknown) => httpHandler(async () => Promise.reject(error), { logger, pages: true });
-
-  it('answers a browser with an error page and an API caller with JSON', async () => {
-    const refused = failing(new InvalidRequest('Bad <thing>.'));
-    const asPage = await refused(event({ accept: 'text/html' }));
-    expect(asPage.statusCode).toBe(400);
-    expect(asPage.headers?.['Content-Type']).toBe('text/html; charset=utf-8');
-    expect(asPage.body).toContain('Bad &lt;thing&gt;.');
-    const asJson = await refused(event({ accept: 'application/json' }));
-    expect(asJson.statusCode).toBe(400);
-    expect(JSON.parse(asJson.body)).toEqual({ error: 'invalid_request', error_description: 'Bad <thing>.' });
-  });
-
-  it('never shows an unexpected error, and logs it', async () => {
-    const result = await failing(new Error('secret internals'))(event({ accept: 'text/html' }));
-    expect(result.statusCode).toBe(500);
-    expect(result.body).not.toContain('secret internals');
-    expect(result.body).toContain('An unexpected error occurred.');
-    expect(lines.join('\n')).toContain('secret internals');
-  });
-
-  it('keeps Retry-After for a lockout page', async () => {
-    const result = await failing(new TooManyAttempts('Locked.', 90))(event({ accept: 'text/html' }));
-    expect(result.statusCode).toBe(429);
-    expect(result.headers?.['Retry-After']).toBe('90');
   });
 });

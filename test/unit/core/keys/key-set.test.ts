@@ -9,8 +9,8 @@ import { InvalidToken } from '#core/errors';
 import { KeyRing } from '#core/keys/key-ring';
 import { generateSigningKey, parseKeySet, rotateKeySet } from '#core/keys/key-set';
 import { SESSION_TOKEN_TYPE, signSessionToken, verifyToken } from '#core/tokens/jwt';
-import { manualClock, memoryKeyRing } from '../fakes/keys.ts';
-import { silentLogger } from '../fakes/logger.ts';
+import { manualClock, memoryKeyRing } from '../../../fakes/keys.ts';
+import { silentLogger } from '../../../fakes/logger.ts';
 
 const ISSUER = 'https://auth.example.com';
 const DAY = 86400;

@@ -4,8 +4,8 @@ import { type ApiEvent, HttpRequest } from '#adapters/http/request';
 import { BrowserSessions, CrossSiteRequestRefused, FORM_PURPOSE } from '#adapters/web/browser-sessions';
 import { Accounts } from '#core/users/accounts';
 import { Sessions } from '#core/users/sessions';
-import { MemoryAccountStore } from '../fakes/accounts.ts';
-import { manualClock, memoryKeyRing } from '../fakes/keys.ts';
+import { MemoryAccountStore } from '../../../fakes/accounts.ts';
+import { manualClock, memoryKeyRing } from '../../../fakes/keys.ts';
 
 async function setup(issuer = 'http://localhost:3000') {
   const clock = manualClock(Date.UTC(2026, 0, 1));

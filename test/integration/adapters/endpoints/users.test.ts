@@ -8,9 +8,9 @@ import { createRegisterHandler } from '#adapters/endpoints/users/register';
 import type { ApiResult } from '#adapters/http/responses';
 import { accounts as accountsOf, sessions as sessionsOf } from '#app/services';
 import { tableName } from '#contract/tables';
-import { apiEvent } from '../fakes/events.ts';
-import { recordingLogger, silentLogger } from '../fakes/logger.ts';
-import { testRuntime, uniqueName } from '../fakes/runtime.ts';
+import { apiEvent } from '../../../fakes/events.ts';
+import { recordingLogger, silentLogger } from '../../../fakes/logger.ts';
+import { testRuntime, uniqueName } from '../../../fakes/runtime.ts';
 
 const PASSWORD = 'correct horse battery';
 const body = (result: ApiResult) => JSON.parse(result.body);

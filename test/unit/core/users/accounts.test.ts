@@ -4,8 +4,8 @@ import { InvalidRequest, InvalidToken, TooManyAttempts, UsernameTaken } from '#c
 import { SESSION_TOKEN_TYPE } from '#core/tokens/jwt';
 import { Accounts, InvalidCredentials } from '#core/users/accounts';
 import { Sessions } from '#core/users/sessions';
-import { MemoryAccountStore } from '../fakes/accounts.ts';
-import { manualClock, memoryKeyRing } from '../fakes/keys.ts';
+import { MemoryAccountStore } from '../../../fakes/accounts.ts';
+import { manualClock, memoryKeyRing } from '../../../fakes/keys.ts';
 
 const ISSUER = 'https://auth.example.com';
 const LOCKOUT = { maxFailures: 3, windowSeconds: 600 };

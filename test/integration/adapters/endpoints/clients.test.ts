@@ -12,9 +12,9 @@ import { tableName } from '#contract/tables';
 import type { ClientRecord } from '#core/clients/records';
 import type { GrantRecord } from '#core/oauth/records';
 import { matchesHash, sha256 } from '#core/secrets';
-import { apiEvent } from '../fakes/events.ts';
-import { recordingLogger } from '../fakes/logger.ts';
-import { testRuntime, uniqueName } from '../fakes/runtime.ts';
+import { apiEvent } from '../../../fakes/events.ts';
+import { recordingLogger } from '../../../fakes/logger.ts';
+import { testRuntime, uniqueName } from '../../../fakes/runtime.ts';
 
 const PASSWORD = 'correct horse battery';
 const WEB_APP = { client_name: 'Photo Printer', redirect_uris: ['https://printer.example/callback'] };

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { createSampleBackendHandler } from '#adapters/endpoints/protected/sample';
-import { silentLogger } from '../fakes/logger.ts';
+import { silentLogger } from '../../../../fakes/logger.ts';
 
 const handler = createSampleBackendHandler(silentLogger);
 

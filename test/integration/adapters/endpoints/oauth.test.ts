@@ -23,9 +23,9 @@ import {
 import { tableName } from '#contract/tables';
 import type { ClientRecord } from '#core/clients/records';
 import { sha256 } from '#core/secrets';
-import { apiEvent, basic, pkce } from '../fakes/events.ts';
-import { silentLogger } from '../fakes/logger.ts';
-import { testRuntime, uniqueName } from '../fakes/runtime.ts';
+import { apiEvent, basic, pkce } from '../../../fakes/events.ts';
+import { silentLogger } from '../../../fakes/logger.ts';
+import { testRuntime, uniqueName } from '../../../fakes/runtime.ts';
 
 const REDIRECT = 'https://app.example.com/callback?from=tinyoauth';
 

@@ -19,9 +19,9 @@ import {
 import { tableName } from '#contract/tables';
 import type { ClientRecord } from '#core/clients/records';
 import { sha256 } from '#core/secrets';
-import { CookieJar, hiddenFields, unescapeHtml } from '../fakes/browser.ts';
-import { apiEvent, pkce } from '../fakes/events.ts';
-import { testRuntime, uniqueName } from '../fakes/runtime.ts';
+import { CookieJar, hiddenFields, unescapeHtml } from '../../../fakes/browser.ts';
+import { apiEvent, pkce } from '../../../fakes/events.ts';
+import { testRuntime, uniqueName } from '../../../fakes/runtime.ts';
 
 const REDIRECT = 'https://app.example.com/callback?from=tinyoauth';
 const PASSWORD = 'correct horse battery';

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { SecretPublicKeySource } from '#adapters/keys/secret-key-sources';
+import { createLogger } from '#adapters/logger';
+import { KeyRing } from '#core/keys/key-ring';
+import { ensureKeySet, parsePublicKeySet, publicKeySet } from '#core/keys/key-secrets';
+import { generateSigningKey, KeySetError, parseKeySet } from '#core/keys/key-set';
+import { MemorySecretStore } from '../../../fakes/secret-store.ts';
+
+const PLACEHOLDER = JSON.stringify({ keys: [], uninitialized: 'generated-by-cloudformation' });
+const T0 = 1_750_000_000;
+
+function setup() {
+  const store = new MemorySecretStore();
+  const secrets = {
+    signing: store.create('signing', PLACEHOLDER),
+    public: store.create('public', PLACEHOLDER),
+  };
+  const lines: string[] = [];
+  const logger = createLogger({ write: (line) => lines.push(line), level: 'debug' });
+  return { store, secrets, lines, logger };
+}
+
+async function current(store: MemorySecretStore, secretId: string) {
+  return parseKeySet((await store.getSecretString(secretId)) as string);
+}
+
+describe('the first key set (custom resource logic)', () => {
+  it('replaces the placeholder with one fresh key and publishes only its public part', async () => {
+    const { store, secrets } = setup();
+    const result = await ensureKeySet(store, secrets, T0);
+
+    expect(result.created).toBe(true);
+    const document = await current(store, secrets.signing);
+    expect(document.keys).toHaveLength(1);
+    expect(document.keys[0]?.kid).toBe(result.currentKeyId);
+    expect(document.keys[0]?.createdAt).toBe(T0);
+    const published = parsePublicKeySet((await store.getSecretString(secrets.public)) as string);
+    expect(published.keys.map((key) => key.kid)).toEqual([result.currentKeyId]);
+    expect(published.keys[0]).not.toHaveProperty('d');
+    expect(published.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
+  });
+
+  it('never replaces a valid key set, and writes nothing when both secrets are as they should be', async () => {
+    const { store, secrets } = setup();
+    const first = await ensureKeySet(store, secrets, T0);
+    const versions = [store.versionCount(secrets.signing), store.versionCount(secrets.public)];
+
+    const again = await ensureKeySet(store, secrets, T0 + 86400);
+
+    expect(again).toEqual({ created: false, currentKeyId: first.currentKeyId });
+    expect([store.versionCount(secrets.signing), store.versionCount(secrets.public)]).toEqual(versions);
+    expect(store.calls.filter((call) => call.operation === 'PutSecretValue')).toHaveLength(2);
+  });
+
+  it('republishes the public keys when the public secret was lost or tampered with', async () => {
+    const { store, secrets } = setup();
+    const { currentKeyId } = await ensureKeySet(store, secrets, T0);
+    await store.putSecretString(secrets.public, JSON.stringify({ keys: [] }));
+
+    await ensureKeySet(store, secrets, T0 + 10);
+
+    const published = parsePublicKeySet((await store.getSecretString(secrets.public)) as string);
+    expect(published.keys.map((key) => key.kid)).toEqual([currentKeyId]);
+  });
+});
+
+describe('the public key set', () => {
+  it('refuses a document holding private key material', async () => {
+    const key = await generateSigningKey(T0);
+    const leaked = { keys: [{ ...key.privateJwk, kid: key.kid, alg: 'ES256', use: 'sig' }] };
+    expect(() => parsePublicKeySet(JSON.stringify(leaked))).toThrow(
+      'The public key set holds private key material',
+    );
+    expect(() => parsePublicKeySet('{"keys":[]}')).toThrow(KeySetError);
+    expect(() => parsePublicKeySet('nope')).toThrow('The public key set is not valid JSON');
+  });
+
+  it('is what a public-only KeyRing serves, reloaded after its refresh period, and it never signs', async () => {
+    const { store, secrets } = setup();
+    await ensureKeySet(store, secrets, T0);
+    let clock = 0;
+    const ring = KeyRing.fromPublicKeys(new SecretPublicKeySource(store, secrets.public), () => clock, 300);
+
+    const first = await ring.publicKeys();
+    expect(first).toEqual(publicKeySet(await current(store, secrets.signing)).keys);
+    const replacement = { keys: [{ ...first[0], kid: 'replaced' }] };
+    await store.putSecretString(secrets.public, JSON.stringify(replacement));
+    clock = 299_000;
+    expect(await ring.publicKeys()).toEqual(first);
+    clock = 301_000;
+    expect((await ring.publicKeys()).map((key) => key.kid)).toEqual(['replaced']);
+    await expect(ring.signingKey()).rejects.toThrow('verifies tokens only');
+  });
+});
