@@ -171,7 +171,11 @@ describe('routes', () => {
     expect(stage.Properties.AccessLogSetting.Format).not.toMatch(
       /header|authorization|requestOverride|body/i,
     );
-    const accessLogs = stage.Properties.AccessLogSetting.DestinationArn['Fn::GetAtt'][0];
+    // The log group's own ARN, without the `:*` of its GetAtt (cdk.json's logGroupDestinationArnWithoutWildcard).
+    const accessLogs = synthesized.logicalId(synthesized.tinyoauth.accessLogs);
+    const destination = JSON.stringify(stage.Properties.AccessLogSetting.DestinationArn);
+    expect(destination).toContain(JSON.stringify({ Ref: accessLogs }));
+    expect(destination).not.toContain('Fn::GetAtt');
     expect(resource(accessLogs)).toMatchObject({
       DeletionPolicy: 'Retain',
       Properties: { RetentionInDays: 30 },
