@@ -1,33 +1,13 @@
 /**
- * Every function of infra/routes.ts bundled exactly as `cdk deploy` bundles it, and what fills each bundle.
- *
- * NodejsFunction runs `esbuild --bundle <entry> --target=… --platform=node --format=esm
- * --outfile=…/index.mjs --minify --main-fields=module,main` in the project root for the `bundling` props of
- * infra/cdk/function.ts (aws-cdk-lib/aws-lambda-nodejs/lib/bundling.js, buildEsbuildArgs); the props and
- * the default memory are imported from there.
+ * Every function of infra/routes.ts bundled exactly as `cdk deploy` bundles it (infra/package/bundling.ts),
+ * and what fills each bundle.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { build, type Metafile } from 'esbuild';
-import { BUNDLING, DEFAULT_MEMORY_MB } from '#infra/cdk/function';
-import { PROJECT_ROOT } from '#infra/paths';
+import type { Metafile } from 'esbuild';
+import { DEFAULT_MEMORY_MB } from '#infra/cdk/function';
+import { bundleEntry } from '#infra/package/bundling';
 import { type FunctionDefinition, type FunctionName, functions } from '#infra/routes';
-
-/**
- * The esbuild options NodejsFunction passes for the `bundling` props of infra/cdk/function.ts
- * (`BUNDLING`), derived from them so that the benchmark measures the deployed bundles.
- */
-export const DEPLOYED_BUNDLING = {
-  bundle: true,
-  platform: 'node',
-  format: BUNDLING.format === OutputFormat.ESM ? 'esm' : 'cjs',
-  target: BUNDLING.target,
-  minify: BUNDLING.minify,
-  sourcemap: BUNDLING.sourceMap,
-  mainFields: BUNDLING.mainFields,
-  external: BUNDLING.externalModules,
-} as const;
 
 export interface PackageShare {
   /** `jose`, `aws4fetch`, or `tinyoauth functions/core` for our own code (by directory). */
@@ -83,16 +63,7 @@ export async function bundleAll(outputDirectory: string): Promise<BundleResult[]
     const directory = join(outputDirectory, name);
     await mkdir(directory, { recursive: true });
     const file = join(directory, 'index.mjs');
-    const { metafile } = await build({
-      ...DEPLOYED_BUNDLING,
-      mainFields: [...DEPLOYED_BUNDLING.mainFields],
-      external: [...DEPLOYED_BUNDLING.external],
-      entryPoints: [join(PROJECT_ROOT, definition.entry)],
-      outfile: file,
-      absWorkingDir: PROJECT_ROOT,
-      metafile: true,
-      logLevel: 'error',
-    });
+    const metafile = await bundleEntry(definition.entry, file);
     const [output, meta] = Object.entries(metafile.outputs).find(([path]) => path.endsWith('.mjs')) ?? [];
     if (!output || !meta) throw new Error(`esbuild wrote no bundle for ${name}`);
     results.push({

@@ -6,8 +6,8 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { DEPLOYED_BUNDLING } from '#infra/package/bundling';
 import { PROJECT_ROOT } from '#infra/paths';
-import { DEPLOYED_BUNDLING } from './bundles.ts';
 import { type Summary, summarise } from './stats.ts';
 
 export interface FirstRequestResult {

@@ -2,12 +2,20 @@
  * One tinyoauth Lambda function with every default the project decided once: current Node runtime on
  * ARM64, explicit memory and timeout, its own log group with retention, its own role (so that the
  * only permissions it holds are the ones granted to it explicitly), switchable tracing, and an ESM
- * bundle built by the project's own esbuild, never Docker.
+ * bundle built by the project's own esbuild, never Docker: from source in this repository, ahead of
+ * time in the npm package (see `usePrebuiltBundles`).
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import {
+  type BundlingOptions,
+  NodejsFunction,
+  type NodejsFunctionProps,
+  OutputFormat,
+} from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { EnvironmentName } from '#contract/environment';
@@ -78,8 +86,7 @@ export class TinyOAuthFunction extends NodejsFunction {
     );
 
     super(scope, id, {
-      entry: projectPath(props.entry),
-      handler: 'handler',
+      ...codeOf(props.entry),
       description: props.description,
       runtime: FUNCTION_RUNTIME,
       architecture: Architecture.ARM_64,
@@ -89,9 +96,6 @@ export class TinyOAuthFunction extends NodejsFunction {
       logGroup,
       tracing: props.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
       environment: definedVariables(props.environment),
-      projectRoot: projectPath('.'),
-      depsLockFilePath: projectPath('package-lock.json'),
-      bundling: BUNDLING,
     });
 
     acknowledge(this, 'Serverless', 'Serverless-LambdaDLQ', props.withoutDeadLetterQueue);
@@ -99,6 +103,47 @@ export class TinyOAuthFunction extends NodejsFunction {
       acknowledge(role, 'AwsSolutions', 'AwsSolutions-IAM5[Resource::*]', REASONS.xrayWildcard);
     else acknowledge(this, 'Serverless', 'Serverless-LambdaTracing', REASONS.tracingDisabled);
   }
+}
+
+/** The file every bundle consists of; Lambda's Node runtime loads `.mjs` as ESM. */
+export const BUNDLE_FILE = 'index.mjs';
+
+/** Where a bundle lives among the pre-built ones: its entry's path without `.ts` (they mirror functions/handlers). */
+export const bundleDirectory = (entry: string): string => entry.replace(/\.ts$/, '');
+
+let prebuiltBundles: string | undefined;
+
+/**
+ * Makes every function use the bundle of its entry under `directory` instead of bundling from source.
+ * Only the npm package's entry point (infra/package/index.ts) calls it: a team's CDK app has neither our
+ * sources nor our lock file, so the package ships every function bundled with the same `BUNDLING`.
+ */
+export function usePrebuiltBundles(directory: string): void {
+  prebuiltBundles = directory;
+}
+
+type CodeProps = Pick<
+  NodejsFunctionProps,
+  'code' | 'handler' | 'entry' | 'projectRoot' | 'depsLockFilePath' | 'bundling'
+>;
+
+function codeOf(entry: string): CodeProps {
+  if (prebuiltBundles === undefined) {
+    return {
+      entry: projectPath(entry),
+      handler: 'handler',
+      projectRoot: projectPath('.'),
+      depsLockFilePath: projectPath('package-lock.json'),
+      bundling: BUNDLING,
+    };
+  }
+  const directory = join(prebuiltBundles, bundleDirectory(entry));
+  if (!existsSync(join(directory, BUNDLE_FILE)))
+    throw new Error(
+      `This tinyoauth package has no bundle of ${entry} (${directory}): its build is incomplete`,
+    );
+  // With `code`, NodejsFunction bundles nothing and needs no lock file.
+  return { code: Code.fromAsset(directory), handler: 'index.handler' };
 }
 
 /** Lambda takes strings only; a variable set to `undefined` is one left out. */

@@ -59,6 +59,11 @@ const RULES: readonly ImportRule[] = [
     only: { files: ['functions/app/'] },
   },
   { rule: 'infra/cdk/ never imports infra/local/', from: ['infra/cdk/'], never: { files: ['infra/local/'] } },
+  {
+    rule: 'infra/cdk/ never imports infra/package/ (the package wraps the construct, not the reverse)',
+    from: ['infra/cdk/'],
+    never: { files: ['infra/package/'] },
+  },
 ];
 
 /** Production code, tooling and test helpers; a test file may be long, it is a list of cases. */
