@@ -1,4 +1,7 @@
-/** What a team can set on `TinyOAuth`, and the defaults of what it leaves out. */
+/**
+ * What a team can set on `TinyOAuth`, and the defaults of what it leaves out. These comments are the
+ * props' documentation in the npm package's declarations too; the README's "In your own CDK app" has the table.
+ */
 import type { Duration } from 'aws-cdk-lib';
 import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -48,6 +51,7 @@ export interface TinyOAuthProps {
   issuer?: string;
   /** `aud` of access tokens (RFC 9068). Default: `${issuer}/protected`. */
   resourceIdentifier?: string;
+  /** How long sessions, access tokens, refresh tokens and authorization codes live; each has its own default. */
   tokenLifetimes?: TokenLifetimes;
   /**
    * How long API Gateway reuses an authorizer decision for the same token; bounds how late a revocation

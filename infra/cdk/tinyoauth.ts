@@ -30,19 +30,27 @@ export {
 } from './props.ts';
 
 export class TinyOAuth extends Construct {
+  /** The REST API with every route, its stage, gateway responses and (optionally) custom domain. */
   readonly api: RestApi;
   /** The functions created, by their name in infra/routes.ts (a route served by `backend` has none). */
   readonly functions: TinyOAuthFunctions;
+  /** The DynamoDB tables, by their key in functions/contract/tables.ts (`tables.byKey.users`, ...). */
   readonly tables: TinyOAuthTables;
+  /** The signing and public key secrets, and the functions that create and rotate the keys. */
   readonly keys: SigningKeys;
+  /** The Lambda TOKEN authorizer in front of `/protected/*`. */
   readonly authorizer: TokenAuthorizer;
   /** Base URL of the API: the custom domain, else the stage URL (both end in `/`). */
   readonly apiUrl: string;
+  /** The `iss` of every token, without a trailing `/`. */
   readonly issuer: string;
+  /** The `aud` of access tokens. */
   readonly resourceIdentifier: string;
+  /** `${issuer}/.well-known/jwks.json`: the public signing keys. */
   readonly jwksUrl: string;
   /** `${issuer}/.well-known/oauth-authorization-server` (see the README's Deploying section about the stage path). */
   readonly metadataUrl: string;
+  /** The API's access log group (retained when the stack is deleted). */
   readonly accessLogs: LogGroup;
 
   // Creation order is construct order, and so the order of the synthesized template: keep it.
