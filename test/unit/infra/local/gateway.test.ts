@@ -11,10 +11,15 @@ import { createGateway, type Gateway, type GatewayOptions } from '#infra/local/g
 import { isFunctionName, type LambdaHandler } from '#infra/local/handlers';
 import { evaluatePolicy, MalformedAuthorizerResult, parseAuthorizerResult } from '#infra/local/policy';
 import { compileRoutes, matchRoute } from '#infra/local/routing';
+import { SAMPLE_USER, SIGNS_IN_AS_SAMPLE_USER } from '#infra/local/sample-user';
 import { PROJECT_ROOT } from '#infra/paths';
-import { AUTHORIZER, type RouteDefinition, routes } from '#infra/routes';
+import { AUTHORIZER, functions, type RouteDefinition, routes } from '#infra/routes';
 
 const ARN_PREFIX = 'arn:aws:execute-api:local:000000000000:local/local';
+
+// biome-ignore lint/suspicious/noExplicitAny: sample events are untyped JSON.
+const readEvent = (name: string): any =>
+  JSON.parse(readFileSync(`${PROJECT_ROOT}/events/${name}.json`, 'utf8'));
 
 const allow = (resource: string | string[], context: Record<string, unknown> = {}) => ({
   principalId: 'user-1',
@@ -697,22 +702,29 @@ describe('gateway: HTTP backends', () => {
 describe('sample events (events/*.json, for npm run invoke)', () => {
   const directory = `${PROJECT_ROOT}/events`;
   const files = readdirSync(directory).filter((file) => file.endsWith('.json'));
-  // `events/<function>.json`; a kebab-case name (`client-create.json`) stands for `clientCreate`.
-  const functionOf = (file: string) =>
-    file.replace(/\.json$/, '').replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+  // `npm run invoke -- <function> events/<function>.json`, as the README writes it.
+  const functionOf = (file: string) => file.replace(/\.json$/, '');
   const compiled = compileRoutes(routes);
 
-  it('include the functions every stack has', () => {
-    const covered = files.map(functionOf);
-    for (const name of ['register', 'login', 'logout', 'jwks', 'authorizer', 'protectedResource']) {
-      expect(covered).toContain(name);
-    }
+  it('are one per function of infra/routes.ts, named exactly like it', () => {
+    expect(files.map(functionOf).sort()).toEqual(Object.keys(functions).sort());
+  });
+
+  it('sign in as the sample user npm run invoke registers, and register users of other names', () => {
+    const form = (name: string) => new URLSearchParams(readEvent(name).body);
+    expect(JSON.parse(readEvent('login').body)).toEqual(SAMPLE_USER);
+    expect({ username: form('signIn').get('username'), password: form('signIn').get('password') }).toEqual(
+      SAMPLE_USER,
+    );
+    expect(JSON.parse(readEvent('register').body).username).not.toBe(SAMPLE_USER.username);
+    expect(form('signUp').get('username')).not.toBe(SAMPLE_USER.username);
+    expect([...SIGNS_IN_AS_SAMPLE_USER].sort()).toEqual(['login', 'signIn']);
   });
 
   it.each(files)('%s is an event of its function, as the gateway would build it', (file) => {
     const name = functionOf(file);
     expect(isFunctionName(name), `${file} names no function of infra/routes.ts`).toBe(true);
-    const event = JSON.parse(readFileSync(`${directory}/${file}`, 'utf8'));
+    const event = readEvent(name);
 
     if (name === AUTHORIZER) {
       expect(event.type).toBe('TOKEN');
