@@ -1,28 +1,27 @@
 /**
  * What every local run needs before a handler can work: a DynamoDB (DYNAMODB_ENDPOINT, or DynamoDB Local
- * started here on `.data/dynamodb`), the tables, and the signing key set. Shared by `npm start` and
- * `npm run invoke`.
+ * on `.data/dynamodb`, see data-directory.ts), the tables, and the signing key set. Shared by `npm start`
+ * and `npm run invoke`.
  */
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { DynamoDb, DynamoDbUnavailable } from '#adapters/aws/dynamodb';
 import { type Config, loadConfig } from '#adapters/config';
 import { FileKeySource } from '#adapters/keys/file-key-source';
-import { PROJECT_ROOT } from '#infra/paths';
-import { assertJava, type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
+import {
+  type DataDirectoryDynamoDb,
+  type DataDirectoryOptions,
+  dynamoDbOnDataDirectory,
+  shown,
+} from './data-directory.ts';
+import type { DynamoDbLocal } from './dynamodb-local.ts';
 import { type EnsureTablesResult, ensureTables } from './tables.ts';
 
 type Env = Record<string, string | undefined>;
 
-/** The DynamoDB that DYNAMODB_ENDPOINT names does not answer. */
+/** The DynamoDB that DYNAMODB_ENDPOINT names, or the one shared with another process, does not answer. */
 export class DynamoDbUnreachable extends Error {
   override readonly name = 'DynamoDbUnreachable';
 }
-
-/** Where `npm start` keeps DynamoDB Local's data (git-ignored); DYNAMODB_LOCAL_DATA_DIR overrides it. */
-export const dataDirectory = (env: Env): string =>
-  env.DYNAMODB_LOCAL_DATA_DIR
-    ? resolve(env.DYNAMODB_LOCAL_DATA_DIR)
-    : resolve(PROJECT_ROOT, '.data/dynamodb');
 
 export interface LocalBackend {
   config: Config;
@@ -39,30 +38,23 @@ export interface LocalBackend {
  * Prepares DynamoDB, tables and keys. `onDynamoDbLocal` hears of a started DynamoDB Local at once, so
  * that a signal arriving while the tables are still being created can stop it too.
  */
-export async function prepareBackend(
-  env: Env,
-  options: { onDynamoDbLocal?: (local: DynamoDbLocal) => void } = {},
-): Promise<LocalBackend> {
+export async function prepareBackend(env: Env, options: DataDirectoryOptions): Promise<LocalBackend> {
   let config = loadConfig(env);
-  let dynamoDbLocal: DynamoDbLocal | undefined;
   const summary: string[] = [];
-  const shown = (path: string) => (path.startsWith(PROJECT_ROOT) ? relative(PROJECT_ROOT, path) : path);
-
+  let local: DataDirectoryDynamoDb | undefined;
   if (config.dynamoDbEndpoint) {
     summary.push(`DynamoDB  ${config.dynamoDbEndpoint} (DYNAMODB_ENDPOINT)`);
   } else {
-    assertJava();
-    const dbPath = dataDirectory(env);
-    dynamoDbLocal = await startDynamoDbLocal({ dbPath });
-    options.onDynamoDbLocal?.(dynamoDbLocal);
+    local = await dynamoDbOnDataDirectory(env, options);
     // Handlers read their configuration from the environment when they are first loaded.
-    env.DYNAMODB_ENDPOINT = dynamoDbLocal.endpoint;
+    env.DYNAMODB_ENDPOINT = local.endpoint;
     config = loadConfig(env);
-    summary.push(`DynamoDB  DynamoDB Local at ${dynamoDbLocal.endpoint}, data in ${shown(dbPath)}`);
+    summary.push(`DynamoDB  ${local.description}`);
   }
   const endpoint = config.dynamoDbEndpoint!;
+  const dynamoDbLocal = local?.dynamoDbLocal;
   const stop = async () => {
-    await dynamoDbLocal?.stop();
+    await local?.stop();
   };
 
   try {
@@ -70,7 +62,9 @@ export async function prepareBackend(
     const tables = await ensureTables(db, config.tablePrefix).catch((error: unknown) => {
       if (error instanceof DynamoDbUnavailable && !dynamoDbLocal) {
         throw new DynamoDbUnreachable(
-          `DynamoDB at ${endpoint} (DYNAMODB_ENDPOINT) does not answer (${error.message}): start it, or unset DYNAMODB_ENDPOINT to let DynamoDB Local run.`,
+          local
+            ? `The ${local.description} does not answer (${error.message}): is it stopping?`
+            : `DynamoDB at ${endpoint} (DYNAMODB_ENDPOINT) does not answer (${error.message}): start it, or unset DYNAMODB_ENDPOINT to let DynamoDB Local run.`,
         );
       }
       throw error;

@@ -1,18 +1,18 @@
 /**
  * `npm run invoke -- <function> <event file>`: runs one function's handler on one event and prints its
  * result as JSON, like `sam local invoke`. The tables and keys it needs are prepared first, on
- * DYNAMODB_ENDPOINT if set, else on a DynamoDB Local started (on `.data/dynamodb`) for this run only.
+ * DYNAMODB_ENDPOINT if set, else on the DynamoDB Local of a running `npm start`, else on one started (on
+ * `.data/dynamodb`) for this run only; then invocation.ts runs it.
  *
  * Progress goes to stderr, so stdout holds the function's own log lines and then its result.
  */
-import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '#contract/config-error';
-import { functions } from '#infra/routes';
 import { DynamoDbUnreachable, type LocalBackend, prepareBackend } from './backend.ts';
+import { DataDirectoryInUse } from './data-directory.ts';
 import { JavaUnavailable } from './dynamodb-local.ts';
-import { lambdaContext } from './events.ts';
-import { functionNames, importHandler, isFunctionName } from './handlers.ts';
+import { functionNames, isFunctionName } from './handlers.ts';
+import { errorReport, invokeFunction, prepareSampleUser } from './invocation.ts';
 
 class UsageError extends Error {}
 
@@ -46,34 +46,17 @@ async function main(): Promise<number> {
   process.once('SIGINT', () => void stop()?.finally(() => process.exit(130)));
   process.once('SIGTERM', () => void stop()?.finally(() => process.exit(143)));
   try {
-    backend = await prepareBackend(process.env);
+    backend = await prepareBackend(process.env, { command: 'npm run invoke', whenInUse: 'share' });
     for (const line of backend.summary) console.error(line);
-
-    const handler = await importHandler(name);
-    const memoryMB = (functions[name] as { memoryMB?: number }).memoryMB;
-    const requestId = randomUUID();
-    console.error(`Invoking ${name} (${functions[name].entry}) with ${eventPath}, request id ${requestId}`);
-    const started = performance.now();
-    try {
-      const result = await handler(
-        event,
-        lambdaContext(name, { requestId, now: Date.now, ...(memoryMB ? { memoryMB } : {}) }),
-      );
-      console.error(`Done in ${Math.round(performance.now() - started)} ms`);
-      console.log(JSON.stringify(result ?? null, null, 2));
-      return 0;
-    } catch (error) {
-      // What Lambda reports for a function that threw.
-      const failure = error instanceof Error ? error : new Error(String(error));
-      console.log(
-        JSON.stringify(
-          { errorType: failure.name, errorMessage: failure.message, trace: failure.stack?.split('\n') ?? [] },
-          null,
-          2,
-        ),
-      );
+    const log = (line: string) => console.error(line);
+    await prepareSampleUser(name, { endpoint: backend.endpoint, env: process.env, log });
+    const outcome = await invokeFunction(name, event, { log, eventSource: eventPath });
+    if (outcome.kind === 'error') {
+      console.log(JSON.stringify(errorReport(outcome.error), null, 2));
       return 1;
     }
+    console.log(JSON.stringify(outcome.result ?? null, null, 2));
+    return 0;
   } finally {
     await stop();
   }
@@ -86,7 +69,8 @@ main().then(
       error instanceof UsageError ||
       error instanceof ConfigError ||
       error instanceof JavaUnavailable ||
-      error instanceof DynamoDbUnreachable;
+      error instanceof DynamoDbUnreachable ||
+      error instanceof DataDirectoryInUse;
     console.error(known ? (error as Error).message : error);
     process.exit(error instanceof UsageError ? 2 : 1);
   },

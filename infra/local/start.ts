@@ -11,6 +11,7 @@ import { ConfigError } from '#contract/config-error';
 import { authorizerCacheTtlSeconds } from '#contract/protection';
 import { AUTHORIZER, routes } from '#infra/routes';
 import { DynamoDbUnreachable, type LocalBackend, prepareBackend } from './backend.ts';
+import { DataDirectoryInUse } from './data-directory.ts';
 import { type DynamoDbLocal, JavaUnavailable } from './dynamodb-local.ts';
 import { createGateway, type Gateway } from './gateway.ts';
 import { type SampleApp, startSampleAppFromEnv } from './sample-app.ts';
@@ -65,6 +66,9 @@ async function main() {
   const protectedBackendUrl = parseBackendUrl(process.env.PROTECTED_BACKEND_URL);
 
   backend = await prepareBackend(process.env, {
+    command: 'npm start',
+    // Two stacks on one database would also fight over port 3000, the sample app and the key file.
+    whenInUse: 'refuse',
     onDynamoDbLocal: (local) => {
       dynamoDbLocal = local;
       local.process.once('exit', (code, signal) => {
@@ -94,9 +98,7 @@ async function main() {
     [
       `tinyoauth is running at ${url}`,
       ...backend.summary.map((line) => `  ${line}`),
-      ...(backend.dynamoDbLocal
-        ? [`  (npm run invoke can share it: DYNAMODB_ENDPOINT=${backend.endpoint} npm run invoke -- …)`]
-        : []),
+      ...(backend.dynamoDbLocal ? ['  (npm run invoke uses this DynamoDB Local while npm start runs)'] : []),
       'Routes:',
       ...lines,
       'Press Ctrl-C to stop.',
@@ -110,7 +112,10 @@ main().catch(async (error: unknown) => {
   if (stopping) return;
   // Known problems are one sentence; anything else keeps its stack.
   const known =
-    error instanceof ConfigError || error instanceof JavaUnavailable || error instanceof DynamoDbUnreachable;
+    error instanceof ConfigError ||
+    error instanceof JavaUnavailable ||
+    error instanceof DynamoDbUnreachable ||
+    error instanceof DataDirectoryInUse;
   console.error(known ? (error as Error).message : error);
   if ((error as NodeJS.ErrnoException)?.code === 'EADDRINUSE') {
     console.error(`Port ${process.env.PORT ?? '3000'} is in use: stop what runs there or set PORT.`);

@@ -1,9 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tables } from '#contract/tables';
+import { PROJECT_ROOT } from '#infra/paths';
 import { routes } from '#infra/routes';
 import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
 
@@ -111,6 +112,31 @@ describe('npm start with its own DynamoDB Local', () => {
       expect(second.output()).toContain(`with prefix "${first.tablePrefix}" (0 created, 0 updated)`);
     } finally {
       await second.stop();
+    }
+    expect(processesMentioning(dataDirectory)).toEqual([]);
+  });
+
+  it('lends it to npm run invoke, which starts no second java on the same data directory', async () => {
+    const env = { DYNAMODB_ENDPOINT: '', DYNAMODB_LOCAL_DATA_DIR: dataDirectory };
+    const stack = await startLocalStack({ env });
+    const javas = () =>
+      processesMentioning(dataDirectory).filter((line) => line.includes('DynamoDBLocal')).length;
+    try {
+      expect(javas()).toBe(1);
+      const invoked = spawnSync('npx', ['tsx', 'infra/local/invoke.ts', 'login', 'events/login.json'], {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, ...env, TABLE_PREFIX: stack.tablePrefix },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(invoked.stderr).toMatch(/DynamoDB Local of npm start \(pid \d+\) at http:\/\/127\.0\.0\.1:\d+/);
+      expect(invoked.status, invoked.stderr).toBe(0);
+      expect(JSON.parse(invoked.stdout.slice(invoked.stdout.lastIndexOf('\n{') + 1)).statusCode).toBe(200);
+      expect(javas()).toBe(1);
+      // npm start's DynamoDB is still there for it: invoke left it running.
+      expect((await fetch(`${stack.baseUrl}/.well-known/jwks.json`)).status).toBe(200);
+    } finally {
+      await stack.stop();
     }
     expect(processesMentioning(dataDirectory)).toEqual([]);
   });
