@@ -58,8 +58,8 @@ export const gatewayResponses: readonly GatewayResponseDefinition[] = [
     },
   },
   {
-    // API Gateway's answer for a path (or a method of a path) it has no route for; 403 by default,
-    // which would wrongly suggest that a credential could help.
+    // API Gateway's answer for a path it has no route for; 403 by default, which would wrongly suggest
+    // that a credential could help. (A known path with another method is 405: infra/method-not-allowed.ts.)
     type: 'MISSING_AUTHENTICATION_TOKEN',
     statusCode: 404,
     headers: NO_STORE,

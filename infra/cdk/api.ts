@@ -142,13 +142,13 @@ export function protectStage(
 }
 
 /** A static header value in API Gateway's mapping syntax: the value in single quotes. */
-function staticMappingValue(name: string, value: string): string {
+export function staticMappingValue(name: string, value: string): string {
   if (value.includes("'")) throw new Error(`Gateway response header ${name} may not contain a single quote`);
   return `'${value}'`;
 }
 
 /** A gateway response body is a Velocity template; a static body must not contain `$` or `#`. */
-function staticTemplate(type: string, body: string): string {
+export function staticTemplate(type: string, body: string): string {
   if (/[$#]/.test(body)) throw new Error(`The ${type} gateway response body may not contain "$" or "#"`);
   return body;
 }

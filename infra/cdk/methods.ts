@@ -1,7 +1,8 @@
 /**
  * One API Gateway method per route of infra/routes.ts: its integration (the route's function, or the
  * team's backend for `/protected/*`), the Lambda authorizer in front of every authorized route, and the
- * request validator. Created in the scope of the `TinyOAuth` construct, as deployed stacks know them.
+ * request validator; and the 405 of every other method on their resources (method-not-allowed.ts).
+ * Created in the scope of the `TinyOAuth` construct, as deployed stacks know them.
  */
 import type { Duration } from 'aws-cdk-lib';
 import {
@@ -20,6 +21,7 @@ import { AUTHORIZER, type RouteDefinition, routes } from '#infra/routes';
 import { acknowledgeAuthorizedMethod, acknowledgePublicMethod } from './acknowledgements.ts';
 import type { TinyOAuthFunction } from './function.ts';
 import type { TinyOAuthFunctions } from './functions.ts';
+import { addMethodNotAllowed } from './method-not-allowed.ts';
 import type { TinyOAuthBackend } from './props.ts';
 
 /**
@@ -61,6 +63,7 @@ export function addMethods(scope: Construct, options: MethodsOptions): TokenAuth
     validateRequestParameters: true,
   });
   for (const route of routes) addMethod(route, { ...options, authorizer, validator });
+  addMethodNotAllowed(options.api, { routes, validator });
   return authorizer;
 }
 

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS } from '#contract/protection';
+import { allowedMethodsByPath } from '#infra/method-not-allowed';
 import { AUTHORIZER, functions, routes as projectRoutes, type RouteDefinition } from '#infra/routes';
 import { type AuthorizationOutcome, TokenAuthorizer } from './authorization.ts';
 import { buildProxyEvent, INTEGRATION_TIMEOUT_MS, type IncomingRequest, lambdaContext } from './events.ts';
@@ -18,9 +19,10 @@ import {
   gatewayHttpResponse,
   type HttpResponse,
   integrationFailure,
+  methodNotAllowedResponse,
   proxyResultToResponse,
 } from './results.ts';
-import { type CompiledRoute, compileRoutes, matchRoute, type RouteMatch } from './routing.ts';
+import { type CompiledRoute, compileRoutes, matchRoute, type RouteMatch, resourceFor } from './routing.ts';
 
 /** API Gateway's payload limit for REST APIs. */
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
@@ -56,6 +58,8 @@ type Allowed = Extract<AuthorizationOutcome, { kind: 'allowed' }>;
 /** What answering a request needs, settled once per gateway. */
 interface Context {
   routes: CompiledRoute[];
+  /** The methods of each path that has routes and no ANY route (infra/method-not-allowed.ts). */
+  allowedMethods: Map<string, string[]>;
   authorizer: TokenAuthorizer;
   authorizerName: string;
   maxRequestBytes: number;
@@ -82,8 +86,10 @@ function contextOf(options: GatewayOptions): Context {
     cacheTtlSeconds: options.authorizerCacheTtlSeconds ?? DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS,
     now,
   });
+  const routes = options.routes ?? projectRoutes;
   return {
-    routes: compileRoutes(options.routes ?? projectRoutes),
+    routes: compileRoutes(routes),
+    allowedMethods: allowedMethodsByPath(routes),
     authorizer,
     authorizerName,
     maxRequestBytes: options.maxRequestBytes ?? MAX_REQUEST_BYTES,
@@ -146,12 +152,19 @@ async function invokeRoute(
   }
 }
 
+/** No route for the request: 405 on a known path, else the 404 of an unknown one. */
+function unmatched(context: Context, path: string): HttpResponse {
+  const resource = resourceFor(context.routes, path)?.resource;
+  const allowed = resource === undefined ? undefined : context.allowedMethods.get(resource);
+  return allowed ? methodNotAllowedResponse(allowed) : gatewayHttpResponse('MISSING_AUTHENTICATION_TOKEN');
+}
+
 /** Body limit, route, authorizer, then the route's function or the protected backend. */
 async function respond(context: Context, request: IncomingMessage, requestId: string): Promise<Routed> {
   const incoming = await readRequest(request, context.maxRequestBytes);
   if (!incoming) return { response: gatewayHttpResponse('REQUEST_TOO_LARGE'), target: '-' };
   const match = matchRoute(context.routes, incoming.method, incoming.path);
-  if (!match) return { response: gatewayHttpResponse('MISSING_AUTHENTICATION_TOKEN'), target: '-' };
+  if (!match) return { response: unmatched(context, incoming.path), target: '-' };
   const { route } = match;
 
   let authorization: Allowed | undefined;

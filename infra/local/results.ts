@@ -8,6 +8,7 @@ import {
   type GatewayResponseType,
   gatewayResponse,
 } from '#infra/gateway-responses';
+import { methodNotAllowed } from '#infra/method-not-allowed';
 
 export interface HttpResponse {
   status: number;
@@ -36,6 +37,12 @@ export function gatewayHttpResponse(type: GatewayResponseType, status?: number):
   if (code === undefined)
     throw new Error(`The ${type} gateway response needs the status of the error it answers`);
   return jsonResponse(code, definition.headers, definition.body);
+}
+
+/** 405 for a method the path's routes do not have, as the CDK stack's mock integration answers it. */
+export function methodNotAllowedResponse(allowed: readonly string[]): HttpResponse {
+  const { statusCode, headers, body } = methodNotAllowed(allowed);
+  return jsonResponse(statusCode, headers, body);
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
  * Route matching as API Gateway REST APIs do it: the request path selects a resource (a literal segment
  * beats `{name}`, which beats `{proxy+}`), then the method selects one of its methods (an exact method
- * beats ANY). A resource without that method is no match at all: API Gateway answers it like an unknown
- * path (MISSING_AUTHENTICATION_TOKEN), it does not fall back to a less specific resource.
+ * beats ANY). A resource without that method is no match at all: it does not fall back to a less specific
+ * resource, and the gateway answers 405 (infra/method-not-allowed.ts).
  */
 import type { RouteDefinition } from '#infra/routes';
 
@@ -89,12 +89,8 @@ const moreSpecific = (a: number[], b: number[]): boolean => {
   return false;
 };
 
-/** The route for `method` and `path` (the URL path, still percent-encoded), or undefined. */
-export function matchRoute(
-  compiled: readonly CompiledRoute[],
-  method: string,
-  path: string,
-): RouteMatch | undefined {
+/** The resource path API Gateway selects for `path` (the URL path, still percent-encoded), or undefined. */
+export function resourceFor(compiled: readonly CompiledRoute[], path: string): ResourceMatch | undefined {
   if (!path.startsWith('/')) return undefined;
   const parts = path.slice(1).split('/');
 
@@ -104,6 +100,22 @@ export function matchRoute(
     if (fit && (!best || moreSpecific(fit.ranks, best.ranks)))
       best = { resource: candidate.route.path, ...fit };
   }
+  return best && { resource: best.resource, params: best.params };
+}
+
+export interface ResourceMatch {
+  /** The resource path, as routes write it (`/client/{client_id}`). */
+  resource: string;
+  params: Record<string, string>;
+}
+
+/** The route for `method` and `path` (the URL path, still percent-encoded), or undefined. */
+export function matchRoute(
+  compiled: readonly CompiledRoute[],
+  method: string,
+  path: string,
+): RouteMatch | undefined {
+  const best = resourceFor(compiled, path);
   if (!best) return undefined;
 
   const onResource = compiled

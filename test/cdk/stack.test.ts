@@ -11,6 +11,7 @@ import { DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS, IDENTITY_HEADERS } from '#contrac
 import { keyAttributeType, type TableDefinition, type TableKey, tables } from '#contract/tables';
 import { FUNCTION_RUNTIME } from '#infra/cdk/function';
 import { gatewayResponses } from '#infra/gateway-responses';
+import { allowedMethodsByPath, methodNotAllowed } from '#infra/method-not-allowed';
 import { AUTHORIZER, type FunctionDefinition, type FunctionName, functions, routes } from '#infra/routes';
 import { type Json, type Synthesized, statementsOfRole, synthesizeApp } from './synth.ts';
 
@@ -74,7 +75,10 @@ describe('synthesis', () => {
 
 describe('routes', () => {
   it('maps every route of infra/routes.ts to its own function with a Lambda proxy integration, and no other', () => {
-    expect(synthesized.resources('AWS::ApiGateway::Method')).toHaveLength(routes.length);
+    // Besides, one ANY method per path that answers its other methods 405 (tested below).
+    expect(synthesized.resources('AWS::ApiGateway::Method')).toHaveLength(
+      routes.length + allowedMethodsByPath(routes).size,
+    );
     for (const route of routes) {
       const found = methodFor(route.path, route.method);
       expect(found, `${route.method} ${route.path}`).toHaveLength(1);
@@ -87,6 +91,53 @@ describe('routes', () => {
         if (other !== route.function) expect(uri).not.toContain(`"${functionId(other)}"`);
       }
     }
+  });
+
+  it('answers any other method of a path with routes 405, with its Allow, from a mock integration', () => {
+    const allowed = allowedMethodsByPath(routes);
+    expect(allowed.size).toBeGreaterThan(0);
+    for (const [path, methods] of allowed) {
+      const found = methodFor(path, 'ANY');
+      expect(found, path).toHaveLength(1);
+      const properties = resource(synthesized.logicalId(found[0] as Method)).Properties;
+      const { body } = methodNotAllowed(methods);
+      expect(properties.AuthorizationType, path).toBe('NONE');
+      expect(properties.Integration, path).toMatchObject({
+        Type: 'MOCK',
+        PassthroughBehavior: 'NEVER',
+        RequestTemplates: {
+          'application/json': '{"statusCode":405}',
+          'application/x-www-form-urlencoded': '{"statusCode":405}',
+          $default: '{"statusCode":405}',
+        },
+        IntegrationResponses: [
+          {
+            StatusCode: '405',
+            ResponseParameters: {
+              'method.response.header.Allow': `'${methods.join(', ')}'`,
+              'method.response.header.Cache-Control': "'no-store'",
+              'method.response.header.Content-Type': "'application/json'",
+            },
+            ResponseTemplates: { 'application/json': JSON.stringify(body) },
+          },
+        ],
+      });
+      expect(properties.MethodResponses, path).toEqual([
+        {
+          StatusCode: '405',
+          ResponseParameters: {
+            'method.response.header.Allow': true,
+            'method.response.header.Cache-Control': true,
+            'method.response.header.Content-Type': true,
+          },
+        },
+      ]);
+    }
+    expect(methodFor('/token', 'ANY')).toHaveLength(1);
+    // Every method of /protected/{proxy+} goes to the authorizer and the backend; an unknown path stays 404.
+    expect(methodFor('/protected/{proxy+}', 'ANY')).toHaveLength(1);
+    expect(methodFor('/', 'ANY')).toHaveLength(0);
+    expect(methodFor('/.well-known', 'ANY')).toHaveLength(0);
   });
 
   it('guards exactly the routes under /protected/ with the TOKEN authorizer, and no other route', () => {

@@ -9,6 +9,7 @@ import { HostedZone } from 'aws-cdk-lib/aws-route53';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IDENTITY_HEADERS } from '#contract/protection';
 import { TinyOAuth } from '#infra/cdk/tinyoauth';
+import { allowedMethodsByPath } from '#infra/method-not-allowed';
 import { functions, routes } from '#infra/routes';
 import {
   type Json,
@@ -177,7 +178,9 @@ describe('a Lambda backend', () => {
     const others = synthesized.tinyoauth.api.methods.filter(
       (m) => !m.resource.path.startsWith('/protected/'),
     );
-    expect(others).toHaveLength(routes.filter((route) => !route.authorized).length);
+    expect(others).toHaveLength(
+      routes.filter((route) => !route.authorized).length + allowedMethodsByPath(routes).size,
+    );
   });
 });
 

@@ -69,6 +69,17 @@ describe('npm start, on the shared test DynamoDB', () => {
     });
   });
 
+  it('answers a known path with a method it does not have 405, naming its methods in Allow', async () => {
+    const response = await fetch(`${stack.baseUrl}/token`);
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(await response.json()).toEqual({
+      error: 'method_not_allowed',
+      error_description: 'This endpoint accepts POST only.',
+    });
+  });
+
   it('refuses a protected route without a token before any function runs', async () => {
     const response = await fetch(`${stack.baseUrl}/protected/anything`);
     expect(response.status).toBe(401);

@@ -323,14 +323,11 @@ const seenEvent = async (response: Response) =>
   ((await response.json()) as { seen: APIGatewayProxyEvent }).seen;
 
 describe('gateway: routing and function results', () => {
-  it('answers an unknown path, and a known path with another method, with the 404 gateway response', async () => {
+  it('answers a path no route names with the 404 gateway response', async () => {
     const { url, calls } = await startGateway({ register: echo });
-    for (const [method, path] of [
-      ['GET', '/nowhere'],
-      ['GET', '/register'],
-    ] as const) {
-      const response = await fetch(`${url}${path}`, { method });
-      expect(response.status).toBe(404);
+    for (const path of ['/nowhere', '/client', '/register/x', '/protected']) {
+      const response = await fetch(`${url}${path}`);
+      expect(response.status, path).toBe(404);
       expect(response.headers.get('content-type')).toBe('application/json');
       expect(response.headers.get('cache-control')).toBe('no-store');
       expect(await response.json()).toEqual({
@@ -339,6 +336,40 @@ describe('gateway: routing and function results', () => {
       });
     }
     expect(calls).toHaveLength(0);
+  });
+
+  it('answers a known path with another method 405, naming its methods in Allow, without calling a function', async () => {
+    const { url, calls } = await startGateway({ register: echo, jwks: echo });
+    for (const [method, path, allow] of [
+      ['GET', '/register', 'POST'],
+      ['PUT', '/register', 'POST'],
+      ['DELETE', '/client/abc', 'GET'],
+    ] as const) {
+      const response = await fetch(`${url}${path}`, { method });
+      expect(response.status, `${method} ${path}`).toBe(405);
+      expect(response.headers.get('allow')).toBe(allow);
+      expect(response.headers.get('content-type')).toBe('application/json');
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(await response.json()).toEqual({
+        error: 'method_not_allowed',
+        error_description: `This endpoint accepts ${allow} only.`,
+      });
+    }
+    const head = await fetch(`${url}/client/abc`, { method: 'HEAD' });
+    expect(head.status).toBe(405);
+    expect(calls).toHaveLength(0);
+  });
+
+  it('answers 405 for every path of infra/routes.ts with its own methods, and never on an ANY route', async () => {
+    const gateway = createGateway({ loadHandler: async () => echo });
+    gateways.push(gateway);
+    const url = await gateway.listen(0);
+    const response = await fetch(`${url}/token`);
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
+    const client = await fetch(`${url}/client`, { method: 'PUT' });
+    expect(client.headers.get('allow')).toBe('GET, POST');
+    expect((await client.json()).error_description).toBe('This endpoint accepts GET or POST only.');
   });
 
   it('calls the function with a proxy event and a Lambda context', async () => {
