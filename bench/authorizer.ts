@@ -42,7 +42,11 @@ async function testKey(): Promise<TestKey> {
   const stored = await generateSigningKey(Math.floor(Date.now() / 1000));
   const jwk = publicJwk(stored);
   return {
-    signing: { kid: stored.kid, key: (await importJWK(stored.privateJwk, 'ES256')) as CryptoKey },
+    signing: {
+      kid: stored.kid,
+      alg: 'ES256' as const,
+      key: (await importJWK(stored.privateJwk, 'ES256')) as CryptoKey,
+    },
     publicKey: (await importJWK(jwk, 'ES256')) as CryptoKey,
     jwks: { keys: [jwk] },
   };
