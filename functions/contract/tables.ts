@@ -32,8 +32,7 @@ const definitions = {
       { name: 'bySub', partitionKey: 'sub', projection: ['email', 'name', 'updatedAt', 'createdAt'] },
     ],
     retain: true,
-    description:
-      'One item per user: scrypt hash, online flag, last operation time, optional email and name.',
+    description: 'One item per user: scrypt hash, online flag, last operation time, optional email and name.',
   },
   sessions: {
     name: 'sessions',
