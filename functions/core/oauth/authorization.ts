@@ -14,6 +14,7 @@ import {
   type OpenIdParameters,
   openIdParameters,
   PASSWORD_AMR,
+  signInTooOld,
 } from '#core/oidc/authentication-request';
 import { requestedScope } from '#core/oidc/claims';
 import { randomSecret, sha256 } from '#core/secrets';
@@ -110,6 +111,11 @@ export class Authorization {
 
     const scope = requestedScope(params.get('scope'), target.client.scope);
     return { ...target, scope, codeChallenge, openId: openIdParameters(params) };
+  }
+
+  /** OpenID Connect `max_age`: whether the session's sign-in is too old for this request. */
+  signInTooOld(request: ValidatedRequest, session: SessionRecord): boolean {
+    return signInTooOld(request.openId, session, epochSeconds(this.deps.clock));
   }
 
   /** Step 3. The code is returned once, in the redirect; only its hash is stored. */
