@@ -41,8 +41,9 @@ interface TestKey {
 async function testKey(): Promise<TestKey> {
   const stored = await generateSigningKey(Math.floor(Date.now() / 1000));
   const jwk = publicJwk(stored);
+  const key = (await importJWK(stored.privateJwk, 'ES256')) as CryptoKey;
   return {
-    signing: { kid: stored.kid, key: (await importJWK(stored.privateJwk, 'ES256')) as CryptoKey },
+    signing: { kid: stored.kid, alg: 'ES256', key },
     publicKey: (await importJWK(jwk, 'ES256')) as CryptoKey,
     jwks: { keys: [jwk] },
   };

@@ -19,7 +19,7 @@ import { authorization, livenessStore, type Runtime, sessions } from '#app/servi
 import { createAuthorizer } from '#core/authorizer/decision';
 import { systemClock } from '#core/clock';
 import { KeyRing } from '#core/keys/key-ring';
-import { generateSigningKey } from '#core/keys/key-set';
+import { generateKeySet } from '#core/keys/key-set';
 import { MemoryKeySource } from '../test/fakes/keys.ts';
 import { LOCAL_CREDENTIALS, REGION } from './dynamodb.ts';
 import { MeteredDynamoDb } from './metered-dynamodb.ts';
@@ -47,7 +47,7 @@ export async function flowRuntime(
     new DynamoDb({ region: REGION, endpoint, credentials: LOCAL_CREDENTIALS }),
     prefix,
   );
-  const source = new MemoryKeySource({ keys: [await generateSigningKey(Math.floor(Date.now() / 1000))] });
+  const source = new MemoryKeySource({ keys: await generateKeySet(Math.floor(Date.now() / 1000)) });
   // Loaded once and kept, as a warm function keeps it (KeyRing's default refresh).
   const keyRing = KeyRing.fromKeySet(source, systemClock);
   // Logs are formatted as in Lambda and dropped: formatting is part of the cost, printing is not.

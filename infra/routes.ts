@@ -27,6 +27,12 @@ export interface FunctionDefinition {
   memoryMB?: number;
 }
 
+/** The session that proves who the user is, and the user's own item. */
+const PROFILE_TABLES = {
+  sessions: { actions: ['GetItem'] },
+  users: { actions: ['GetItem', 'UpdateItem'] },
+} as const satisfies FunctionDefinition['tables'];
+
 const definitions = {
   register: {
     entry: 'functions/handlers/users/register.ts',
@@ -110,6 +116,8 @@ const definitions = {
       sessions: { actions: ['ConditionCheckItem'] },
       grants: { actions: ['PutItem', 'UpdateItem', 'ConditionCheckItem'] },
       refreshTokens: { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+      // The profile claims of an ID token.
+      users: { actions: ['Query'], indexes: ['bySub'] },
     },
     keys: 'sign',
   },
@@ -138,7 +146,7 @@ const definitions = {
   },
   metadata: {
     entry: 'functions/handlers/discovery/metadata.ts',
-    description: 'GET /.well-known/oauth-authorization-server: RFC 8414 metadata',
+    description: 'GET /.well-known/openid-configuration and /oauth-authorization-server: discovery',
     tables: {},
   },
   clientCreate: {
@@ -178,6 +186,41 @@ const definitions = {
     },
     keys: 'publish',
   },
+  userInfo: {
+    entry: 'functions/handlers/oidc/userinfo.ts',
+    description: 'GET and POST /userinfo: the OpenID Connect claims of the user an access token stands for',
+    tables: {
+      grants: { actions: ['BatchGetItem'] },
+      sessions: { actions: ['BatchGetItem'] },
+      revokedTokens: { actions: ['BatchGetItem'] },
+      users: { actions: ['Query'], indexes: ['bySub'] },
+      // The calling client's redirect-URI origins, for a browser's CORS request only.
+      clients: { actions: ['GetItem'] },
+    },
+    keys: 'publish',
+  },
+  endSession: {
+    entry: 'functions/handlers/oidc/end-session.ts',
+    description: 'GET and POST /end_session: OpenID Connect RP-initiated logout',
+    tables: {
+      clients: { actions: ['GetItem'] },
+      sessions: { actions: ['GetItem', 'UpdateItem'] },
+      users: { actions: ['UpdateItem'] },
+    },
+    keys: 'publish',
+  },
+  accountPage: {
+    entry: 'functions/handlers/pages/account.ts',
+    description: 'GET and POST /account: the page where users change their name and email address',
+    tables: PROFILE_TABLES,
+    keys: 'publish',
+  },
+  accountProfile: {
+    entry: 'functions/handlers/users/account.ts',
+    description: 'GET and PATCH /account/profile: the caller’s own profile as JSON',
+    tables: PROFILE_TABLES,
+    keys: 'publish',
+  },
   authorizer: {
     entry: 'functions/handlers/authorizer/authorizer.ts',
     description: 'Lambda authorizer (TOKEN) for /protected/*: verifies tinyoauth access tokens',
@@ -198,7 +241,7 @@ export type FunctionName = keyof typeof definitions;
 
 export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = definitions;
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'ANY';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS' | 'ANY';
 
 export interface RouteDefinition {
   method: HttpMethod;
@@ -228,8 +271,25 @@ export const routes: readonly RouteDefinition[] = [
   { method: 'POST', path: '/token', function: 'token' },
   { method: 'POST', path: '/revoke', function: 'revoke' },
   { method: 'POST', path: '/introspect', function: 'introspect' },
+  { method: 'GET', path: '/.well-known/openid-configuration', function: 'metadata' },
   { method: 'GET', path: '/.well-known/oauth-authorization-server', function: 'metadata' },
   { method: 'GET', path: '/.well-known/jwks.json', function: 'jwks' },
+  { method: 'GET', path: '/userinfo', function: 'userInfo' },
+  { method: 'POST', path: '/userinfo', function: 'userInfo' },
+  { method: 'GET', path: '/end_session', function: 'endSession' },
+  { method: 'POST', path: '/end_session', function: 'endSession' },
+  { method: 'GET', path: '/account', function: 'accountPage' },
+  { method: 'POST', path: '/account', function: 'accountPage' },
+  { method: 'GET', path: '/account/profile', function: 'accountProfile' },
+  { method: 'PATCH', path: '/account/profile', function: 'accountProfile' },
+  // CORS preflights, answered by the path's own function (adapters/http/cors.ts): only the endpoints a
+  // script of another origin calls have one. Nothing else answers CORS.
+  { method: 'OPTIONS', path: '/token', function: 'token' },
+  { method: 'OPTIONS', path: '/revoke', function: 'revoke' },
+  { method: 'OPTIONS', path: '/userinfo', function: 'userInfo' },
+  { method: 'OPTIONS', path: '/.well-known/openid-configuration', function: 'metadata' },
+  { method: 'OPTIONS', path: '/.well-known/oauth-authorization-server', function: 'metadata' },
+  { method: 'OPTIONS', path: '/.well-known/jwks.json', function: 'jwks' },
   { method: 'ANY', path: '/protected/{proxy+}', function: 'protectedResource', authorized: true },
 ];
 

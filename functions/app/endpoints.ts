@@ -16,10 +16,14 @@ import { createAuthorizeHandler } from '#adapters/endpoints/oauth/authorize';
 import { createIntrospectHandler } from '#adapters/endpoints/oauth/introspect';
 import { createRevokeHandler } from '#adapters/endpoints/oauth/revoke';
 import { createTokenHandler } from '#adapters/endpoints/oauth/token';
+import { createEndSessionHandler } from '#adapters/endpoints/oidc/end-session';
+import { createUserInfoHandler } from '#adapters/endpoints/oidc/userinfo';
+import { createAccountPageHandler } from '#adapters/endpoints/pages/account';
 import { createSignInHandler } from '#adapters/endpoints/pages/signin';
 import { createSignOutHandler } from '#adapters/endpoints/pages/signout';
 import { createSignUpHandler } from '#adapters/endpoints/pages/signup';
 import { createSampleBackendHandler } from '#adapters/endpoints/protected/sample';
+import { createAccountProfileHandler } from '#adapters/endpoints/users/account';
 import { createLoginHandler } from '#adapters/endpoints/users/login';
 import { createLogoutHandler } from '#adapters/endpoints/users/logout';
 import { createRegisterHandler } from '#adapters/endpoints/users/register';
@@ -36,12 +40,15 @@ import {
   clientRegistry,
   clients,
   consents,
+  endSession,
   introspection,
   lambdaRuntime,
+  profiles,
   type Runtime,
   revocation,
   sessions,
   tokenGrants,
+  userInfo,
 } from './services.ts';
 
 // Users
@@ -103,6 +110,27 @@ export const signOutEndpoint = (runtime: Runtime = lambdaRuntime()) =>
     { sessions: sessions(runtime), browserSessions: browserSessions(runtime), issuer: runtime.config.issuer },
     runtime.logger,
   );
+
+// OpenID Connect
+export const userInfoEndpoint = (runtime: Runtime = lambdaRuntime()) =>
+  createUserInfoHandler(userInfo(runtime), clients(runtime), runtime.logger);
+export const endSessionEndpoint = (runtime: Runtime = lambdaRuntime()) =>
+  createEndSessionHandler(
+    {
+      endSession: endSession(runtime),
+      sessions: sessions(runtime),
+      browserSessions: browserSessions(runtime),
+      issuer: runtime.config.issuer,
+    },
+    runtime.logger,
+  );
+export const accountPageEndpoint = (runtime: Runtime = lambdaRuntime()) =>
+  createAccountPageHandler(
+    { profiles: profiles(runtime), browserSessions: browserSessions(runtime), issuer: runtime.config.issuer },
+    runtime.logger,
+  );
+export const accountProfileEndpoint = (runtime: Runtime = lambdaRuntime()) =>
+  createAccountProfileHandler(profiles(runtime), sessions(runtime), runtime.logger);
 
 // `/protected/*`
 export const authorizerEndpoint = (runtime: Runtime = lambdaRuntime()) => {

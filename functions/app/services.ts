@@ -16,6 +16,7 @@ import { DynamoClientStore } from '#adapters/dynamo/clients';
 import { DynamoConsentStore } from '#adapters/dynamo/consents';
 import { DynamoGrantStore } from '#adapters/dynamo/grants';
 import { DynamoLivenessStore } from '#adapters/dynamo/liveness';
+import { DynamoProfileStore } from '#adapters/dynamo/profiles';
 import { FileKeySource } from '#adapters/keys/file-key-source';
 import { remoteKeySet } from '#adapters/keys/remote-key-set';
 import { SecretKeySetSource, SecretPublicKeySource } from '#adapters/keys/secret-key-sources';
@@ -32,7 +33,12 @@ import { Consents } from '#core/oauth/consents';
 import { Introspection } from '#core/oauth/introspection';
 import { Revocation } from '#core/oauth/revocation';
 import { TokenGrants } from '#core/oauth/token-grants';
+import { withIdentityScopes } from '#core/oidc/claims';
+import { EndSession } from '#core/oidc/end-session';
+import { IdTokens } from '#core/oidc/id-token';
+import { UserInfo } from '#core/oidc/userinfo';
 import { Accounts } from '#core/users/accounts';
+import { Profiles } from '#core/users/profile';
 import { Sessions } from '#core/users/sessions';
 
 /** What every service is built from: validated configuration and the clients of the outside world. */
@@ -111,6 +117,9 @@ const grantStore = /* @__PURE__ */ perRuntime(
 export const livenessStore = /* @__PURE__ */ perRuntime(
   ({ db, config }) => new DynamoLivenessStore(db, config.tablePrefix),
 );
+const profileStore = /* @__PURE__ */ perRuntime(
+  ({ db, config }) => new DynamoProfileStore(db, config.tablePrefix),
+);
 
 // Services: the core, wired.
 export const sessions = /* @__PURE__ */ perRuntime(
@@ -140,7 +149,8 @@ export const clientRegistry = /* @__PURE__ */ perRuntime(
     new ClientRegistry({
       store: clientStore(runtime),
       clock: runtime.clock,
-      scopesSupported: runtime.config.scopesSupported,
+      // A client may be registered for the identity scopes of OpenID Connect beside the API's own.
+      scopesSupported: withIdentityScopes(runtime.config.scopesSupported),
     }),
 );
 
@@ -169,6 +179,7 @@ export const tokenGrants = /* @__PURE__ */ perRuntime(
       accessTokenTtlSeconds: runtime.config.accessTokenTtlSeconds,
       refreshTokenTtlSeconds: runtime.config.refreshTokenTtlSeconds,
       logger: runtime.logger,
+      idTokens: idTokens(runtime),
     }),
 );
 
@@ -223,3 +234,43 @@ export const authorizer = /* @__PURE__ */ perRuntime((runtime) => {
     logger: runtime.logger,
   });
 });
+
+// OpenID Connect
+const idTokens = /* @__PURE__ */ perRuntime(
+  (runtime) =>
+    new IdTokens({
+      keys: runtime.keyRing,
+      issuer: runtime.config.issuer,
+      // As long as an access token: the key retention that covers access tokens covers ID tokens too.
+      ttlSeconds: runtime.config.accessTokenTtlSeconds,
+      users: profileStore(runtime),
+      logger: runtime.logger,
+    }),
+);
+
+export const userInfo = /* @__PURE__ */ perRuntime(
+  (runtime) =>
+    new UserInfo({
+      keys: runtime.keyRing,
+      issuer: runtime.config.issuer,
+      audience: runtime.config.resourceIdentifier,
+      liveness: livenessStore(runtime),
+      users: profileStore(runtime),
+      clock: runtime.clock,
+    }),
+);
+
+export const endSession = /* @__PURE__ */ perRuntime(
+  (runtime) =>
+    new EndSession({
+      clients: clientStore(runtime),
+      keys: runtime.keyRing,
+      issuer: runtime.config.issuer,
+      clock: runtime.clock,
+      hintToleranceSeconds: runtime.config.sessionTtlSeconds,
+    }),
+);
+
+export const profiles = /* @__PURE__ */ perRuntime(
+  (runtime) => new Profiles({ store: profileStore(runtime), clock: runtime.clock }),
+);

@@ -11,7 +11,12 @@ export interface TableDefinition {
   sortKey?: string;
   /** Epoch-seconds attribute DynamoDB's TTL deletes by. Deletion lags, so readers check it themselves. */
   ttlAttribute?: string;
-  indexes?: { name: string; partitionKey: string; sortKey?: string }[];
+  /**
+   * Global secondary indexes. `projection` names the non-key attributes an index carries (INCLUDE);
+   * without it the index carries every attribute (ALL). An update that changes no projected attribute
+   * costs the index nothing, which is why a narrow projection is worth naming.
+   */
+  indexes?: { name: string; partitionKey: string; sortKey?: string; projection?: readonly string[] }[];
   /** Whether `cdk destroy` keeps the table (true for data a team cannot recreate). */
   retain: boolean;
   description: string;
@@ -21,8 +26,13 @@ const definitions = {
   users: {
     name: 'users',
     partitionKey: 'username',
+    // OpenID Connect names users by `sub` (userinfo, ID tokens). The profile is projected so one Query
+    // answers; login and logout change only unprojected attributes, so they never write the index.
+    indexes: [
+      { name: 'bySub', partitionKey: 'sub', projection: ['email', 'name', 'updatedAt', 'createdAt'] },
+    ],
     retain: true,
-    description: 'One item per user: scrypt hash, online flag, last operation time.',
+    description: 'One item per user: scrypt hash, online flag, last operation time, optional email and name.',
   },
   sessions: {
     name: 'sessions',

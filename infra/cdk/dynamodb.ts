@@ -3,7 +3,7 @@
  * table actions infra/routes.ts declares for it: nothing else, on nothing else.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { keyAttributeType, type TableDefinition, type TableKey, tableName, tables } from '#contract/tables';
@@ -34,6 +34,9 @@ export class TinyOAuthTables extends Construct {
           indexName: index.name,
           partitionKey: { name: index.partitionKey, type: attributeType(index.partitionKey) },
           ...(index.sortKey ? { sortKey: { name: index.sortKey, type: attributeType(index.sortKey) } } : {}),
+          ...(index.projection
+            ? { projectionType: ProjectionType.INCLUDE, nonKeyAttributes: [...index.projection] }
+            : {}),
         });
       }
       return [key, table] as const;

@@ -9,6 +9,7 @@ import { type IGrantable, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnRotationSchedule, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { KEY_ALGORITHMS } from '#core/keys/key-set';
 import { acknowledge, REASONS } from './acknowledgements.ts';
 import { type FunctionEnvironment, TinyOAuthFunction } from './function.ts';
 
@@ -62,8 +63,13 @@ export class SigningKeys extends Construct {
     this.ready = new CustomResource(this, 'KeySet', {
       serviceToken: this.initializer.functionArn,
       resourceType: 'Custom::TinyOAuthKeySet',
-      // A replaced secret changes these, which runs the resource again for the new secret.
-      properties: { SigningSecret: this.signingSecret.secretArn, PublicSecret: this.publicSecret.secretArn },
+      // A replaced secret changes these, which runs the resource again for the new secret; so does a new
+      // algorithm, which the resource then adds to the existing key set (RS256 for ID tokens).
+      properties: {
+        SigningSecret: this.signingSecret.secretArn,
+        PublicSecret: this.publicSecret.secretArn,
+        Algorithms: KEY_ALGORITHMS.join(' '),
+      },
     });
     this.rotator = this.createRotator(props, environment);
     this.schedule(props.rotationInterval);

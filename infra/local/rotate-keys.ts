@@ -1,11 +1,12 @@
 /**
- * `npm run keys:rotate`: rotates the local signing key set. The new key signs from now on; the previous
- * key stays published in the JWKS until every token it may have signed has expired, then a later
- * rotation drops it. (In the cloud the same `rotateKeySet` runs in the Secrets Manager rotation Lambda.)
+ * `npm run keys:rotate`: rotates the local signing key set, both algorithms at once. The new keys sign
+ * from now on; the previous ones stay published in the JWKS until every token they may have signed has
+ * expired, then a later rotation drops them. (In the cloud the same `rotateKeySet` runs in the Secrets
+ * Manager rotation Lambda.)
  */
 import { loadConfig } from '#adapters/config';
 import { FileKeySource } from '#adapters/keys/file-key-source';
-import { generateSigningKey, rotateKeySet } from '#core/keys/key-set';
+import { generateKeySet, rotateKeySet } from '#core/keys/key-set';
 
 const config = loadConfig(process.env);
 if (config.keys.source !== 'file') {
@@ -14,11 +15,14 @@ if (config.keys.source !== 'file') {
 }
 const source = new FileKeySource(config.keys.path);
 const now = Math.floor(Date.now() / 1000);
-// The longest-lived token a key signs is a session token or an access token.
+// The longest-lived token a key signs is a session token or an access token (ID tokens live as long).
 const retainSeconds = Math.max(config.sessionTtlSeconds, config.accessTokenTtlSeconds);
 const before = await source.load();
-const after = rotateKeySet(before, await generateSigningKey(now), now, retainSeconds);
+const fresh = await generateKeySet(now);
+const after = rotateKeySet(before, fresh, now, retainSeconds);
 await source.save(after);
-console.log(`Rotated ${config.keys.path}: now signing with ${after.keys[0]?.kid}`);
+console.log(
+  `Rotated ${config.keys.path}: now signing with ${fresh.map((key) => `${key.kid} (${key.alg})`).join(', ')}`,
+);
 console.log(`Published keys: ${after.keys.map((key) => key.kid).join(', ')}`);
 console.log('A running `npm start` picks the new key up within 5 minutes (or restart it).');

@@ -1,8 +1,9 @@
 /**
  * The sample third-party web app that `npm start` serves next to tinyoauth, on its own origin
- * (http://localhost:3001, SAMPLE_APP_PORT): a confidential client (sample-client.ts) that runs the
- * authorization code flow (sample-oauth.ts), calls `/protected/resource` with the access token and shows
- * the answer (sample-pages.ts). The browser never sees a token or the client secret.
+ * (http://localhost:3001, SAMPLE_APP_PORT): a confidential client (sample-client.ts) that signs its
+ * user in with OpenID Connect (sample-oauth.ts), calls `/protected/resource` with the access token and
+ * shows who signed in and what the service answered (sample-pages.ts); "sign out everywhere" is an
+ * RP-initiated logout. The browser never sees a token or the client secret.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +11,7 @@ import { resolve } from 'node:path';
 import type { Config } from '#adapters/config';
 import { ConfigError } from '#contract/config-error';
 import { PROJECT_ROOT } from '#infra/paths';
-import { ensureSampleClient, type SampleClientState } from './sample-client.ts';
+import { ensureSampleClient, postLogoutRedirectUri, type SampleClientState } from './sample-client.ts';
 import { SampleOAuthClient } from './sample-oauth.ts';
 import { homePage } from './sample-pages.ts';
 import { CLEARED_SESSION_COOKIE, type Visit, Visits } from './sample-visits.ts';
@@ -90,6 +91,13 @@ async function handle(app: App, request: IncomingMessage, response: ServerRespon
       app.visits.forget(id);
       return send(response, 303, { Location: '/', 'Set-Cookie': CLEARED_SESSION_COOKIE });
     }
+    if (route === 'POST /logout-everywhere') {
+      // RP-initiated logout: the ID token as the hint, so tinyoauth signs the user out without asking.
+      const hint = visit.result?.idTokenHint;
+      app.visits.forget(id);
+      const location = hint ? await app.oauth.logoutLocation(hint) : '/';
+      return send(response, 303, { Location: location, 'Set-Cookie': CLEARED_SESSION_COOKIE });
+    }
     return send(response, 404, TEXT, 'Not found');
   } catch (error) {
     app.log(`sample app: ${route} failed: ${(error as Error).message}`);
@@ -130,6 +138,7 @@ export async function startSampleApp(options: SampleAppOptions): Promise<SampleA
       clientId: registered.clientId,
       clientSecret: registered.clientSecret,
       redirectUri,
+      postLogoutRedirectUri: postLogoutRedirectUri(redirectUri),
     }),
     visits: new Visits(),
     log: options.log ?? (() => {}),

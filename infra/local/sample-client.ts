@@ -10,11 +10,13 @@ import type { Config } from '#adapters/config';
 import { DynamoClientStore } from '#adapters/dynamo/clients';
 import { ClientRegistry } from '#core/clients/registry';
 import { systemClock } from '#core/clock';
+import { withIdentityScopes } from '#core/oidc/claims';
 import { matchesHash } from '#core/secrets';
 
 /** The `owner` of the sample client: no user registered it, `npm start` did. */
 export const SAMPLE_APP_OWNER = 'tinyoauth-sample-app';
-export const SAMPLE_APP_SCOPE = 'read';
+/** It signs its user in with OpenID Connect (name and email to greet them) and reads their data. */
+export const SAMPLE_APP_SCOPE = 'openid profile email read';
 
 export interface SampleClientState {
   issuer: string;
@@ -42,6 +44,9 @@ async function remember(stateFile: string, state: SampleClientState): Promise<vo
  * The registered client for this redirect URI: the remembered one if tinyoauth still has it with the
  * same secret and redirect URI, else a newly registered one (and the stale one removed).
  */
+/** Where RP-initiated logout sends the browser back to: the app's home page, next to its callback. */
+export const postLogoutRedirectUri = (redirectUri: string): string => new URL('/', redirectUri).toString();
+
 export async function ensureSampleClient(
   config: Config,
   redirectUri: string,
@@ -49,7 +54,11 @@ export async function ensureSampleClient(
 ): Promise<SampleClientState> {
   const db = new DynamoDb({ region: config.region, endpoint: config.dynamoDbEndpoint });
   const store = new DynamoClientStore(db, config.tablePrefix);
-  const registry = new ClientRegistry({ store, clock: systemClock, scopesSupported: config.scopesSupported });
+  const registry = new ClientRegistry({
+    store,
+    clock: systemClock,
+    scopesSupported: withIdentityScopes(config.scopesSupported),
+  });
 
   const remembered = await readRemembered(stateFile);
   if (remembered && remembered.issuer === config.issuer && remembered.tablePrefix === config.tablePrefix) {
@@ -58,6 +67,8 @@ export async function ensureSampleClient(
       stored?.owner === SAMPLE_APP_OWNER &&
       stored.redirectUris.length === 1 &&
       stored.redirectUris[0] === redirectUri &&
+      stored.scope === SAMPLE_APP_SCOPE &&
+      stored.postLogoutRedirectUris?.[0] === postLogoutRedirectUri(redirectUri) &&
       matchesHash(remembered.clientSecret, stored.secretHash);
     if (usable) return remembered;
     if (stored?.owner === SAMPLE_APP_OWNER) {
@@ -68,6 +79,7 @@ export async function ensureSampleClient(
   const { client, secret } = await registry.register(SAMPLE_APP_OWNER, {
     client_name: 'tinyoauth sample app',
     redirect_uris: [redirectUri],
+    post_logout_redirect_uris: [postLogoutRedirectUri(redirectUri)],
     grant_types: ['authorization_code', 'refresh_token'],
     token_endpoint_auth_method: 'client_secret_basic',
     scope: SAMPLE_APP_SCOPE,

@@ -1,7 +1,8 @@
 /**
- * The sample app's side of the authorization code flow with PKCE and state, through `oauth4webapi`
- * (standards-strict: discovery, RFC 9207 `iss` check): the code is exchanged with client_secret_basic on
- * the app's own server and the access token only ever used there, to call `/protected/resource`.
+ * The sample app's side of OpenID Connect's authorization code flow with PKCE, state and nonce, through
+ * `oauth4webapi` (standards-strict: OIDC discovery, RFC 9207 `iss` check, ID token validation): the
+ * code is exchanged with client_secret_basic on the app's own server, the ID token and userinfo say who
+ * signed in, and the access token is only ever used there, to call `/protected/resource`.
  */
 import * as oauth from 'oauth4webapi';
 import { SAMPLE_APP_SCOPE } from './sample-client.ts';
@@ -10,13 +11,19 @@ import { SAMPLE_APP_SCOPE } from './sample-client.ts';
 export interface PendingFlow {
   verifier: string;
   state: string;
+  nonce: string;
 }
 
-/** What the protected service answered, and with which token. */
+/** Who signed in, what the protected service answered, and with which token. */
 export interface SignInResult {
   answer: unknown;
   scope: string | undefined;
   expiresIn: number | undefined;
+  /** The validated ID token's claims and the userinfo answer. */
+  idToken: oauth.IDToken;
+  userInfo: oauth.UserInfoResponse;
+  /** The ID token itself, kept as the `id_token_hint` of a logout. */
+  idTokenHint: string;
 }
 
 export interface SampleOAuthOptions {
@@ -24,6 +31,7 @@ export interface SampleOAuthOptions {
   clientId: string;
   clientSecret: string;
   redirectUri: string;
+  postLogoutRedirectUri: string;
 }
 
 export class SampleOAuthClient {
@@ -41,20 +49,21 @@ export class SampleOAuthClient {
     this.insecure = { [oauth.allowInsecureRequests]: this.issuer.protocol === 'http:' };
   }
 
-  /** Discovery on first use: tinyoauth starts listening after the sample app does. */
+  /** OpenID Connect discovery on first use: tinyoauth starts listening after the sample app does. */
   private async authorizationServer(): Promise<oauth.AuthorizationServer> {
     this.metadata ??= await oauth.processDiscoveryResponse(
       this.issuer,
-      await oauth.discoveryRequest(this.issuer, { algorithm: 'oauth2', ...this.insecure }),
+      await oauth.discoveryRequest(this.issuer, { algorithm: 'oidc', ...this.insecure }),
     );
     return this.metadata;
   }
 
-  /** Starts the flow: a PKCE verifier and state to keep, and the /authorize URL to send the browser to. */
+  /** Starts the flow: a PKCE verifier, state and nonce to keep, and the /authorize URL for the browser. */
   async start(): Promise<{ pending: PendingFlow; location: string }> {
     const as = await this.authorizationServer();
     const verifier = oauth.generateRandomCodeVerifier();
     const state = oauth.generateRandomState();
+    const nonce = oauth.generateRandomNonce();
     const target = new URL(as.authorization_endpoint as string);
     target.search = new URLSearchParams({
       response_type: 'code',
@@ -62,13 +71,14 @@ export class SampleOAuthClient {
       redirect_uri: this.options.redirectUri,
       scope: SAMPLE_APP_SCOPE,
       state,
+      nonce,
       code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
     }).toString();
-    return { pending: { verifier, state }, location: target.toString() };
+    return { pending: { verifier, state, nonce }, location: target.toString() };
   }
 
-  /** Finishes the flow: checks state and iss, redeems the code, calls the protected API. */
+  /** Finishes the flow: checks state and iss, redeems the code, validates the ID token, reads userinfo. */
   async finish(pending: PendingFlow, currentUrl: URL): Promise<SignInResult> {
     const as = await this.authorizationServer();
     let params: URLSearchParams;
@@ -82,21 +92,39 @@ export class SampleOAuthClient {
       }
       throw error;
     }
-    const tokens = await oauth.processAuthorizationCodeResponse(
+    const response = await oauth.authorizationCodeGrantRequest(
       as,
       this.client,
-      await oauth.authorizationCodeGrantRequest(
-        as,
-        this.client,
-        this.clientAuth,
-        params,
-        this.options.redirectUri,
-        pending.verifier,
-        this.insecure,
-      ),
+      this.clientAuth,
+      params,
+      this.options.redirectUri,
+      pending.verifier,
+      this.insecure,
     );
+    const tokens = await oauth.processAuthorizationCodeResponse(as, this.client, response, {
+      expectedNonce: pending.nonce,
+      requireIdToken: true,
+    });
+    const idToken = oauth.getValidatedIdTokenClaims(tokens) as oauth.IDToken;
+    const userInfo = await oauth.processUserInfoResponse(
+      as,
+      this.client,
+      idToken.sub,
+      await oauth.userInfoRequest(as, this.client, tokens.access_token, this.insecure),
+    );
+    return {
+      answer: await this.callProtectedService(tokens.access_token),
+      scope: tokens.scope,
+      expiresIn: tokens.expires_in,
+      idToken,
+      userInfo,
+      idTokenHint: tokens.id_token as string,
+    };
+  }
+
+  private async callProtectedService(accessToken: string): Promise<unknown> {
     const answer = await oauth.protectedResourceRequest(
-      tokens.access_token,
+      accessToken,
       'GET',
       new URL(`${this.options.issuer}/protected/resource`),
       undefined,
@@ -104,6 +132,18 @@ export class SampleOAuthClient {
       this.insecure,
     );
     if (!answer.ok) throw new Error(`The protected resource answered ${answer.status}`);
-    return { answer: await answer.json(), scope: tokens.scope, expiresIn: tokens.expires_in };
+    return answer.json();
+  }
+
+  /** RP-initiated logout: tinyoauth's end-session URL that signs the user out and comes back here. */
+  async logoutLocation(idTokenHint: string): Promise<string> {
+    const as = await this.authorizationServer();
+    const target = new URL(as.end_session_endpoint as string);
+    target.search = new URLSearchParams({
+      id_token_hint: idTokenHint,
+      post_logout_redirect_uri: this.options.postLogoutRedirectUri,
+      state: oauth.generateRandomState(),
+    }).toString();
+    return target.toString();
   }
 }

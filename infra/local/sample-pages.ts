@@ -45,11 +45,15 @@ ${content}
 /** The home page for this visit; `issuer` is tinyoauth's, where sign-in and sign-out forms may go. */
 export function homePage(visit: Visit, issuer: string): Page {
   const signOut = html`<form method="post" action="/logout"><button type="submit" class="secondary">Sign out of the sample app</button></form>
+<form method="post" action="/logout-everywhere"><button type="submit" class="secondary">Sign out everywhere</button></form>
 <p><a href="${issuer}/signout">Sign out of tinyoauth</a></p>`;
   let content: SafeHtml;
   if (visit.result) {
     const answer = visit.result.answer as { message?: string; caller?: { sub?: string } };
+    const { userInfo, idToken } = visit.result;
+    const who = (userInfo.name as string | undefined) ?? userInfo.preferred_username ?? idToken.sub;
     content = html`<h1>Signed in with tinyoauth</h1>
+<p>Hello, <strong id="user-name">${who}</strong>${userInfo.email ? html` (<span id="user-email">${userInfo.email}</span>)` : ''}. The ID token says you signed in at ${new Date((idToken.auth_time ?? 0) * 1000).toISOString()}.</p>
 <p id="protected-message">${answer.message ?? ''}</p>
 <p>The app called <code>${issuer}/protected/resource</code> with its access token (scope <code>${visit.result.scope ?? ''}</code>, expires in ${visit.result.expiresIn ?? '?'} s). The protected service answered:</p>
 <pre id="protected-answer">${JSON.stringify(visit.result.answer, null, 2)}</pre>

@@ -1,6 +1,6 @@
 /**
  * Creates the tables of functions/contract/tables.ts that do not exist yet (on-demand, TTL on `ttlAttribute`, GSIs
- * projecting ALL), and brings existing ones up to date (a GSI or TTL added to the definition since).
+ * projecting what the definition names, else ALL), and brings existing ones up to date (a GSI or TTL added to the definition since).
  * Safe to run on every start: what exists is left alone.
  */
 import { type DynamoDb, DynamoDbError } from '#adapters/aws/dynamodb';
@@ -27,7 +27,9 @@ type IndexDefinition = NonNullable<TableDefinition['indexes']>[number];
 const indexSpecification = (index: IndexDefinition) => ({
   IndexName: index.name,
   KeySchema: keySchema(index.partitionKey, index.sortKey),
-  Projection: { ProjectionType: 'ALL' },
+  Projection: index.projection
+    ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projection] }
+    : { ProjectionType: 'ALL' },
 });
 
 /** The CreateTable input for a definition; also what the tests compare DescribeTable against. */

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SAMPLE_APP_SCOPE } from '#infra/local/sample-client';
 import { PROJECT_ROOT } from '#infra/paths';
 import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
 import { launchChromium, skipBrowserTests, visit } from './chromium.ts';
@@ -92,7 +93,7 @@ describe.skipIf(skipBrowserTests)('signing in from a third-party app, in Chromiu
     await eventually(() => new URL(page.url()).origin).toBe(appUrl);
     await eventually(() => page.locator('#protected-message').textContent()).toBe(PROTECTED_MESSAGE);
     const answer = JSON.parse((await page.locator('#protected-answer').textContent()) ?? '{}');
-    expect(answer.caller).toMatchObject({ client_id: clientId, scope: 'read' });
+    expect(answer.caller).toMatchObject({ client_id: clientId, scope: SAMPLE_APP_SCOPE });
     return answer as { caller: { sub: string } };
   }
 
@@ -125,6 +126,8 @@ describe.skipIf(skipBrowserTests)('signing in from a third-party app, in Chromiu
     await page.getByLabel('Username').fill(username);
     await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
     await page.getByLabel('Repeat the password').fill(PASSWORD);
+    await page.getByLabel('Name (optional)', { exact: true }).fill('Alice Liddell');
+    await page.getByLabel('Email address (optional)').fill('alice@example.com');
     await page.getByRole('button', { name: 'Create account' }).click();
 
     await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(
@@ -136,6 +139,9 @@ describe.skipIf(skipBrowserTests)('signing in from a third-party app, in Chromiu
     await page.getByRole('button', { name: 'Allow' }).click();
 
     await expectProtectedAnswer(page);
+    // Signed in with OpenID Connect: the app greets the user with what the ID token and userinfo said.
+    expect(await page.locator('#user-name').textContent()).toBe('Alice Liddell');
+    expect(await page.locator('#user-email').textContent()).toBe('alice@example.com');
     // The session cookie: HttpOnly (no script can read it), Lax, on tinyoauth's origin.
     const cookie = (await page.context().cookies(stack.baseUrl)).find(
       ({ name }) => name === 'tinyoauth_session',
@@ -213,6 +219,31 @@ describe.skipIf(skipBrowserTests)('signing in from a third-party app, in Chromiu
       'tinyoauth answered access_denied: The user denied the request.',
     );
     expect(await page.locator('#protected-answer').count()).toBe(0);
+    expect(violations).toEqual([]);
+  });
+
+  it('signs out everywhere through RP-initiated logout, back in the app without a question', async ({
+    task,
+  }) => {
+    const { page, violations } = await visit(browser, task.name);
+    const username = newUsername();
+    await register(username);
+    await startAtApp(page);
+    await signIn(page, username);
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await expectProtectedAnswer(page);
+    expect(await page.locator('#user-name').textContent()).toBe(username);
+
+    const shown = shownOrigins(page);
+    await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await eventually(() => page.getByRole('button', { name: 'Sign in with tinyoauth' }).count()).toBe(1);
+    // The ID token was the hint for this very session: tinyoauth signed out without showing a page.
+    expect(shown.filter((origin) => origin !== appUrl)).toEqual([]);
+    expect((await page.context().cookies(stack.baseUrl)).map(({ name }) => name)).not.toContain(
+      'tinyoauth_session',
+    );
+    await page.getByRole('button', { name: 'Sign in with tinyoauth' }).click();
+    await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Sign in');
     expect(violations).toEqual([]);
   });
 

@@ -352,13 +352,15 @@ describe('tables', () => {
       const indexes = (table.Properties.GlobalSecondaryIndexes ?? []).map((index: Json) => ({
         name: index.IndexName,
         keys: index.KeySchema.map((k: Json) => k.AttributeName),
-        projection: index.Projection.ProjectionType,
+        projection: index.Projection,
       }));
       expect(indexes, key).toEqual(
         (definition.indexes ?? []).map((index) => ({
           name: index.name,
           keys: [index.partitionKey, ...(index.sortKey ? [index.sortKey] : [])],
-          projection: 'ALL',
+          projection: index.projection
+            ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projection] }
+            : { ProjectionType: 'ALL' },
         })),
       );
     }

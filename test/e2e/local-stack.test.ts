@@ -49,14 +49,17 @@ describe('npm start, on the shared test DynamoDB', () => {
     expect(output).toContain(`with prefix "${stack.tablePrefix}" (${TABLE_COUNT} created`);
   });
 
-  it('publishes one EC P-256 signing key', async () => {
+  it('publishes one EC P-256 and one RSA signing key, public parts only', async () => {
     const response = await fetch(`${stack.baseUrl}/.well-known/jwks.json`);
     expect(response.status).toBe(200);
     const { keys } = (await response.json()) as { keys: Record<string, string>[] };
-    expect(keys).toHaveLength(1);
+    expect(keys).toHaveLength(2);
     expect(keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
-    expect(keys[0]?.kid).toEqual(expect.any(String));
-    expect(keys[0]).not.toHaveProperty('d');
+    expect(keys[1]).toMatchObject({ kty: 'RSA', e: 'AQAB', alg: 'RS256', use: 'sig' });
+    for (const key of keys) {
+      expect(key.kid).toEqual(expect.any(String));
+      for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi']) expect(key).not.toHaveProperty(member);
+    }
   });
 
   it('answers an unknown path with the 404 gateway response', async () => {

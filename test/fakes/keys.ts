@@ -1,5 +1,5 @@
 import { KeyRing, type KeySource } from '#core/keys/key-ring';
-import { generateSigningKey, type KeySetDocument } from '#core/keys/key-set';
+import { generateKeySet, type KeySetDocument } from '#core/keys/key-set';
 
 /** A key source held in memory, so tests can rotate keys and see the effect. */
 export class MemoryKeySource implements KeySource {
@@ -10,7 +10,7 @@ export class MemoryKeySource implements KeySource {
 }
 
 export async function memoryKeyRing(clock: () => number = Date.now) {
-  const source = new MemoryKeySource({ keys: [await generateSigningKey(Math.floor(clock() / 1000))] });
+  const source = new MemoryKeySource({ keys: await generateKeySet(Math.floor(clock() / 1000)) });
   return { source, keyRing: KeyRing.fromKeySet(source, clock, 0) };
 }
 

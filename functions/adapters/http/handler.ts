@@ -4,6 +4,7 @@
  */
 import type { Context } from 'aws-lambda';
 import type { Logger } from '#core/logging';
+import { CorsAttribution, type CorsPolicy, preflight, withCors } from './cors.ts';
 import { errorJson, errorPage, logError } from './errors.ts';
 import { type ApiEvent, HttpRequest } from './request.ts';
 import { type ApiResult, type HttpResponse, toApiResult } from './responses.ts';
@@ -16,25 +17,31 @@ export interface HandlerOptions {
   errorEnvelope?: Record<string, unknown>;
   /** The endpoint serves browsers too: an error is a page for a browser, JSON for anyone else. */
   pages?: boolean;
+  /** Scripts of other origins may call it (cors.ts); its route has an OPTIONS method for preflights. */
+  cors?: CorsPolicy;
 }
 
-export function httpHandler(
-  handle: (request: HttpRequest, logger: Logger) => Promise<HttpResponse>,
-  options: HandlerOptions,
-): ApiHandler {
+export type Handle = (request: HttpRequest, logger: Logger, cors: CorsAttribution) => Promise<HttpResponse>;
+
+export function httpHandler(handle: Handle, options: HandlerOptions): ApiHandler {
   return async (event, context) => {
     const request = new HttpRequest(event);
     const logger = options.logger.child({
       requestId: request.requestId,
       awsRequestId: context?.awsRequestId,
     });
+    const { cors: policy } = options;
+    if (policy && request.method === 'OPTIONS') return toApiResult(preflight(policy, request));
+    const attribution = new CorsAttribution();
+    const answer = (response: HttpResponse) =>
+      toApiResult(policy ? withCors(response, { policy, request, attribution }) : response);
     try {
-      return toApiResult(await handle(request, logger));
+      return answer(await handle(request, logger, attribution));
     } catch (thrown) {
       const error = logError(logger, thrown, { path: event.path, method: event.httpMethod });
       const rendered =
         options.pages && request.prefersHtml() ? errorPage(error) : errorJson(error, options.errorEnvelope);
-      return toApiResult(rendered);
+      return answer(rendered);
     }
   };
 }

@@ -31,8 +31,9 @@ export function createKeySetResource(deps: CustomResourceDependencies) {
     try {
       if (event.RequestType !== 'Delete') {
         const result = await ensureKeySet(deps.store, deps.secrets, Math.floor(deps.clock() / 1000));
-        deps.logger.info(result.created ? 'Created the first signing key' : 'The signing key set exists', {
+        deps.logger.info(result.created ? 'Created the first signing keys' : 'The signing key set exists', {
           currentKeyId: result.currentKeyId,
+          addedAlgorithms: result.added,
         });
         data = { CurrentKeyId: result.currentKeyId };
       }

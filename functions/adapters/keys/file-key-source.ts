@@ -2,9 +2,12 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { KeySource } from '#core/keys/key-ring';
-import { generateSigningKey, type KeySetDocument, parseKeySet } from '#core/keys/key-set';
+import { generateKeySet, type KeySetDocument, parseKeySet, withEveryAlgorithm } from '#core/keys/key-set';
 
-/** A key set file, created with a fresh key on first use (mode 0600, written atomically). */
+/**
+ * A key set file, created with a fresh key per algorithm on first use (mode 0600, written atomically).
+ * A file from before RS256 ID tokens gains its RS256 key on the first load, so `npm start` upgrades it.
+ */
 export class FileKeySource implements KeySource {
   constructor(
     private readonly path: string,
@@ -12,13 +15,20 @@ export class FileKeySource implements KeySource {
   ) {}
 
   async load(): Promise<KeySetDocument> {
+    const now = Math.floor(this.clock() / 1000);
+    let stored: KeySetDocument | undefined;
     try {
-      return parseKeySet(await readFile(this.path, 'utf8'));
+      stored = parseKeySet(await readFile(this.path, 'utf8'));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
-    const document = { keys: [await generateSigningKey(Math.floor(this.clock() / 1000))] };
-    await this.save(document, { exclusive: true });
+    if (!stored) {
+      await this.save({ keys: await generateKeySet(now) }, { exclusive: true });
+      return parseKeySet(await readFile(this.path, 'utf8'));
+    }
+    const complete = await withEveryAlgorithm(stored, now);
+    if (complete === stored) return stored;
+    await this.save(complete);
     return parseKeySet(await readFile(this.path, 'utf8'));
   }
 

@@ -29,6 +29,7 @@ export const FORM_PURPOSE = {
   signIn: 'signin',
   signUp: 'signup',
   signOut: 'signout',
+  account: 'account',
   /** Per client, so that approving one app can never be replayed as approving another. */
   consent: (clientId: string) => `consent:${clientId}`,
 } as const;

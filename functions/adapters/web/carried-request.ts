@@ -38,9 +38,13 @@ export function promptValues(params: Parameters): Set<string> {
   return new Set((prompt ?? '').split(' ').filter(Boolean));
 }
 
-/** The query with `login` removed from `prompt`: once the user has signed in, it has been honoured. */
+/**
+ * The query with `login` removed from `prompt`, and without `max_age`: once the user has signed in,
+ * both have been honoured (a `max_age=0` kept would ask again forever).
+ */
 export function withoutLoginPrompt(query: string): string {
   const search = new URLSearchParams(query);
+  search.delete('max_age');
   const prompts = search.getAll('prompt');
   if (prompts.length !== 1) return search.toString();
   const rest = (prompts[0] ?? '')

@@ -68,7 +68,7 @@ h1{font-size:1.5rem;line-height:1.25;margin:0 0 .5rem}
 p{margin:.5rem 0}
 .lead{color:var(--muted);margin-bottom:1.25rem}
 label{display:block;font-weight:600;margin:1rem 0 .25rem}
-input[type=text],input[type=password]{display:block;width:100%;font:inherit;padding:.625rem .75rem;border:1px solid var(--line);border-radius:.5rem;background:var(--bg);color:var(--fg)}
+input[type=text],input[type=email],input[type=password]{display:block;width:100%;font:inherit;padding:.625rem .75rem;border:1px solid var(--line);border-radius:.5rem;background:var(--bg);color:var(--fg)}
 input:focus,button:focus,a:focus{outline:3px solid var(--accent);outline-offset:2px}
 .hint{font-size:.875rem;color:var(--muted);margin:.25rem 0 0}
 button{display:block;width:100%;font:inherit;font-weight:600;margin-top:1.25rem;padding:.75rem 1rem;border-radius:.5rem;border:1px solid var(--accent);background:var(--accent);color:var(--accent-fg);cursor:pointer}

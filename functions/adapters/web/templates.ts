@@ -7,6 +7,7 @@
 import type { HttpResponse } from '#adapters/http/responses';
 import { parseScope } from '#core/scopes';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '#core/users/passwords';
+import { MAX_EMAIL_LENGTH, MAX_NAME_LENGTH } from '#core/users/profile';
 import { USERNAME_RULE } from '#core/users/usernames';
 import { type CarriedRequest, clientLabel, REQUEST_FIELD, withLoginPrompt } from './carried-request.ts';
 import { html, page, type SafeHtml } from './html.ts';
@@ -18,7 +19,7 @@ export interface Delivery {
   headers?: Record<string, string>;
 }
 
-const delivery = (options: Delivery) => ({
+export const delivery = (options: Delivery) => ({
   ...(options.status === undefined ? {} : { status: options.status }),
   ...(options.cookies ? { cookies: options.cookies } : {}),
   ...(options.headers ? { headers: options.headers } : {}),
@@ -30,10 +31,11 @@ export function retryAfterText(seconds: number): string {
   return minutes === 1 ? 'a minute' : `${minutes} minutes`;
 }
 
-const alert = (message: string | undefined) =>
+export const alert = (message: string | undefined) =>
   message === undefined ? '' : html`<p class="alert" role="alert" id="form-error">${message}</p>`;
 
-const hidden = (name: string, value: string) => html`<input type="hidden" name="${name}" value="${value}">`;
+export const hidden = (name: string, value: string) =>
+  html`<input type="hidden" name="${name}" value="${value}">`;
 
 const requestField = (request: CarriedRequest | undefined) =>
   request ? hidden(REQUEST_FIELD, request.query) : '';
@@ -82,8 +84,18 @@ export interface SignUpView {
   request?: CarriedRequest | undefined;
   csrf: string;
   username?: string | undefined;
+  /** The optional profile, shown again when the form comes back with an error. */
+  email?: string | undefined;
+  name?: string | undefined;
   error?: string | undefined;
 }
+
+/** The optional email and name inputs of the sign-up and account pages. */
+export const profileInputs = (values: { email?: string | undefined; name?: string | undefined }) =>
+  html`<label for="name">Name <span class="hint">(optional)</span></label>
+<input type="text" id="name" name="name" value="${values.name ?? ''}" autocomplete="name" maxlength="${MAX_NAME_LENGTH}">
+<label for="email">Email address <span class="hint">(optional)</span></label>
+<input type="email" id="email" name="email" value="${values.email ?? ''}" autocomplete="email" autocapitalize="none" spellcheck="false" maxlength="${MAX_EMAIL_LENGTH}">`;
 
 export function signUpPage(view: SignUpView, options: Delivery = {}): HttpResponse {
   const invalid = view.error === undefined ? '' : html` aria-invalid="true"`;
@@ -101,6 +113,7 @@ ${requestField(view.request)}
 <p class="hint" id="password-rule">${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters. A few unrelated words make a good one.</p>
 <label for="password_again">Repeat the password</label>
 <input type="password" id="password_again" name="password_again" autocomplete="new-password" required maxlength="${MAX_PASSWORD_LENGTH}"${invalid}>
+${profileInputs(view)}
 <button type="submit">Create account</button>
 </form>
 <p class="meta">Already have an account? <a href="${withQuery(`${view.issuer}/signin`, view.request?.query)}">Sign in</a></p>`;
@@ -115,6 +128,9 @@ ${requestField(view.request)}
 const SCOPE_DESCRIPTIONS: Record<string, string> = {
   read: 'Read your data',
   write: 'Create, change and delete your data',
+  openid: 'Sign you in with your tinyoauth account',
+  profile: 'See your username and name',
+  email: 'See your email address',
 };
 
 export interface ConsentView {
@@ -162,6 +178,7 @@ ${hidden('csrf', csrf)}
 export function signedInPage(view: { issuer: string; username: string; csrf: string }): HttpResponse {
   const content = html`<h1>You are signed in</h1>
 <p class="lead">Signed in as <strong>${view.username}</strong>. Apps that send you here will ask before they get access.</p>
+<p><a href="${view.issuer}/account">Your account</a></p>
 ${signOutForm(view.issuer, view.csrf, 'Sign out')}`;
   return page(content, { title: 'Signed in' });
 }

@@ -77,8 +77,13 @@ export async function authenticateClient(
   const secretMatches =
     credentials.secret !== undefined && matchesHash(credentials.secret, client?.secretHash);
   if (!client) throw refuse('unknown client');
-  if (client.tokenEndpointAuthMethod !== credentials.method)
-    throw refuse(`registered for ${client.tokenEndpointAuthMethod}`);
+  if (client.tokenEndpointAuthMethod !== credentials.method) {
+    // The registered method is no secret, and naming it turns a puzzling failure into a one-line fix.
+    throw new InvalidClient(
+      `This client is registered for ${client.tokenEndpointAuthMethod}; it must authenticate that way, not with ${credentials.method}.`,
+      { detail: `used ${credentials.method}`, ...(challenge ? { headers: challenge } : {}) },
+    );
+  }
   if (credentials.method !== 'none' && !secretMatches) throw refuse('wrong secret');
   return client;
 }

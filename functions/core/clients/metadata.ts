@@ -6,7 +6,7 @@
 import { InvalidClientMetadata, InvalidRedirectUri, InvalidScope } from '#core/errors';
 import { isLoopbackHost } from '#core/loopback';
 import { formatScope, parseScope } from '#core/scopes';
-import type { ClientRecord, GrantType, TokenEndpointAuthMethod } from './records.ts';
+import type { ClientRecord, GrantType, IdTokenAlgorithm, TokenEndpointAuthMethod } from './records.ts';
 import { responseTypesFor } from './views.ts';
 
 export const MAX_REDIRECT_URIS = 10;
@@ -23,8 +23,16 @@ const AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
 /** Validated registration metadata, in the stored record's vocabulary. */
 export type ClientMetadata = Pick<
   ClientRecord,
-  'clientName' | 'redirectUris' | 'grantTypes' | 'tokenEndpointAuthMethod' | 'scope'
+  | 'clientName'
+  | 'redirectUris'
+  | 'grantTypes'
+  | 'tokenEndpointAuthMethod'
+  | 'scope'
+  | 'postLogoutRedirectUris'
+  | 'idTokenSignedResponseAlg'
 >;
+
+const ID_TOKEN_ALGORITHMS: readonly IdTokenAlgorithm[] = ['RS256', 'ES256'];
 
 /** RFC 3986 URI characters; anything else (spaces, `\`, quotes, non-ASCII) parsers disagree about. */
 const URI_CHARACTERS = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+$/;
@@ -131,6 +139,34 @@ function redirectUris(body: Record<string, unknown>, types: readonly GrantType[]
   return uris;
 }
 
+/**
+ * RP-Initiated Logout 1.0 §3.1: where the browser may be sent after logout, held to the rules of
+ * redirect URIs (the same attacks apply) and compared by exact string.
+ */
+function postLogoutRedirectUris(body: Record<string, unknown>): string[] | undefined {
+  const uris = stringArray(body, 'post_logout_redirect_uris');
+  if (uris === undefined || uris.length === 0) return undefined;
+  if (uris.length > MAX_REDIRECT_URIS) {
+    throw new InvalidClientMetadata(
+      `"post_logout_redirect_uris" may hold at most ${MAX_REDIRECT_URIS} URIs.`,
+    );
+  }
+  for (const uri of uris) checkRedirectUri(uri);
+  return uris;
+}
+
+/** OpenID Connect Registration §2: RS256 when absent; `none` (unsigned ID tokens) is never accepted. */
+function idTokenAlgorithm(body: Record<string, unknown>): IdTokenAlgorithm | undefined {
+  const value = body.id_token_signed_response_alg;
+  if (isAbsent(value)) return undefined;
+  if (!ID_TOKEN_ALGORITHMS.includes(value as IdTokenAlgorithm)) {
+    throw new InvalidClientMetadata(
+      `"id_token_signed_response_alg" must be one of ${ID_TOKEN_ALGORITHMS.join(', ')}.`,
+    );
+  }
+  return value as IdTokenAlgorithm;
+}
+
 function responseTypes(body: Record<string, unknown>, types: readonly GrantType[]): void {
   // RFC 7591 §2.1: response_types must agree with grant_types. Only "code" exists here (no implicit).
   const requested = stringArray(body, 'response_types');
@@ -176,11 +212,15 @@ export function validateClientMetadata(
   const types = grantTypes(body);
   const method = authMethod(body, types);
   responseTypes(body, types);
+  const logoutUris = postLogoutRedirectUris(body);
+  const idTokenAlg = idTokenAlgorithm(body);
   return {
     clientName: clientName(body),
     redirectUris: redirectUris(body, types),
     grantTypes: types,
     tokenEndpointAuthMethod: method,
     scope: scope(body, scopesSupported),
+    ...(logoutUris ? { postLogoutRedirectUris: logoutUris } : {}),
+    ...(idTokenAlg ? { idTokenSignedResponseAlg: idTokenAlg } : {}),
   };
 }

@@ -2,6 +2,8 @@
 
 export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
 export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+/** OpenID Connect Registration `id_token_signed_response_alg`: RS256 unless the client chose ES256. */
+export type IdTokenAlgorithm = 'RS256' | 'ES256';
 
 export interface ClientRecord {
   clientId: string;
@@ -16,6 +18,10 @@ export interface ClientRecord {
   /** SHA-256 of the secret (base64url); absent for public clients. */
   secretHash?: string;
   clientIdIssuedAt: number;
+  /** Where RP-initiated logout may send the browser back to (exact match); absent: nowhere. */
+  postLogoutRedirectUris?: string[];
+  /** Absent: RS256, OpenID Connect's default. */
+  idTokenSignedResponseAlg?: IdTokenAlgorithm;
 }
 
 /** What the authorization and token endpoints need of the client registry. */

@@ -1,5 +1,5 @@
 /** How a registered client is shown to its owner, in RFC 7591 §3.2.1 member names. */
-import type { ClientRecord, GrantType, TokenEndpointAuthMethod } from './records.ts';
+import type { ClientRecord, GrantType, IdTokenAlgorithm, TokenEndpointAuthMethod } from './records.ts';
 
 /** A client as its owner sees it (RFC 7591 §3.2.1 names): never a secret or its hash. */
 export interface ClientView {
@@ -11,6 +11,8 @@ export interface ClientView {
   response_types: string[];
   token_endpoint_auth_method: TokenEndpointAuthMethod;
   scope: string;
+  post_logout_redirect_uris?: string[];
+  id_token_signed_response_alg: IdTokenAlgorithm;
 }
 
 export const responseTypesFor = (grantTypes: readonly GrantType[]): string[] =>
@@ -26,6 +28,10 @@ export function describeClient(client: ClientRecord): ClientView {
     response_types: responseTypesFor(client.grantTypes),
     token_endpoint_auth_method: client.tokenEndpointAuthMethod,
     scope: client.scope,
+    ...(client.postLogoutRedirectUris
+      ? { post_logout_redirect_uris: [...client.postLogoutRedirectUris] }
+      : {}),
+    id_token_signed_response_alg: client.idTokenSignedResponseAlg ?? 'RS256',
   };
 }
 

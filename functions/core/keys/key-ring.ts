@@ -4,7 +4,14 @@
  * cloud in AWS Secrets Manager (adapters/keys).
  */
 import { createLocalJWKSet, importJWK, type JWK, type JWTVerifyGetKey } from 'jose';
-import { type KeySetDocument, KeySetError, publicJwk, SIGNING_ALGORITHM, type StoredKey } from './key-set.ts';
+import {
+  currentKeys,
+  type KeyAlgorithm,
+  type KeySetDocument,
+  KeySetError,
+  publicJwk,
+  SIGNING_ALGORITHM,
+} from './key-set.ts';
 
 export interface KeySource {
   load(): Promise<KeySetDocument>;
@@ -17,6 +24,7 @@ export interface PublicKeySource {
 
 export interface SigningKey {
   kid: string;
+  alg: KeyAlgorithm;
   key: CryptoKey;
 }
 
@@ -24,7 +32,8 @@ export interface SigningKey {
 export const KEY_REFRESH_SECONDS = 300;
 
 interface LoadedKeys {
-  signing: SigningKey | undefined;
+  /** The current key of each algorithm; empty for a function that only verifies. */
+  signing: Map<KeyAlgorithm, SigningKey>;
   publicKeys: JWK[];
 }
 
@@ -46,9 +55,12 @@ export class KeyRing {
     return new KeyRing(
       async () => {
         const document = await source.load();
-        const [head] = document.keys as [StoredKey, ...StoredKey[]];
-        const key = (await importJWK(head.privateJwk, SIGNING_ALGORITHM)) as CryptoKey;
-        return { signing: { kid: head.kid, key }, publicKeys: document.keys.map(publicJwk) };
+        const signing = new Map<KeyAlgorithm, SigningKey>();
+        for (const [alg, stored] of currentKeys(document)) {
+          const key = (await importJWK(stored.privateJwk, alg)) as CryptoKey;
+          signing.set(alg, { kid: stored.kid, alg, key });
+        }
+        return { signing, publicKeys: document.keys.map(publicJwk) };
       },
       clock,
       refreshSeconds,
@@ -61,7 +73,7 @@ export class KeyRing {
     refreshSeconds = KEY_REFRESH_SECONDS,
   ) {
     return new KeyRing(
-      async () => ({ signing: undefined, publicKeys: (await source.load()).keys }),
+      async () => ({ signing: new Map(), publicKeys: (await source.load()).keys }),
       clock,
       refreshSeconds,
     );
@@ -80,10 +92,15 @@ export class KeyRing {
     return this.loaded.current;
   }
 
-  async signingKey(): Promise<SigningKey> {
+  /** The current key of `alg` (ES256 unless said otherwise: access and session tokens). */
+  async signingKey(alg: KeyAlgorithm = SIGNING_ALGORITHM): Promise<SigningKey> {
     const { signing } = await this.state();
-    if (!signing) throw new KeySetError('This function verifies tokens only; it has no signing key');
-    return signing;
+    if (signing.size === 0)
+      throw new KeySetError('This function verifies tokens only; it has no signing key');
+    const key = signing.get(alg);
+    // Only a set made before RS256 existed, not yet upgraded by a deployment or rotation, lacks one.
+    if (!key) throw new KeySetError(`The key set has no ${alg} key yet; rotate the keys or redeploy`);
+    return key;
   }
 
   async publicKeys(): Promise<JWK[]> {

@@ -6,12 +6,14 @@
  */
 import type { JWK } from 'jose';
 import {
-  generateSigningKey,
+  generateKeySet,
   type KeySetDocument,
   KeySetError,
+  missingAlgorithms,
+  PRIVATE_MEMBERS,
   parseKeySet,
   publicJwk,
-  SIGNING_ALGORITHM,
+  withEveryAlgorithm,
 } from './key-set.ts';
 import type { SecretStore } from './secret-store.ts';
 
@@ -29,8 +31,8 @@ export const publicKeySet = (document: KeySetDocument): PublicKeySet => ({
   keys: document.keys.map(publicJwk),
 });
 
-/** Members of a JWK that carry private key material (RFC 7518 §6.2.2, §6.3.2, §6.4). */
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
+/** The key types a published key of each algorithm must have. */
+const KEY_TYPES: Record<string, string> = { ES256: 'EC', RS256: 'RSA' };
 
 /**
  * Parses the public secret, refusing anything that is not a set of public signing keys: a reader that
@@ -48,8 +50,9 @@ export function parsePublicKeySet(text: string): PublicKeySet {
   for (const key of keys) {
     if (
       typeof key?.kid !== 'string' ||
-      key.alg !== SIGNING_ALGORITHM ||
-      key.kty !== 'EC' ||
+      typeof key.alg !== 'string' ||
+      KEY_TYPES[key.alg] === undefined ||
+      key.kty !== KEY_TYPES[key.alg] ||
       key.use !== 'sig'
     ) {
       throw new KeySetError('The public key set holds a malformed key');
@@ -88,21 +91,22 @@ export async function publishPublicKeys(
 }
 
 /**
- * Makes sure both secrets hold a valid key set: generates the first signing key when the signing
- * secret holds none (a new stack: CloudFormation created it with a placeholder), and never replaces a
- * valid one (a stack update must not invalidate every token in circulation).
+ * Makes sure both secrets hold a valid key set: generates the first keys when the signing secret holds
+ * none (a new stack: CloudFormation created it with a placeholder), adds a first key for an algorithm
+ * the set lacks (a set made before RS256 ID tokens), and never replaces a valid key (a stack update must
+ * not invalidate every token in circulation).
  */
 export async function ensureKeySet(
   store: SecretStore,
   secrets: KeySecrets,
   nowSeconds: number,
-): Promise<{ created: boolean; currentKeyId: string }> {
-  let document = await readKeySet(store, secrets.signing);
-  const created = document === undefined;
-  if (!document) {
-    document = { keys: [await generateSigningKey(nowSeconds)] };
-    await store.putSecretString(secrets.signing, JSON.stringify(document));
-  }
+): Promise<{ created: boolean; added: string[]; currentKeyId: string }> {
+  const stored = await readKeySet(store, secrets.signing);
+  const added = stored ? missingAlgorithms(stored) : [];
+  const document = stored
+    ? await withEveryAlgorithm(stored, nowSeconds)
+    : { keys: await generateKeySet(nowSeconds) };
+  if (document !== stored) await store.putSecretString(secrets.signing, JSON.stringify(document));
   await publishPublicKeys(store, secrets.public, document);
-  return { created, currentKeyId: (document.keys[0] as { kid: string }).kid };
+  return { created: stored === undefined, added, currentKeyId: (document.keys[0] as { kid: string }).kid };
 }

@@ -21,7 +21,14 @@ import {
   publishPublicKeys,
   readKeySet,
 } from './key-secrets.ts';
-import { generateSigningKey, type KeySetDocument, rotateKeySet, SIGNING_ALGORITHM } from './key-set.ts';
+import {
+  currentKeys,
+  generateKeySet,
+  type KeyAlgorithm,
+  type KeySetDocument,
+  rotateKeySet,
+  type StoredKey,
+} from './key-set.ts';
 import { CURRENT, PENDING, type SecretStore } from './secret-store.ts';
 
 export type RotationStep = 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
@@ -87,11 +94,13 @@ class KeySetRotation {
     const current = await readKeySet(store, secrets.signing, { stage: CURRENT });
     if (!current) throw new RotationError('The current version of the signing secret holds no valid key set');
     const now = Math.floor(this.deps.clock() / 1000);
-    const rotated = rotateKeySet(current, await generateSigningKey(now), now, this.deps.retainSeconds);
+    // A fresh key for every algorithm, so a set made before RS256 existed gains one here too.
+    const fresh = await generateKeySet(now);
+    const rotated = rotateKeySet(current, fresh, now, this.deps.retainSeconds);
     await store.putSecretString(secrets.signing, JSON.stringify(rotated), { token, stages: [PENDING] });
     logger.info('Created the pending key set', {
-      newKeyId: rotated.keys[0]?.kid,
-      keptKeyIds: rotated.keys.slice(1).map((key) => key.kid),
+      newKeyIds: fresh.map((key) => key.kid),
+      keptKeyIds: rotated.keys.slice(fresh.length).map((key) => key.kid),
     });
   }
 
@@ -105,15 +114,19 @@ class KeySetRotation {
 
   async testSecret(token: string): Promise<void> {
     const { store, secrets } = this.deps;
-    const [head] = (await this.pendingSet(token)).keys as [KeySetDocument['keys'][number]];
+    const heads = [...currentKeys(await this.pendingSet(token)).values()];
     const published = parsePublicKeySet((await store.getSecretString(secrets.public)) ?? '');
-    const publicKey = published.keys.find((key) => key.kid === head.kid);
-    if (!publicKey) throw new RotationError(`The public key set does not hold the new key ${head.kid}`);
-    await assertKeyPair(head.privateJwk, publicKey);
+    for (const head of heads) {
+      const publicKey = published.keys.find((key) => key.kid === head.kid);
+      if (!publicKey) throw new RotationError(`The public key set does not hold the new key ${head.kid}`);
+      await assertKeyPair(head, publicKey);
+    }
 
     await this.deps.sleep(this.deps.publishDelaySeconds * 1000);
-    await this.checkServed(head.kid);
-    this.deps.logger.info('The new key signs, verifies and is published', { newKeyId: head.kid });
+    for (const head of heads) await this.checkServed(head.kid);
+    this.deps.logger.info('The new keys sign, verify and are published', {
+      newKeyIds: heads.map((key) => key.kid),
+    });
   }
 
   async finishSecret(token: string): Promise<void> {
@@ -145,13 +158,14 @@ class KeySetRotation {
 }
 
 /** Signs with the private key and verifies with the published public key: proof they are one pair. */
-async function assertKeyPair(privateJwk: JWK, publicJwk: JWK): Promise<void> {
+async function assertKeyPair(stored: StoredKey, publicJwk: JWK): Promise<void> {
+  const alg: KeyAlgorithm = stored.alg;
   const probe = new TextEncoder().encode('tinyoauth key rotation probe');
   const signature = await new CompactSign(probe)
-    .setProtectedHeader({ alg: SIGNING_ALGORITHM })
-    .sign(await importJWK(privateJwk, SIGNING_ALGORITHM));
+    .setProtectedHeader({ alg })
+    .sign(await importJWK(stored.privateJwk, alg));
   try {
-    await compactVerify(signature, await importJWK(publicJwk, SIGNING_ALGORITHM));
+    await compactVerify(signature, await importJWK(publicJwk, alg));
   } catch {
     throw new RotationError('The published public key does not verify the new private key');
   }

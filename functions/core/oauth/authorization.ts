@@ -6,9 +6,17 @@
  */
 
 import type { ClientLookup, ClientRecord } from '#core/clients/records';
+import { isRegisteredRedirectUri } from '#core/clients/redirect-uris';
 import { type Clock, epochSeconds } from '#core/clock';
 import { InvalidRequest, UnauthorizedClient, UnknownClient, UnsupportedResponseType } from '#core/errors';
-import { grantableScope } from '#core/scopes';
+import {
+  authTime,
+  type OpenIdParameters,
+  openIdParameters,
+  PASSWORD_AMR,
+  signInTooOld,
+} from '#core/oidc/authentication-request';
+import { requestedScope } from '#core/oidc/claims';
 import { randomSecret, sha256 } from '#core/secrets';
 import type { SessionRecord } from '#core/users/records';
 import type { GrantStore } from './grant-store.ts';
@@ -28,6 +36,8 @@ export interface RedirectTarget {
 export interface ValidatedRequest extends RedirectTarget {
   scope: string;
   codeChallenge: string;
+  /** OpenID Connect's `nonce` and `max_age`, when sent. */
+  openId: OpenIdParameters;
 }
 
 /** S256 challenges are base64url SHA-256 digests: exactly 43 characters. */
@@ -54,8 +64,8 @@ export class Authorization {
     const requested = params.get('redirect_uri');
     let redirectUri: string;
     if (requested !== undefined) {
-      // Exact string comparison (RFC 9700 §4.1.3): no normalisation, no prefix or pattern matching.
-      if (!client.redirectUris.includes(requested)) {
+      // Exact string comparison (RFC 9700 §4.1.3), but for a loopback IP's port (RFC 8252 §7.3).
+      if (!isRegisteredRedirectUri(client.redirectUris, requested)) {
         throw new InvalidRequest('The "redirect_uri" is not registered for this client.', {
           detail: 'redirect mismatch',
         });
@@ -99,8 +109,13 @@ export class Authorization {
       throw new InvalidRequest('"code_challenge" must be a base64url SHA-256 digest (43 characters).');
     }
 
-    const scope = grantableScope(params.get('scope'), target.client.scope);
-    return { ...target, scope, codeChallenge };
+    const scope = requestedScope(params.get('scope'), target.client.scope);
+    return { ...target, scope, codeChallenge, openId: openIdParameters(params) };
+  }
+
+  /** OpenID Connect `max_age`: whether the session's sign-in is too old for this request. */
+  signInTooOld(request: ValidatedRequest, session: SessionRecord): boolean {
+    return signInTooOld(request.openId, session, epochSeconds(this.deps.clock));
   }
 
   /** Step 3. The code is returned once, in the redirect; only its hash is stored. */
@@ -118,6 +133,9 @@ export class Authorization {
       codeChallenge: request.codeChallenge,
       createdAt: now,
       expiresAt: now + this.deps.codeTtlSeconds,
+      ...(request.openId.nonce === undefined ? {} : { nonce: request.openId.nonce }),
+      authTime: authTime(session),
+      amr: [...PASSWORD_AMR],
     };
     await this.deps.grants.putCode(record);
     return this.redirectLocation(request, { code });

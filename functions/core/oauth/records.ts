@@ -17,6 +17,11 @@ export interface CodeRecord {
   codeChallenge: string;
   createdAt: number;
   expiresAt: number;
+  /** OpenID Connect: the request's `nonce`, echoed in the ID token exactly. */
+  nonce?: string;
+  /** OpenID Connect: when the user signed in (`auth_time`) and how (`amr`); carried on to the grant. */
+  authTime?: number;
+  amr?: string[];
   /** Set by the one conditional write that redeems the code. */
   consumedAt?: number;
   /** The grant the redemption created, revoked if the code is replayed. */
@@ -31,6 +36,9 @@ export interface GrantRecord {
   sessionId?: string;
   scope: string;
   grantType: 'authorization_code' | 'client_credentials';
+  /** Of the sign-in the grant was approved from: what every ID token of the grant says. */
+  authTime?: number;
+  amr?: string[];
   createdAt: number;
   /** When the last token of the grant expires (refresh token lifetime, or access token for client credentials). */
   expiresAt: number;
@@ -46,6 +54,9 @@ export interface RefreshTokenRecord {
   sub: string;
   sessionId?: string;
   scope: string;
+  /** Copied from the grant, like `sub`, for the ID token a refresh issues. */
+  authTime?: number;
+  amr?: string[];
   createdAt: number;
   expiresAt: number;
   /** Set when the token was exchanged; presenting it again is reuse and revokes the grant. */

@@ -13,6 +13,7 @@ import {
   type ScryptParameters,
   verifyPassword,
 } from './passwords.ts';
+import { initialProfile } from './profile.ts';
 import type { LoginAttemptsRecord, SessionRecord, UserRecord } from './records.ts';
 import type { Sessions } from './sessions.ts';
 import { isValidUsername, normaliseUsername, USERNAME_RULE } from './usernames.ts';
@@ -48,10 +49,16 @@ export interface AccountDependencies {
 export class Accounts {
   constructor(private readonly deps: AccountDependencies) {}
 
-  async register(rawUsername: string, password: string): Promise<{ username: string; sub: string }> {
+  /** `profile` holds the optional `email` and `name` (profile.ts), validated before any hashing. */
+  async register(
+    rawUsername: string,
+    password: string,
+    profile: Record<string, unknown> = {},
+  ): Promise<{ username: string; sub: string }> {
     const username = normaliseUsername(rawUsername);
     if (!isValidUsername(username)) throw new InvalidRequest(USERNAME_RULE);
     checkPasswordLength(password);
+    const fields = initialProfile(profile);
     const now = epochSeconds(this.deps.clock);
     const user: UserRecord = {
       username,
@@ -60,6 +67,8 @@ export class Accounts {
       createdAt: now,
       online: false,
       lastOperationAt: now,
+      ...fields,
+      updatedAt: now,
     };
     if (!(await this.deps.store.createUser(user))) throw new UsernameTaken('That username is already taken.');
     return { username, sub: user.sub };

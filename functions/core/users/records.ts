@@ -13,6 +13,12 @@ export interface UserRecord {
   createdAt: number;
   online: boolean;
   lastOperationAt: number;
+  /** Optional, validated in profile.ts; unverified until addresses are verified. */
+  email?: string;
+  /** Optional display name (OpenID Connect `name`). */
+  name?: string;
+  /** When the profile last changed (OpenID Connect `updated_at`); users made before it have `createdAt`. */
+  updatedAt?: number;
 }
 
 export interface SessionRecord {

@@ -12,6 +12,7 @@ import { basicAuth, bearer, browser, type Reply, type Send, send } from './http.
 const PASSWORD = 'correct horse battery';
 const WRONG = 'not the password';
 const REDIRECT = 'https://app.example.com/callback';
+const AFTER_LOGOUT = 'https://app.example.com/signed-out';
 
 /** Failed logins that lock an account; the gateway's configuration must agree. */
 export const MAX_FAILURES = 3;
@@ -28,11 +29,11 @@ function expectReply(reply: Reply, status: number, error?: string): void {
   });
 }
 
-const authorizeQuery = (c: Client, challenge: string) => ({
+const authorizeQuery = (c: Client, challenge: string, scope = 'read') => ({
   response_type: 'code',
   client_id: c.id,
   redirect_uri: REDIRECT,
-  scope: 'read',
+  scope,
   state: 'xyz',
   code_challenge: challenge,
   code_challenge_method: 'S256',
@@ -48,9 +49,11 @@ class Flows {
     const c = await this.client(owner);
     const user = await this.session(await this.register());
     await this.tokens(c, user);
+    await this.openId(c, user);
     await this.browser(c);
-    expectReply(await this.call('GET', '/.well-known/jwks.json'), 200);
-    expectReply(await this.call('GET', '/.well-known/oauth-authorization-server'), 200);
+    for (const path of ['/jwks.json', '/oauth-authorization-server', '/openid-configuration']) {
+      expectReply(await this.call('GET', `/.well-known${path}`), 200);
+    }
     expectReply(await this.call('POST', '/logout', { headers: bearer(user) }), 200);
     const deleted = await this.call('DELETE', `/client/${encodeURIComponent(c.id)}`, {
       headers: bearer(owner),
@@ -97,8 +100,9 @@ class Flows {
       json: {
         client_name: 'IAM check',
         redirect_uris: [REDIRECT],
+        post_logout_redirect_uris: [AFTER_LOGOUT],
         grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
-        scope: 'read write',
+        scope: 'read write openid profile email',
       },
     });
     expectReply(created, 201);
@@ -111,9 +115,9 @@ class Flows {
   }
 
   /** An API caller's authorization (the bearer session approves), and the code's redemption. */
-  private async codeGrant(c: Client, user: string) {
+  private async codeGrant(c: Client, user: string, scope = 'read') {
     const { verifier, challenge } = pkce();
-    const query = authorizeQuery(c, challenge);
+    const query = authorizeQuery(c, challenge, scope);
     const authorized = await this.call('GET', '/authorize', { query, headers: bearer(user) });
     expectReply(authorized, 302);
     const redeem = () =>
@@ -125,7 +129,10 @@ class Flows {
       });
     const tokens = await redeem();
     expectReply(tokens, 200);
-    return { redeem, tokens: tokens.json() as { access_token: string; refresh_token: string } };
+    return {
+      redeem,
+      tokens: tokens.json() as { access_token: string; refresh_token: string; id_token?: string },
+    };
   }
 
   private token(c: Client, form: Record<string, string>) {
@@ -163,6 +170,38 @@ class Flows {
     expectReply(await this.aboutToken(c, '/revoke', live.refresh_token), 200);
   }
 
+  /** OpenID Connect: an ID token with profile claims, userinfo from a browser's script, the profile API. */
+  private async openId(c: Client, user: string): Promise<void> {
+    const { tokens } = await this.codeGrant(c, user, 'openid profile email');
+    expect(tokens.id_token).toBeTruthy();
+    const headers = { ...bearer(tokens.access_token), origin: new URL(REDIRECT).origin };
+    const info = await this.call('GET', '/userinfo', { headers });
+    expectReply(info, 200);
+    expectReply(
+      await this.call('OPTIONS', '/userinfo', { headers: { origin: 'https://app.example.com' } }),
+      204,
+    );
+    expectReply(await this.call('GET', '/account/profile', { headers: bearer(user) }), 200);
+    const changed = await this.call('PATCH', '/account/profile', {
+      headers: bearer(user),
+      json: { name: 'IAM Check' },
+    });
+    expectReply(changed, 200);
+  }
+
+  /** The account page, and an app's logout request confirmed on its page. */
+  private async accountAndLogout(b: ReturnType<typeof browser>, c: Client): Promise<void> {
+    const account = await b.request('GET', '/account');
+    expectReply(account, 200);
+    expectReply(await b.submit(account, '/account', { name: 'Page User', email: 'page@example.com' }), 303);
+    const query = { client_id: c.id, post_logout_redirect_uri: AFTER_LOGOUT, state: 'bye' };
+    const confirm = await b.request('GET', '/end_session', { query });
+    expectReply(confirm, 200);
+    const ended = await b.submit(confirm, '/end_session');
+    expectReply(ended, 303);
+    expect(ended.location?.toString()).toBe(`${AFTER_LOGOUT}?state=bye`);
+  }
+
   /**
    * A browser: the sign-in page (failures, then the password), consent approved, consent remembered,
    * the signed-in page, sign-up of a name that failed to log in before it existed, and sign-out.
@@ -194,6 +233,7 @@ class Flows {
     expectReply(signUpPage, 200);
     const fields = { username: newcomer, password: PASSWORD, password_again: PASSWORD };
     expectReply(await other.submit(signUpPage, '/signup', fields), 303);
+    await this.accountAndLogout(other, c);
 
     const signOutPage = await b.request('GET', '/signout');
     expectReply(signOutPage, 200);

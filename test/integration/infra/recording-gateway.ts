@@ -6,12 +6,15 @@
 import type { RequestRecord } from '#adapters/aws/dynamodb';
 import type { Config } from '#adapters/config';
 import {
+  accountPageEndpoint,
+  accountProfileEndpoint,
   authorizeEndpoint,
   authorizerEndpoint,
   clientCreateEndpoint,
   clientDeleteEndpoint,
   clientListEndpoint,
   clientSecretEndpoint,
+  endSessionEndpoint,
   introspectEndpoint,
   jwksEndpoint,
   loginEndpoint,
@@ -24,6 +27,7 @@ import {
   signOutEndpoint,
   signUpEndpoint,
   tokenEndpoint,
+  userInfoEndpoint,
 } from '#app/endpoints';
 import type { Runtime } from '#app/services';
 import { createGateway } from '#infra/local/gateway';
@@ -49,6 +53,10 @@ const endpoints: Record<FunctionName, (runtime: Runtime) => unknown> = {
   clientList: clientListEndpoint,
   clientDelete: clientDeleteEndpoint,
   clientSecret: clientSecretEndpoint,
+  userInfo: userInfoEndpoint,
+  endSession: endSessionEndpoint,
+  accountPage: accountPageEndpoint,
+  accountProfile: accountProfileEndpoint,
   authorizer: authorizerEndpoint,
   protectedResource: sampleBackendEndpoint,
 };

@@ -58,7 +58,8 @@ const isPost = (request: HttpRequest) => request.method === 'POST';
  *   then the consent page unless the user approved these scopes for this client before, and the
  *   consent form posts back here (POST with `decision`), answered with a 303 to the client.
  * `prompt` (OpenID Connect Core §3.1.2.1): `none` never shows a page (`login_required` /
- * `consent_required` are redirected instead), `login` and `consent` force their page.
+ * `consent_required` are redirected instead), `login` and `consent` force their page; a sign-in older
+ * than `max_age` is a `login` too.
  */
 export const createAuthorizeHandler = (deps: AuthorizeDependencies) => {
   const endpoint = new AuthorizeEndpoint(deps);
@@ -86,7 +87,11 @@ class AuthorizeEndpoint {
       if (this.browser && request.header('authorization') === undefined) {
         return await this.browser.answer(attempt);
       }
-      return await codeRedirect(authorization, attempt, await this.bearerUser(request));
+      const user = await this.bearerUser(request);
+      if (authorization.signInTooOld(valid, user)) {
+        throw new LoginRequired('The user signed in longer ago than "max_age" allows.');
+      }
+      return await codeRedirect(authorization, attempt, user);
     } catch (error) {
       // A forged form is not the client's business: it gets a page, not a redirect.
       if (error instanceof CrossSiteRequestRefused) throw error;
@@ -128,7 +133,8 @@ class BrowserEndpoint {
 
     const pairs = isPost(request) ? request.formPairs() : request.queryPairs();
     const carried = carriedRequest(valid, carriedQuery(pairs));
-    if (!current || prompt.has('login')) {
+    const stale = current !== undefined && this.authorization.signInTooOld(valid, current.session);
+    if (!current || prompt.has('login') || stale) {
       if (prompt.has('none'))
         throw new LoginRequired('The user is not signed in.', { detail: 'prompt=none' });
       if (!current && !request.prefersHtml()) throw new LoginRequired('The user must log in first.');

@@ -37,7 +37,9 @@ class SignInPage implements AccountPage {
     const { browserSessions, issuer } = this.deps;
     const carried = await requestInQuery(this.deps, request);
     const current = await browserSessions.current(request);
-    const forced = carried !== undefined && promptValues(Parameters.fromQuery(carried.query)).has('login');
+    const params = carried === undefined ? undefined : Parameters.fromQuery(carried.query);
+    // `max_age` may be older than this session; only /authorize knows, so a sign-in here is the safe answer.
+    const forced = params !== undefined && (promptValues(params).has('login') || params.has('max_age'));
     if (!current || forced) return this.forms.signIn(request, { request: carried });
     if (carried) return seeOther(continuation(issuer, carried));
     return signedInPage({

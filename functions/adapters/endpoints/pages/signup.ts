@@ -40,8 +40,9 @@ class SignUpPage implements AccountPage {
       request,
       FORM_PURPOSE.signUp,
     );
+    const profile = { email: fields.get('email'), name: fields.get('name') };
     const again = (error: string, status: number) =>
-      this.forms.signUp(request, { request: carried, username, error }, { status });
+      this.forms.signUp(request, { request: carried, username, ...profile, error }, { status });
     if (expired) {
       log.info('sign-up form refused', { detail: expired.detail });
       return again('This form has expired. Please try again.', 403);
@@ -53,19 +54,18 @@ class SignUpPage implements AccountPage {
     if (password !== (fields.get('password_again') ?? '')) {
       return again('The two passwords are not the same.', 400);
     }
-    const refusal = await this.register(username, password, log);
+    const refusal = await this.register({ username, password, profile }, log);
     if (refusal) return again(refusal.message, refusal.status);
     return this.signIn(request, log, { username, password, carried });
   }
 
   /** Creates the account; what to tell the user when the name or password is refused. */
   private async register(
-    username: string,
-    password: string,
+    account: { username: string; password: string; profile: Record<string, string | undefined> },
     log: Logger,
   ): Promise<{ message: string; status: number } | undefined> {
     try {
-      const { sub } = await this.deps.accounts.register(username, password);
+      const { sub } = await this.deps.accounts.register(account.username, account.password, account.profile);
       log.info('user registered', { sub });
       return undefined;
     } catch (error) {

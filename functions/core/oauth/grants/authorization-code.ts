@@ -8,6 +8,7 @@ import { epochSeconds } from '#core/clock';
 import { InvalidGrant } from '#core/errors';
 import type { CodeRecord, GrantRecord } from '#core/oauth/records';
 import type { AuthorizationCodeRequest } from '#core/oauth/token-request';
+import { openIdSubject } from '#core/oidc/subject';
 import { constantTimeEqual, sha256 } from '#core/secrets';
 import {
   type GrantDependencies,
@@ -58,7 +59,13 @@ export class AuthorizationCodeGrant {
       return refuseFailedConsume(this.deps, { credential: AUTHORIZATION_CODE, failure: result, now });
     }
 
-    return tokenResponse(this.deps, { grant, scope: grant.scope, now, refreshToken: refresh?.token });
+    return tokenResponse(this.deps, {
+      grant,
+      scope: grant.scope,
+      now,
+      refreshToken: refresh?.token,
+      openId: openIdSubject(client, grant, code.nonce),
+    });
   }
 
   /** The grant lasts as long as its refresh token would, or its one access token when there is none. */
@@ -73,6 +80,8 @@ export class AuthorizationCodeGrant {
       sessionId: code.sessionId,
       scope: code.scope,
       grantType: 'authorization_code',
+      ...(code.authTime === undefined ? {} : { authTime: code.authTime }),
+      ...(code.amr === undefined ? {} : { amr: code.amr }),
       createdAt: now,
       expiresAt: now + lifetime,
     };

@@ -9,6 +9,7 @@ import type { KeyRing } from '#core/keys/key-ring';
 import type { Logger } from '#core/logging';
 import type { GrantStore } from '#core/oauth/grant-store';
 import type { GrantRecord, RefreshTokenRecord } from '#core/oauth/records';
+import type { IdTokenSubject, IdTokens } from '#core/oidc/id-token';
 import { randomSecret, sha256 } from '#core/secrets';
 import { type AccessTokenClaims, signAccessToken } from '#core/tokens/jwt';
 
@@ -21,6 +22,8 @@ export interface GrantDependencies {
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   logger: Logger;
+  /** OpenID Connect: an ID token beside the access token of every grant that has `openid`. */
+  idTokens?: IdTokens;
 }
 
 export interface TokenResponse {
@@ -29,10 +32,14 @@ export interface TokenResponse {
   expires_in: number;
   scope: string;
   refresh_token?: string;
+  id_token?: string;
 }
 
 /** What a token needs to know of its grant. */
-export type GrantIdentity = Pick<GrantRecord, 'grantId' | 'clientId' | 'sub' | 'sessionId' | 'expiresAt'>;
+export type GrantIdentity = Pick<
+  GrantRecord,
+  'grantId' | 'clientId' | 'sub' | 'sessionId' | 'expiresAt' | 'authTime' | 'amr'
+>;
 
 /** A client registered for the refresh_token grant gets a refresh token with each code it redeems. */
 export const issuesRefreshTokens = (client: ClientRecord): boolean =>
@@ -48,6 +55,8 @@ export function newRefreshToken(grant: GrantIdentity, scope: string, now: number
     sub: grant.sub,
     ...(grant.sessionId ? { sessionId: grant.sessionId } : {}),
     scope,
+    ...(grant.authTime === undefined ? {} : { authTime: grant.authTime }),
+    ...(grant.amr === undefined ? {} : { amr: grant.amr }),
     createdAt: now,
     // The grant's lifetime is absolute: rotation never extends it.
     expiresAt: grant.expiresAt,
@@ -61,12 +70,14 @@ export interface Issued {
   scope: string;
   now: number;
   refreshToken?: string | undefined;
+  /** Set when the grant has `openid` (core/oidc/claims.ts `grantsOpenId`): the ID token's subject. */
+  openId?: IdTokenSubject | undefined;
 }
 
-/** RFC 6749 §5.1, with the access token as RFC 9068 shapes it. */
+/** RFC 6749 §5.1, with the access token as RFC 9068 shapes it, and OIDC Core §3.1.3.3's ID token. */
 export async function tokenResponse(
-  deps: Pick<GrantDependencies, 'keys' | 'issuer' | 'audience' | 'accessTokenTtlSeconds'>,
-  { grant, scope, now, refreshToken }: Issued,
+  deps: Pick<GrantDependencies, 'keys' | 'issuer' | 'audience' | 'accessTokenTtlSeconds' | 'idTokens'>,
+  { grant, scope, now, refreshToken, openId }: Issued,
 ): Promise<TokenResponse> {
   const claims: AccessTokenClaims = {
     sub: grant.sub,
@@ -86,5 +97,6 @@ export async function tokenResponse(
     scope,
   };
   if (refreshToken) response.refresh_token = refreshToken;
+  if (openId && deps.idTokens) response.id_token = await deps.idTokens.issue(openId, { accessToken, now });
   return response;
 }

@@ -7,6 +7,7 @@ import type { ClientRecord } from '#core/clients/records';
 import { epochSeconds } from '#core/clock';
 import { InvalidScope } from '#core/errors';
 import type { RefreshTokenRequest } from '#core/oauth/token-request';
+import { openIdSubject } from '#core/oidc/subject';
 import { grantableScope } from '#core/scopes';
 import { sha256 } from '#core/secrets';
 import {
@@ -45,6 +46,8 @@ export class RefreshTokenGrant {
       sub: presented.sub,
       sessionId: presented.sessionId,
       expiresAt: presented.expiresAt,
+      authTime: presented.authTime,
+      amr: presented.amr,
     };
     const next = newRefreshToken(grant, presented.scope, now);
     const result = await this.deps.grants.rotateRefreshToken({
@@ -57,7 +60,9 @@ export class RefreshTokenGrant {
       const failure = { ...result, grantId: presented.grantId };
       return refuseFailedConsume(this.deps, { credential: REFRESH_TOKEN, failure, now });
     }
-    return tokenResponse(this.deps, { grant, scope, now, refreshToken: next.token });
+    // The grant's scope decides the ID token, even when this access token is narrowed below `openid`.
+    const openId = openIdSubject(client, { ...grant, scope: presented.scope }, undefined);
+    return tokenResponse(this.deps, { grant, scope, now, refreshToken: next.token, openId });
   }
 }
 

@@ -155,7 +155,8 @@ describe('POST /client and GET /client', () => {
       grant_types: ['authorization_code'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
-      scope: env.runtime.config.scopesSupported.join(' '),
+      scope: [...env.runtime.config.scopesSupported, 'openid', 'profile', 'email'].join(' '),
+      id_token_signed_response_alg: 'RS256',
     });
     const stored = await env.storedClient(created.client_id as string);
     expect(stored).toMatchObject({ owner: sub, secretHash: sha256(created.client_secret as string) });

@@ -636,7 +636,13 @@ describe('GET /.well-known/oauth-authorization-server', () => {
       grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
       code_challenge_methods_supported: ['S256'],
       authorization_response_iss_parameter_supported: true,
-      scopes_supported: ['read', 'write'],
+      scopes_supported: ['read', 'write', 'openid', 'profile', 'email'],
+      userinfo_endpoint: 'https://auth.example.com/userinfo',
+      end_session_endpoint: 'https://auth.example.com/end_session',
     });
+    // One document under both names, readable by any origin's scripts.
+    const oidc = await handler(apiEvent({ path: '/.well-known/openid-configuration' }));
+    expect(oidc.body).toBe(result.body);
+    expect(oidc.headers?.['Access-Control-Allow-Origin']).toBe('*');
   });
 });

@@ -38,7 +38,11 @@ afterAll(() => new Promise((resolve) => server.close(resolve)));
 afterEach(() => vi.useRealTimers());
 
 async function bearer(key: StoredKey, nowSeconds: number) {
-  const signing = { kid: key.kid, key: (await importJWK(key.privateJwk, 'ES256')) as CryptoKey };
+  const signing = {
+    kid: key.kid,
+    alg: 'ES256' as const,
+    key: (await importJWK(key.privateJwk, 'ES256')) as CryptoKey,
+  };
   const token = await signAccessToken(signing, ISSUER, AUDIENCE, {
     sub: 'user-1',
     client_id: 'client-1',

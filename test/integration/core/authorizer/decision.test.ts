@@ -66,7 +66,11 @@ beforeAll(async () => {
     });
   }
   const stored = await generateSigningKey(NOW);
-  signingKey = { kid: stored.kid, key: (await importJWK(stored.privateJwk, 'ES256')) as CryptoKey };
+  signingKey = {
+    kid: stored.kid,
+    alg: 'ES256' as const,
+    key: (await importJWK(stored.privateJwk, 'ES256')) as CryptoKey,
+  };
   keys = createLocalJWKSet({ keys: [publicJwk(stored)] });
 }, 60_000);
 

@@ -15,7 +15,7 @@ interface Description {
   GlobalSecondaryIndexes?: {
     IndexName: string;
     KeySchema: { AttributeName: string; KeyType: string }[];
-    Projection: { ProjectionType: string };
+    Projection: { ProjectionType: string; NonKeyAttributes?: string[] };
   }[];
 }
 
@@ -35,7 +35,7 @@ const keys = (partitionKey: string, sortKey?: string) => [
 ];
 
 describe('ensureTables', () => {
-  it('creates every table on demand, with its keys, TTL and GSIs projecting ALL', async () => {
+  it('creates every table on demand, with its keys, TTL and GSIs projecting what they name (else ALL)', async () => {
     const prefix = freshPrefix();
     const definitions = Object.values(tables) as TableDefinition[];
     const result = await ensureTables(db, prefix);
@@ -53,7 +53,11 @@ describe('ensureTables', () => {
       for (const index of definition.indexes ?? []) {
         const created = table.GlobalSecondaryIndexes?.find((candidate) => candidate.IndexName === index.name);
         expect(created?.KeySchema).toEqual(keys(index.partitionKey, index.sortKey));
-        expect(created?.Projection.ProjectionType).toBe('ALL');
+        expect(created?.Projection).toEqual(
+          index.projection
+            ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projection] }
+            : { ProjectionType: 'ALL' },
+        );
       }
       const ttl = await timeToLive(name);
       if (definition.ttlAttribute) {

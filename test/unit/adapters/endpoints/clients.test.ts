@@ -125,6 +125,7 @@ describe('client endpoints', () => {
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
       scope: 'read write admin',
+      id_token_signed_response_alg: 'RS256',
     });
     const stored = env.store.clients.get(body.client_id as string);
     expect(stored?.owner).toBe((await env.sessions.authenticate(env.alice)).sub);

@@ -40,7 +40,11 @@ afterAll(() => {
 });
 
 async function token() {
-  const signing = { kid: key.kid, key: (await importJWK(key.privateJwk, 'ES256')) as CryptoKey };
+  const signing = {
+    kid: key.kid,
+    alg: 'ES256' as const,
+    key: (await importJWK(key.privateJwk, 'ES256')) as CryptoKey,
+  };
   const now = Math.floor(Date.now() / 1000);
   return signAccessToken(signing, 'https://issuer.example', 'https://issuer.example/protected', {
     sub: 's',

@@ -53,6 +53,7 @@ class FakeRevocationStore implements LivenessStore {
 
 const signer = async (stored: StoredKey): Promise<SigningKey> => ({
   kid: stored.kid,
+  alg: 'ES256',
   key: (await importJWK(stored.privateJwk, 'ES256')) as CryptoKey,
 });
 const jwksOf = (...keys: StoredKey[]) => createLocalJWKSet({ keys: keys.map(publicJwk) });
@@ -264,7 +265,7 @@ describe('authorizer: rejected tokens', () => {
     // Signed by another key that claims the current key's kid.
     logs = [];
     const impostor = await signAccessToken(
-      { kid: current.kid, key: (await signer(stranger)).key },
+      { kid: current.kid, alg: 'ES256' as const, key: (await signer(stranger)).key },
       ISSUER,
       AUDIENCE,
       claims(),

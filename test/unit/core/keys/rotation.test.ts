@@ -67,15 +67,15 @@ describe('rotation (Secrets Manager rotation function)', () => {
     return versionId;
   }
 
-  it('makes a fresh key current and keeps the previous one, retired, for verification', async () => {
+  it('makes a fresh key of each algorithm current and keeps the previous ones, retired, for verification', async () => {
     const before = await current(context.store, context.secrets.signing);
     await rotate();
 
     const after = await current(context.store, context.secrets.signing);
-    expect(after.keys).toHaveLength(2);
-    expect(after.keys[0]?.kid).not.toBe(before.keys[0]?.kid);
-    expect(after.keys[0]?.retiredAt).toBeUndefined();
-    expect(after.keys[1]).toEqual({ ...before.keys[0], retiredAt: now / 1000 });
+    expect(after.keys.map((key) => key.alg)).toEqual(['ES256', 'RS256', 'ES256', 'RS256']);
+    expect(after.keys.slice(0, 2).map((key) => key.retiredAt)).toEqual([undefined, undefined]);
+    expect(after.keys.slice(0, 2).map((key) => key.kid)).not.toContain(before.keys[0]?.kid);
+    expect(after.keys.slice(2)).toEqual(before.keys.map((key) => ({ ...key, retiredAt: now / 1000 })));
     const published = parsePublicKeySet(
       (await context.store.getSecretString(context.secrets.public)) as string,
     );
@@ -121,7 +121,26 @@ describe('rotation (Secrets Manager rotation function)', () => {
     await rotate();
 
     const third = await current(context.store, context.secrets.signing);
-    expect(third.keys.map((key) => key.kid)).toEqual([third.keys[0]?.kid, second.keys[0]?.kid]);
+    expect(third.keys.map((key) => key.kid)).toEqual([
+      third.keys[0]?.kid,
+      third.keys[1]?.kid,
+      second.keys[0]?.kid,
+      second.keys[1]?.kid,
+    ]);
+  });
+
+  it('gives a key set made before RS256 existed its first RS256 key', async () => {
+    const [es256] = (await current(context.store, context.secrets.signing)).keys;
+    await context.store.putSecretString(context.secrets.signing, JSON.stringify({ keys: [es256] }));
+    await rotate();
+
+    const after = await current(context.store, context.secrets.signing);
+    expect(after.keys.map((key) => [key.alg, key.retiredAt])).toEqual([
+      ['ES256', undefined],
+      ['RS256', undefined],
+      ['ES256', now / 1000],
+    ]);
+    expect(after.keys[2]?.kid).toBe(es256?.kid);
   });
 
   it('repeats no work when Secrets Manager retries a step', async () => {
@@ -164,7 +183,11 @@ describe('rotation (Secrets Manager rotation function)', () => {
     await rotate();
     const document = await current(context.store, context.secrets.signing);
     const log = context.lines.join('\n');
-    for (const key of document.keys) expect(log).not.toContain(key.privateJwk.d as string);
+    for (const key of document.keys) {
+      for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi'] as const) {
+        if (key.privateJwk[member]) expect(log).not.toContain(key.privateJwk[member] as string);
+      }
+    }
     expect(log).toContain(document.keys[0]?.kid);
   });
 });

@@ -1,0 +1,62 @@
+/**
+ * The pages OpenID Connect adds: the account page where users change their name and email address,
+ * and the confirmation of an RP-initiated logout. Built like every other page (templates.ts): plain
+ * forms, a CSRF token each, every value escaped.
+ */
+import type { HttpResponse } from '#adapters/http/responses';
+import { html, page } from './html.ts';
+import { alert, type Delivery, delivery, hidden, profileInputs } from './templates.ts';
+
+export interface AccountView {
+  issuer: string;
+  username: string;
+  email?: string | undefined;
+  name?: string | undefined;
+  csrf: string;
+  error?: string | undefined;
+  saved?: boolean;
+}
+
+export function accountPage(view: AccountView, options: Delivery = {}): HttpResponse {
+  const content = html`<h1>Your account</h1>
+<p class="lead">Signed in as <strong>${view.username}</strong>. Apps you allow to see your profile or email address get what you enter here.</p>
+${view.saved ? html`<p class="notice" role="status">Your changes are saved.</p>` : ''}
+${alert(view.error)}
+<form method="post" action="${view.issuer}/account">
+${hidden('csrf', view.csrf)}
+${profileInputs(view)}
+<p class="hint">Leave a field empty to remove it. Email addresses are not verified yet.</p>
+<button type="submit">Save</button>
+</form>
+<p class="meta"><a href="${view.issuer}/signout">Sign out</a></p>`;
+  return page(content, { title: 'Your account', ...delivery(options) });
+}
+
+export interface LogoutConfirmationView {
+  issuer: string;
+  username: string;
+  /** The app that asked, when it is known. */
+  clientName: string | undefined;
+  /** The logout request's own parameters, posted back with the confirmation. */
+  fields: Record<string, string>;
+  csrf: string;
+  /** The origin the browser is sent to afterwards, which the form's redirect needs in `form-action`. */
+  formActions: string[];
+}
+
+/** GET /end_session without a hint for this session: signing out is the user's decision. */
+export function logoutConfirmationPage(view: LogoutConfirmationView): HttpResponse {
+  const asking = view.clientName
+    ? html`<strong class="client">${view.clientName}</strong> asks to sign you out of tinyoauth.`
+    : html`An app asks to sign you out of tinyoauth.`;
+  const content = html`<h1>Sign out?</h1>
+<p class="lead">Signed in as <strong>${view.username}</strong>. ${asking}</p>
+<p>Signing out also ends the access of apps you approved while signed in here.</p>
+<form method="post" action="${view.issuer}/end_session">
+${Object.entries(view.fields).map(([name, value]) => hidden(name, value))}
+${hidden('csrf', view.csrf)}
+<button type="submit">Sign out</button>
+</form>
+<p class="meta">To stay signed in, close this page.</p>`;
+  return page(content, { title: 'Sign out', formActions: view.formActions });
+}

@@ -1,0 +1,4 @@
+/** GET and POST /account: the page where users change their name and email address. */
+import { accountPageEndpoint } from '#app/endpoints';
+
+export const handler = accountPageEndpoint();
