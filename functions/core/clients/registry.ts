@@ -7,7 +7,7 @@ import { type Clock, epochSeconds } from '#core/clock';
 import { InvalidRequest, NotFound, OAuthError } from '#core/errors';
 import { randomSecret, sha256 } from '#core/secrets';
 import { validateClientMetadata } from './metadata.ts';
-import type { ClientRecord } from './records.ts';
+import { type ClientRecord, isClientId } from './records.ts';
 
 export const MAX_CLIENTS_PER_OWNER = 50;
 
@@ -47,9 +47,6 @@ export interface ClientStore {
 
 /** Client ids are public, but unguessable all the same: 128 random bits, base64url (22 characters). */
 const newClientId = (): string => randomBytes(16).toString('base64url');
-
-/** Ids this registry can have issued; anything else is unknown without a database read. */
-const CLIENT_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 export interface ClientRegistryDependencies {
   store: ClientStore;
@@ -105,7 +102,7 @@ export class ClientRegistry {
    * the client absent, sweeps its leftover grants and answers 404.
    */
   async remove(owner: string, clientId: string): Promise<{ grantsDeleted: number }> {
-    if (!CLIENT_ID.test(clientId)) throw new NotFound('No such client.');
+    if (!isClientId(clientId)) throw new NotFound('No such client.');
     const outcome = await this.deps.store.deleteClient(clientId, owner);
     // Someone else's live client: its grants are not ours to touch.
     if (outcome === 'not_owner') throw new NotFound('No such client.', { detail: 'client of another owner' });
@@ -118,7 +115,7 @@ export class ClientRegistry {
 
   /** A new secret for one of `owner`'s confidential clients; the old one stops working at once. */
   async rotateSecret(owner: string, clientId: string): Promise<string> {
-    if (!CLIENT_ID.test(clientId)) throw new NotFound('No such client.');
+    if (!isClientId(clientId)) throw new NotFound('No such client.');
     const secret = randomSecret();
     const outcome = await this.deps.store.replaceSecret(clientId, owner, sha256(secret));
     if (outcome === 'not_found') throw new NotFound('No such client.');

@@ -5,7 +5,7 @@
  * logged-in user; then issue a short-lived, single-use code bound to everything it was issued for.
  */
 
-import type { ClientLookup, ClientRecord } from '#core/clients/records';
+import { type ClientLookup, type ClientRecord, isClientId } from '#core/clients/records';
 import { type Clock, epochSeconds } from '#core/clock';
 import { InvalidRequest, UnauthorizedClient, UnknownClient, UnsupportedResponseType } from '#core/errors';
 import { grantableScope } from '#core/scopes';
@@ -48,7 +48,7 @@ export class Authorization {
   async redirectTarget(params: Parameters): Promise<RedirectTarget> {
     const clientId = params.get('client_id');
     if (clientId === undefined) throw new UnknownClient('The "client_id" parameter is required.');
-    const client = await this.deps.clients.findClient(clientId);
+    const client = isClientId(clientId) ? await this.deps.clients.findClient(clientId) : undefined;
     if (!client) throw new UnknownClient('The client is not registered.', { detail: 'unknown client_id' });
 
     const requested = params.get('redirect_uri');
