@@ -275,7 +275,7 @@ describe('signing in, consent and the code', () => {
     const b = env.browser();
     const consent = await env.signIn(b, await env.user(), env.authorizeQuery(c, { scope: 'read write' }));
     expect(consent.statusCode).toBe(200);
-    expect(consent.body).toContain('Allow <span class="client">Photo Printer</span> to use your account?');
+    expect(consent.body).toContain('Allow <bdi class="client">Photo Printer</bdi> to use your account?');
     expect(consent.body).toContain('Read your data (<code>read</code>)');
     expect(consent.body).toContain('Create, change and delete your data (<code>write</code>)');
     expect(consent.body).toContain('<strong class="client">app.example.com</strong>');
@@ -559,6 +559,24 @@ describe('hostile client metadata and parameters', () => {
     expect(field(shown.body, 'state')).toBe(state);
     const approved = await b.submit(shown, '/authorize', { decision: 'approve' });
     expect(location(approved).searchParams.get('state')).toBe(state);
+  });
+
+  it('isolates the client name wherever it is shown, so that it cannot reorder the text around it', async () => {
+    // Registration refuses such a name now; one stored before that must still be shown harmlessly.
+    const name = 'Bank \u202Egnp.exe\u202C';
+    const env = await setup();
+    const c = await env.client({ clientName: name });
+    const b = env.browser();
+    const page = await b.request('GET', '/authorize', { query: env.authorizeQuery(c) });
+    expect(page.body).toContain(`<strong><bdi class="client">${name}</bdi></strong>`);
+    const consent = await b.follow(
+      await b.submit(page, '/signin', { username: await env.user(), password: PASSWORD }),
+    );
+    expect(consent.body).toContain(`<h1>Allow <bdi class="client">${name}</bdi> to use your account?</h1>`);
+    expect(consent.body).toContain(`<strong><bdi class="client">${name}</bdi></strong> will be able to:`);
+    expect(consent.body).toContain(`<title>Allow \u2068${name}\u2069? · tinyoauth</title>`);
+    const isolated = /<bdi class="client">[^<]*<\/bdi>|\u2068[^\u2069]*\u2069/g;
+    expect(consent.body.replaceAll(isolated, '')).not.toContain('\u202E');
   });
 });
 
