@@ -53,6 +53,27 @@ export const IDENTITY_HEADERS = {
   jti: 'X-Tinyoauth-Token-Id',
 } as const;
 
+/**
+ * Every spelling of an identity header a backend may read as that header: `-` or `_` between any two
+ * words. CGI-style servers and several proxies turn both into `_` (and case never matters in HTTP), so
+ * `X_Tinyoauth_Sub` from a client would reach such a backend as the caller's identity unless it is
+ * overwritten too. `X-Tinyoauth-Sub` → `X-Tinyoauth-Sub`, `X-Tinyoauth_Sub`, `X_Tinyoauth-Sub`, `X_Tinyoauth_Sub`.
+ */
+export function identityHeaderSpellings(name: string): string[] {
+  return name
+    .split('-')
+    .reduce<string[]>(
+      (spellings, word) =>
+        spellings.length === 0
+          ? [word]
+          : spellings.flatMap((start) => [`${start}-${word}`, `${start}_${word}`]),
+      [],
+    );
+}
+
+/** Whether a header name is in the identity headers' namespace, in any case and with `-` or `_`. */
+export const isIdentityHeaderSpelling = (name: string): boolean => /^x[-_]tinyoauth[-_]/i.test(name);
+
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY']);
 // Unreserved characters, `/` and the wildcard. No `?` (an IAM wildcard too), no `%` (how an encoded
 // path appears in the method ARN is not something a rule should depend on).

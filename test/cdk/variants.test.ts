@@ -78,6 +78,27 @@ describe('an HTTP backend, a custom domain and non-default settings', () => {
     });
   });
 
+  it('overwrites every -/_ spelling of every identity header with the genuine value, so none can be forged', () => {
+    const parameters = protectedMethod(synthesized).Integration.RequestParameters as Record<string, string>;
+    const spellings: Record<string, string[]> = {
+      sub: ['X-Tinyoauth-Sub', 'X-Tinyoauth_Sub', 'X_Tinyoauth-Sub', 'X_Tinyoauth_Sub'],
+      scope: ['X-Tinyoauth-Scope', 'X-Tinyoauth_Scope', 'X_Tinyoauth-Scope', 'X_Tinyoauth_Scope'],
+      client_id: ['Client-Id', 'Client_Id'].flatMap((end) =>
+        ['X-Tinyoauth-', 'X-Tinyoauth_', 'X_Tinyoauth-', 'X_Tinyoauth_'].map((start) => `${start}${end}`),
+      ),
+      jti: ['Token-Id', 'Token_Id'].flatMap((end) =>
+        ['X-Tinyoauth-', 'X-Tinyoauth_', 'X_Tinyoauth-', 'X_Tinyoauth_'].map((start) => `${start}${end}`),
+      ),
+    };
+    const expected = Object.entries(spellings).flatMap(([key, names]) =>
+      names.map((name) => [`integration.request.header.${name}`, `context.authorizer.${key}`]),
+    );
+    const headers = Object.entries(parameters).filter(([name]) =>
+      name.startsWith('integration.request.header.'),
+    );
+    expect(headers.sort()).toEqual(expected.sort());
+  });
+
   it('does not deploy the sample backend, and deploys everything else', () => {
     const descriptions = lambdaDescriptions(synthesized);
     expect(descriptions).not.toContain(functions.protectedResource.description);
