@@ -32,6 +32,8 @@ describe('PROTECTED_SCOPES', () => {
     ['{"GET /protected//a":"s"}', /must start with \/protected\//],
     ['{"GET /protected/a?b":"s"}', /must start with \/protected\//],
     ['{"GET /protected/%61":"s"}', /must start with \/protected\//],
+    ['{"GET /protected/public/../admin/*":"s"}', /no "\." or "\.\." segment/],
+    ['{"GET /protected/./admin":"s"}', /no "\." or "\.\." segment/],
     ['{"GET /protected/a":""}', /scopes separated by single spaces/],
     ['{"GET /protected/a":"a  b"}', /scopes separated by single spaces/],
     ['{"GET /protected/a":"a\\"b"}', /scopes separated by single spaces/],
