@@ -25,6 +25,11 @@ export interface FunctionDefinition {
   keys?: 'sign' | 'publish';
   /** scrypt with OWASP parameters needs 128 MiB for itself; such functions get more memory (and CPU). */
   memoryMB?: number;
+  /**
+   * Serves browser pages and reads the session cookie. The cookie is sent only to the paths of
+   * functions/contract/pages.ts, so every route of such a function must be one of them (a test checks).
+   */
+  pages?: true;
 }
 
 const definitions = {
@@ -68,6 +73,7 @@ const definitions = {
       consents: { actions: ['GetItem', 'UpdateItem'] },
     },
     keys: 'publish',
+    pages: true,
   },
   signIn: {
     entry: 'functions/handlers/pages/signin.ts',
@@ -80,6 +86,7 @@ const definitions = {
     },
     keys: 'sign',
     memoryMB: 1024,
+    pages: true,
   },
   signUp: {
     entry: 'functions/handlers/pages/signup.ts',
@@ -94,12 +101,14 @@ const definitions = {
     },
     keys: 'sign',
     memoryMB: 1024,
+    pages: true,
   },
   signOut: {
     entry: 'functions/handlers/pages/signout.ts',
     description: 'GET and POST /signout: the sign-out page; ends the browser’s session',
     tables: { sessions: { actions: ['GetItem', 'UpdateItem'] }, users: { actions: ['UpdateItem'] } },
     keys: 'publish',
+    pages: true,
   },
   token: {
     entry: 'functions/handlers/oauth/token.ts',

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PAGE_PATHS } from '#contract/pages';
 import { PROJECT_ROOT } from '#infra/paths';
 import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
 import { launchChromium, skipBrowserTests, visit } from './chromium.ts';
@@ -83,6 +84,12 @@ describe.skipIf(skipBrowserTests)('signing in from a third-party app, in Chromiu
     return shown;
   }
 
+  /** The names of tinyoauth's session cookies the browser would send to this path of tinyoauth. */
+  async function sessionCookieNames(page: Page, path: string): Promise<string[]> {
+    const cookies = await page.context().cookies(`${stack.baseUrl}${path}`);
+    return cookies.map(({ name }) => name).filter((name) => name.endsWith('tinyoauth_session'));
+  }
+
   async function startAtApp(page: Page) {
     await page.goto(appUrl);
     await page.getByRole('button', { name: 'Sign in with tinyoauth' }).click();
@@ -136,11 +143,12 @@ describe.skipIf(skipBrowserTests)('signing in from a third-party app, in Chromiu
     await page.getByRole('button', { name: 'Allow' }).click();
 
     await expectProtectedAnswer(page);
-    // The session cookie: HttpOnly (no script can read it), Lax, on tinyoauth's origin.
-    const cookie = (await page.context().cookies(stack.baseUrl)).find(
+    // The session cookie: HttpOnly (no script can read it), Lax, on tinyoauth's pages only.
+    const cookie = (await page.context().cookies(`${stack.baseUrl}/authorize`)).find(
       ({ name }) => name === 'tinyoauth_session',
     );
-    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/authorize' });
+    expect(await sessionCookieNames(page, '/protected/resource')).toEqual([]);
     expect(await page.evaluate(() => document.cookie)).not.toContain('tinyoauth_session');
     expect(violations).toEqual([]);
   });
@@ -192,9 +200,7 @@ describe.skipIf(skipBrowserTests)('signing in from a third-party app, in Chromiu
       /^Too many failed sign-ins for this account\. Try again in \d+ minutes\.$/,
     );
     expect(new URL(page.url()).origin).toBe(stack.baseUrl);
-    expect((await page.context().cookies(stack.baseUrl)).map(({ name }) => name)).not.toContain(
-      'tinyoauth_session',
-    );
+    expect(await sessionCookieNames(page, '/authorize')).toEqual([]);
     expect(violations).toEqual([]);
   });
 
@@ -230,9 +236,7 @@ describe.skipIf(skipBrowserTests)('signing in from a third-party app, in Chromiu
     expect(await page.locator('main').textContent()).toContain(`Signed in as ${username}`);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('You have signed out');
-    expect((await page.context().cookies(stack.baseUrl)).map(({ name }) => name)).not.toContain(
-      'tinyoauth_session',
-    );
+    for (const path of PAGE_PATHS) expect(await sessionCookieNames(page, path)).toEqual([]);
 
     await page.goto(appUrl);
     await page.getByRole('button', { name: 'Sign out of the sample app' }).click();

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Method } from 'aws-cdk-lib/aws-apigateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PAGE_PATHS } from '#contract/pages';
 import { DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS, IDENTITY_HEADERS } from '#contract/protection';
 import { keyAttributeType, type TableDefinition, type TableKey, tables } from '#contract/tables';
 import { FUNCTION_RUNTIME } from '#infra/cdk/function';
@@ -112,6 +113,23 @@ describe('routes', () => {
     expect(routes.filter((route) => route.authorized).map((route) => route.path)).toEqual([
       '/protected/{proxy+}',
     ]);
+  });
+
+  it('sends the session cookie (scoped to the paths of functions/contract/pages.ts) to page functions only', () => {
+    const pageFunctionIds = functionEntries()
+      .filter(([, definition]) => definition.pages)
+      .map(([name]) => functionId(name));
+    const reached = synthesized.tinyoauth.api.methods.filter((method) =>
+      PAGE_PATHS.some((page) => method.resource.path === page || method.resource.path.startsWith(`${page}/`)),
+    );
+    expect(new Set(reached.map((method) => method.resource.path))).toEqual(new Set(PAGE_PATHS));
+    for (const method of reached) {
+      const uri = JSON.stringify(resource(synthesized.logicalId(method)).Properties.Integration.Uri);
+      expect(
+        pageFunctionIds.some((id) => uri.includes(JSON.stringify(arnOf(id)))),
+        `${method.httpMethod} ${method.resource.path}`,
+      ).toBe(true);
+    }
   });
 
   it('validates the declared parameters of every method (the path parameters of /protected/{proxy+})', () => {

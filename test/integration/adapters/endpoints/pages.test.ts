@@ -16,6 +16,7 @@ import {
   consents as consentsOf,
   sessions as sessionsOf,
 } from '#app/services';
+import { PAGE_PATHS } from '#contract/pages';
 import { tableName } from '#contract/tables';
 import type { ClientRecord } from '#core/clients/records';
 import { sha256 } from '#core/secrets';
@@ -77,7 +78,7 @@ async function setup() {
       input: { query?: Record<string, string | string[]>; form?: Record<string, string | string[]> } = {},
       extraHeaders: Record<string, string> = {},
     ) {
-      const cookie = jar.header();
+      const cookie = jar.header(path);
       const headers: Record<string, string> = {
         accept: HTML_ACCEPT,
         ...(cookie ? { cookie } : {}),
@@ -179,10 +180,13 @@ describe('GET /authorize from a browser without a session', () => {
     expect(result.body).not.toMatch(/<script/i);
     expect(new URLSearchParams(field(result.body, 'request'))).toEqual(new URLSearchParams(query));
     expect(result.body).toContain(`href="${env.issuer}/signup?`);
-    // The form nonce: HttpOnly, Lax, scoped to the API, not Secure on a localhost issuer.
-    const nonce = b.jar.cookies.get('tinyoauth_form');
-    expect(nonce?.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(nonce?.attributes).toEqual(['Path=/', 'Max-Age=3600', 'HttpOnly', 'SameSite=Lax']);
+    // The form nonce: HttpOnly, Lax, scoped to the pages, not Secure on a localhost issuer.
+    const nonces = b.jar.named('tinyoauth_form');
+    expect(nonces.map((nonce) => nonce.path)).toEqual([...PAGE_PATHS]);
+    for (const nonce of nonces) {
+      expect(nonce.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(nonce.attributes).toEqual([`Path=${nonce.path}`, 'Max-Age=3600', 'HttpOnly', 'SameSite=Lax']);
+    }
   });
 
   it('keeps answering an API caller with 401 JSON login_required', async () => {
@@ -258,13 +262,22 @@ describe('signing in, consent and the code', () => {
     expect(`${next.origin}${next.pathname}`).toBe(`${env.issuer}/authorize`);
     expect(Object.fromEntries(next.searchParams)).toEqual(query);
 
-    const cookie = b.jar.cookies.get('tinyoauth_session');
-    expect(cookie?.attributes).toEqual([
-      `Path=/`,
-      `Max-Age=${env.runtime.config.sessionTtlSeconds}`,
-      'HttpOnly',
-      'SameSite=Lax',
-    ]);
+    const cookies = b.jar.named('tinyoauth_session');
+    expect(cookies.map(({ path }) => path)).toEqual([...PAGE_PATHS]);
+    for (const { path, attributes } of cookies) {
+      expect(attributes).toEqual([
+        `Path=${path}`,
+        `Max-Age=${env.runtime.config.sessionTtlSeconds}`,
+        'HttpOnly',
+        'SameSite=Lax',
+      ]);
+    }
+    // Sent to the pages, and to nothing else of the API: not to /token, not to the backends.
+    expect(b.jar.header('/authorize')).toContain('tinyoauth_session=');
+    for (const path of ['/protected/resource', '/protected', '/token', '/client', '/']) {
+      expect(b.jar.header(path) ?? '').not.toContain('tinyoauth_session=');
+    }
+    const cookie = cookies[0];
     // The cookie is the session token itself: the same record backs the bearer token.
     const session = await env.sessions.authenticate(cookie?.value);
     expect(decodeJwt(cookie?.value ?? '').jti).toBe(session.sessionId);
@@ -454,7 +467,7 @@ describe('forged and cross-site forms', () => {
     const b = env.browser();
     const username = await env.user();
     const page = await b.request('GET', '/authorize', { query: env.authorizeQuery(c) });
-    b.jar.cookies.delete('tinyoauth_form');
+    b.jar.forget('tinyoauth_form');
     const result = await b.submit(page, '/signin', { username, password: PASSWORD });
     expect(result.statusCode).toBe(403);
     expect(result.body).toContain('This form has expired. Please sign in again.');
@@ -654,7 +667,7 @@ describe('sign-up', () => {
   it('answers a sign-up without the form nonce with a fresh form (403) and creates no account', async () => {
     const b = env.browser();
     const page = await b.request('GET', '/signup', { query: env.authorizeQuery(c) });
-    b.jar.cookies.delete('tinyoauth_form');
+    b.jar.forget('tinyoauth_form');
     const username = uniqueName();
     const fields = { username, password: PASSWORD, password_again: PASSWORD };
     const result = await b.submit(page, '/signup', fields);

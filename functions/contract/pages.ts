@@ -1,0 +1,12 @@
+/**
+ * The paths of tinyoauth's browser pages, below the issuer's path: the only places the session cookie
+ * (the account's master credential: it gets codes for any client and manages the user's clients) and
+ * the sign-in forms' nonce cookie are sent. Each cookie is set once per path here, so that a browser
+ * never sends them to any other route of the API, least of all to the backends under `/protected`.
+ *
+ * One list for the functions that set the cookies and for the routes that serve the pages (a test checks
+ * infra/routes.ts against it): a page added to one must be added to the other.
+ */
+export const PAGE_PATHS = ['/authorize', '/signin', '/signup', '/signout'] as const;
+
+export type PagePath = (typeof PAGE_PATHS)[number];
