@@ -174,6 +174,34 @@ describe('a third-party app with a standards-strict OAuth client', () => {
   });
 });
 
+describe('/authorize errors before the user has signed in', () => {
+  it('never redirect: a page with a link for a browser, JSON for an API caller (RFC 9700 §4.11.2)', async () => {
+    const registered = await registerClient(await signedInUser(), {
+      redirect_uris: ['https://attacker.example/landing'],
+    });
+    const url = new URL(as.authorization_endpoint as string);
+    url.search = new URLSearchParams({
+      response_type: 'code',
+      client_id: registered.client_id,
+      redirect_uri: 'https://attacker.example/landing',
+      scope: 'admin',
+      state: 'xyz',
+      code_challenge: oauth.generateRandomCodeVerifier(),
+      code_challenge_method: 'S256',
+    }).toString();
+    const page = await fetch(url, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    expect(page.status).toBe(400);
+    expect(page.headers.get('location')).toBeNull();
+    const text = await page.text();
+    expect(text).toContain('href="https://attacker.example/landing?error=invalid_scope&amp;');
+    expect(text).toContain('<bdi>attacker.example</bdi>');
+    const api = await fetch(url, { redirect: 'manual' });
+    expect(api.status).toBe(400);
+    expect(api.headers.get('location')).toBeNull();
+    expect((await api.json()).error).toBe('invalid_scope');
+  });
+});
+
 describe('/protected/* behind the authorizer', () => {
   let session: string;
   let registered: { client_id: string; client_secret: string };

@@ -216,30 +216,87 @@ describe('GET /authorize from a browser without a session', () => {
     expect(result.headers?.['X-Frame-Options']).toBe('DENY');
   });
 
-  it('redirects an invalid request to the client before asking anyone to sign in', async () => {
-    const result = await env.browser().request('GET', '/authorize', {
-      query: env.authorizeQuery(c, { code_challenge_method: 'plain' }),
-    });
-    expect(result.statusCode).toBe(302);
-    expect(location(result).searchParams.get('error')).toBe('invalid_request');
+  /** The page that stands in for an error redirect before sign-in, and the error response its link carries. */
+  function returnPage(result: ApiResult) {
+    expect(result.statusCode).toBeGreaterThanOrEqual(400);
+    expect(result.headers?.Location).toBeUndefined();
+    expect(result.headers?.['Content-Type']).toBe('text/html; charset=utf-8');
+    expect(result.headers?.['Content-Security-Policy']).toMatch(/^default-src 'none'; /);
+    expect(result.body).not.toMatch(/<script|http-equiv/i);
+    const links = [...result.body.matchAll(/<a href="([^"]*)">/g)].map((match) => unescapeHtml(match[1]!));
+    expect(links).toHaveLength(1);
+    return new URL(links[0]!);
+  }
+
+  // RFC 9700 §4.11.2: anyone can register a client with any redirect URI, so before the user has signed
+  // in, no error may send the browser there by itself (an open redirector on tinyoauth's name).
+  it.each([
+    ['an unavailable scope', { scope: 'read admin' }, 400, 'invalid_scope'],
+    ['response_type=token', { response_type: 'token' }, 400, 'unsupported_response_type'],
+    ['the plain PKCE method', { code_challenge_method: 'plain' }, 400, 'invalid_request'],
+    ['no code_challenge', { code_challenge: '' }, 400, 'invalid_request'],
+    ['prompt=none combined with another value', { prompt: 'none login' }, 400, 'invalid_request'],
+    ['prompt=none', { prompt: 'none' }, 401, 'login_required'],
+  ])(
+    'answers %s before sign-in with a page naming the app, never a redirect',
+    async (_name, overrides, status, error) => {
+      const result = await env
+        .browser()
+        .request('GET', '/authorize', { query: env.authorizeQuery(c, overrides) });
+      expect(result.statusCode).toBe(status);
+      const link = returnPage(result);
+      expect(result.body).toContain('<bdi class="client">Photo Printer</bdi>');
+      expect(result.body).toContain('<bdi>app.example.com</bdi>');
+      // The user may still go back: the link carries the error response the redirect would have.
+      expect(`${link.origin}${link.pathname}`).toBe('https://app.example.com/callback');
+      expect(link.searchParams.get('from')).toBe('tinyoauth');
+      expect(link.searchParams.get('error')).toBe(error);
+      expect(link.searchParams.get('state')).toBe('xyz');
+      expect(link.searchParams.get('iss')).toBe(env.issuer);
+    },
+  );
+
+  it('answers an API caller without a session with the error as JSON, never a redirect', async () => {
+    const query = env.authorizeQuery(c, { scope: 'admin' });
+    for (const headers of [{}, { authorization: 'Bearer not-a-session' }] as Record<string, string>[]) {
+      const result = await env.handlers['/authorize']!(apiEvent({ path: '/authorize', query, headers }));
+      expect(result.statusCode).toBe(400);
+      expect(result.headers?.Location).toBeUndefined();
+      expect(json(result).error).toBe('invalid_scope');
+    }
+    const silent = await env.handlers['/authorize']!(
+      apiEvent({ path: '/authorize', query: env.authorizeQuery(c, { prompt: 'none' }) }),
+    );
+    expect(silent.statusCode).toBe(401);
+    expect(json(silent).error).toBe('login_required');
   });
 
-  it('redirects prompt=none with login_required', async () => {
+  it('escapes what the page shows of the client and its redirect URI', async () => {
+    const hostile = await env.client({ clientName: '<b>"Co"</b>' });
     const result = await env.browser().request('GET', '/authorize', {
-      query: env.authorizeQuery(c, { prompt: 'none' }),
+      query: env.authorizeQuery(hostile, { scope: 'admin', state: '"><script>x</script>' }),
     });
-    expect(result.statusCode).toBe(302);
-    const url = location(result);
-    expect(url.searchParams.get('error')).toBe('login_required');
-    expect(url.searchParams.get('state')).toBe('xyz');
-    expect(url.searchParams.get('iss')).toBe(env.issuer);
+    const link = returnPage(result);
+    expect(result.body).toContain('&lt;b&gt;&quot;Co&quot;&lt;/b&gt;');
+    expect(link.searchParams.get('state')).toBe('"><script>x</script>');
   });
+});
 
-  it('refuses prompt=none combined with another value', async () => {
-    const result = await env.browser().request('GET', '/authorize', {
-      query: env.authorizeQuery(c, { prompt: 'none login' }),
-    });
-    expect(location(result).searchParams.get('error')).toBe('invalid_request');
+describe('errors once the user has signed in', () => {
+  it('go back to the app by redirect, as before', async () => {
+    const env = await setup();
+    const c = await env.client();
+    const b = env.browser();
+    await env.signIn(b, await env.user(), env.authorizeQuery(c));
+    for (const [overrides, error] of [
+      [{ scope: 'read admin' }, 'invalid_scope'],
+      [{ code_challenge_method: 'plain' }, 'invalid_request'],
+    ] as const) {
+      const result = await b.request('GET', '/authorize', { query: env.authorizeQuery(c, overrides) });
+      expect(result.statusCode).toBe(302);
+      expect(location(result).searchParams.get('error')).toBe(error);
+      expect(location(result).searchParams.get('state')).toBe('xyz');
+    }
   });
 });
 
