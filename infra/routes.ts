@@ -43,8 +43,8 @@ const definitions = {
     entry: 'functions/handlers/users/login.ts',
     description: 'POST /login: verify a password and open a session',
     tables: {
-      users: { actions: ['BatchGetItem', 'UpdateItem'] },
-      loginAttempts: { actions: ['BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'] },
+      users: { actions: ['GetItem', 'UpdateItem'] },
+      loginAttempts: { actions: ['UpdateItem', 'DeleteItem'] },
       sessions: { actions: ['PutItem'] },
     },
     keys: 'sign',
@@ -79,8 +79,8 @@ const definitions = {
     entry: 'functions/handlers/pages/signin.ts',
     description: 'GET and POST /signin: the hosted sign-in page; sets the session cookie',
     tables: {
-      users: { actions: ['BatchGetItem', 'UpdateItem'] },
-      loginAttempts: { actions: ['BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'] },
+      users: { actions: ['GetItem', 'UpdateItem'] },
+      loginAttempts: { actions: ['UpdateItem', 'DeleteItem'] },
       sessions: { actions: ['GetItem', 'PutItem'] },
       clients: { actions: ['GetItem'] },
     },
@@ -92,10 +92,10 @@ const definitions = {
     entry: 'functions/handlers/pages/signup.ts',
     description: 'GET and POST /signup: the hosted sign-up page; creates the user and signs them in',
     tables: {
-      users: { actions: ['PutItem', 'BatchGetItem', 'UpdateItem'] },
-      // It signs in with the password it has just stored, so no failure is ever counted; it reads the
-      // counter (a name may be locked before it exists) and clears one left by earlier failures.
-      loginAttempts: { actions: ['BatchGetItem', 'DeleteItem'] },
+      users: { actions: ['PutItem', 'GetItem', 'UpdateItem'] },
+      // It signs in with the password it has just stored: the check is counted like any other (a name
+      // may be locked before it exists) and cleared with every earlier failure when it succeeds.
+      loginAttempts: { actions: ['UpdateItem', 'DeleteItem'] },
       sessions: { actions: ['PutItem'] },
       clients: { actions: ['GetItem'] },
     },
