@@ -155,6 +155,9 @@ const definitions = {
     description: 'POST /client: register an OAuth client for the logged-in user (RFC 7591 metadata)',
     tables: {
       sessions: { actions: ['GetItem'] },
+      // The count on the owner's user item and the client, in one transaction; an owner registered
+      // before clients were counted is counted once from the byOwner index.
+      users: { actions: ['UpdateItem'] },
       clients: { actions: ['Query', 'PutItem'], indexes: ['byOwner'] },
     },
     keys: 'publish',
@@ -174,6 +177,7 @@ const definitions = {
     tables: {
       sessions: { actions: ['GetItem'] },
       clients: { actions: ['DeleteItem'] },
+      users: { actions: ['UpdateItem'] },
       grants: { actions: ['Query', 'DeleteItem'], indexes: ['byClient'] },
     },
     keys: 'publish',

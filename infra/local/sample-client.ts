@@ -7,13 +7,32 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DynamoDb } from '#adapters/aws/dynamodb';
 import type { Config } from '#adapters/config';
+import { DynamoAccountStore } from '#adapters/dynamo/accounts';
 import { DynamoClientStore } from '#adapters/dynamo/clients';
-import { ClientRegistry } from '#core/clients/registry';
-import { systemClock } from '#core/clock';
+import { type ClientOwner, ClientRegistry } from '#core/clients/registry';
+import { epochSeconds, systemClock } from '#core/clock';
 import { matchesHash } from '#core/secrets';
 
 /** The `owner` of the sample client: no user registered it, `npm start` did. */
 export const SAMPLE_APP_OWNER = 'tinyoauth-sample-app';
+
+/**
+ * The account the sample client is registered under: clients are counted on their owner's user item,
+ * so the owner needs one. No password opens it (its hash is not a scrypt hash, so every check fails).
+ */
+async function ensureSampleOwner(db: DynamoDb, config: Config): Promise<ClientOwner> {
+  const now = epochSeconds(systemClock);
+  await new DynamoAccountStore(db, config.tablePrefix).createUser({
+    username: SAMPLE_APP_OWNER,
+    sub: SAMPLE_APP_OWNER,
+    passwordHash: 'none',
+    createdAt: now,
+    online: false,
+    lastOperationAt: now,
+    clientCount: 0,
+  });
+  return { sub: SAMPLE_APP_OWNER, username: SAMPLE_APP_OWNER };
+}
 export const SAMPLE_APP_SCOPE = 'read';
 
 export interface SampleClientState {
@@ -51,6 +70,7 @@ export async function ensureSampleClient(
   const store = new DynamoClientStore(db, config.tablePrefix);
   const registry = new ClientRegistry({ store, clock: systemClock, scopesSupported: config.scopesSupported });
 
+  const owner = await ensureSampleOwner(db, config);
   const remembered = await readRemembered(stateFile);
   if (remembered && remembered.issuer === config.issuer && remembered.tablePrefix === config.tablePrefix) {
     const stored = await store.findClient(remembered.clientId);
@@ -61,11 +81,11 @@ export async function ensureSampleClient(
       matchesHash(remembered.clientSecret, stored.secretHash);
     if (usable) return remembered;
     if (stored?.owner === SAMPLE_APP_OWNER) {
-      await registry.remove(SAMPLE_APP_OWNER, remembered.clientId).catch(() => {});
+      await registry.remove(owner, remembered.clientId).catch(() => {});
     }
   }
 
-  const { client, secret } = await registry.register(SAMPLE_APP_OWNER, {
+  const { client, secret } = await registry.register(owner, {
     client_name: 'tinyoauth sample app',
     redirect_uris: [redirectUri],
     grant_types: ['authorization_code', 'refresh_token'],

@@ -20,18 +20,26 @@ export class TooManyClients extends OAuthError {
   readonly code = 'too_many_clients';
 }
 
+/** The user who registers and deletes clients: `sub` owns them, `username` keys the user item that counts them. */
+export interface ClientOwner {
+  sub: string;
+  username: string;
+}
+
 /** What the registry needs of storage; every write that depends on ownership is conditional on it. */
 export interface ClientStore {
-  /** Stores a new client; never overwrites an existing id. */
-  createClient(client: ClientRecord): Promise<void>;
-  countClients(owner: string): Promise<number>;
+  /**
+   * Stores a new client (never over an existing id) and counts it against its owner's `limit`, in one
+   * atomic write, so that no burst can exceed the limit; `limit_reached` when the owner has `limit`.
+   */
+  createClient(client: ClientRecord, owner: ClientOwner, limit: number): Promise<'created' | 'limit_reached'>;
   /** The owner's clients, oldest first. */
   listClients(owner: string): Promise<ClientRecord[]>;
   /**
-   * Deletes the client if `owner` owns it. `absent` when there was no such client (whoever deleted it),
-   * `not_owner` when it exists and belongs to someone else (then nothing changed).
+   * Deletes the client if `owner` owns it, and counts it off, in one atomic write. `absent` when there
+   * was no such client (whoever deleted it), `not_owner` when it is someone else's (nothing changed).
    */
-  deleteClient(clientId: string, owner: string): Promise<'deleted' | 'absent' | 'not_owner'>;
+  deleteClient(clientId: string, owner: ClientOwner): Promise<'deleted' | 'absent' | 'not_owner'>;
   /** Deletes every grant issued to the client; returns how many it deleted. */
   deleteGrantsOf(clientId: string): Promise<number>;
   /**
@@ -60,25 +68,23 @@ export class ClientRegistry {
 
   /** Registers a client for `owner`; `secret` is the only copy of a confidential client's secret. */
   async register(
-    owner: string,
+    owner: ClientOwner,
     body: Record<string, unknown>,
   ): Promise<{ client: ClientRecord; secret: string | undefined }> {
     const metadata = validateClientMetadata(body, this.deps.scopesSupported);
     const limit = this.deps.maxClientsPerOwner ?? MAX_CLIENTS_PER_OWNER;
-    // The count comes from an eventually consistent index and is not locked against a concurrent
-    // registration, so a burst can overshoot by a few. The cap bounds abuse, it guards no secret.
-    if ((await this.deps.store.countClients(owner)) >= limit) {
-      throw new TooManyClients(`An account may register at most ${limit} clients; delete one first.`);
-    }
     const secret = metadata.tokenEndpointAuthMethod === 'none' ? undefined : randomSecret();
     const client: ClientRecord = {
       clientId: newClientId(),
-      owner,
+      owner: owner.sub,
       ...metadata,
       ...(secret === undefined ? {} : { secretHash: sha256(secret) }),
       clientIdIssuedAt: epochSeconds(this.deps.clock),
     };
-    await this.deps.store.createClient(client);
+    // The cap is exact: the store counts the client in the same atomic write that stores it.
+    if ((await this.deps.store.createClient(client, owner, limit)) === 'limit_reached') {
+      throw new TooManyClients(`An account may register at most ${limit} clients; delete one first.`);
+    }
     return { client, secret };
   }
 
@@ -101,7 +107,7 @@ export class ClientRegistry {
    * Each step is safe to repeat: if the sweep fails after the client is gone, a retried DELETE finds
    * the client absent, sweeps its leftover grants and answers 404.
    */
-  async remove(owner: string, clientId: string): Promise<{ grantsDeleted: number }> {
+  async remove(owner: ClientOwner, clientId: string): Promise<{ grantsDeleted: number }> {
     if (!isClientId(clientId)) throw new NotFound('No such client.');
     const outcome = await this.deps.store.deleteClient(clientId, owner);
     // Someone else's live client: its grants are not ours to touch.

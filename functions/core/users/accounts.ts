@@ -73,6 +73,7 @@ export class Accounts {
       createdAt: now,
       online: false,
       lastOperationAt: now,
+      clientCount: 0,
     };
     if (!(await this.deps.store.createUser(user))) throw new UsernameTaken('That username is already taken.');
     return { username, sub: user.sub };

@@ -13,6 +13,11 @@ export interface UserRecord {
   createdAt: number;
   online: boolean;
   lastOperationAt: number;
+  /**
+   * The OAuth clients the user has registered, counted in the same transaction as each registration
+   * and deletion, so that the per-owner cap is exact. Absent for users registered before it was counted.
+   */
+  clientCount?: number;
 }
 
 export interface SessionRecord {
