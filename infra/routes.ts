@@ -118,7 +118,8 @@ const definitions = {
       codes: { actions: ['GetItem', 'UpdateItem'] },
       sessions: { actions: ['ConditionCheckItem'] },
       grants: { actions: ['PutItem', 'UpdateItem', 'ConditionCheckItem'] },
-      refreshTokens: { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+      // ConditionCheckItem: a rotated token presented again gets its successor only while that is unused.
+      refreshTokens: { actions: ['GetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'] },
     },
     keys: 'sign',
   },

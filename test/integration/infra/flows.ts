@@ -169,7 +169,12 @@ class Flows {
     expectReply(await replayed.redeem(), 400, 'invalid_grant');
 
     const { tokens } = await this.codeGrant(c, user);
+    const rotated = await this.refresh(c, tokens.refresh_token);
+    expectReply(rotated, 200);
+    // Presented again within the reuse window, its successor unused: the same successor again.
     expectReply(await this.refresh(c, tokens.refresh_token), 200);
+    expectReply(await this.refresh(c, rotated.json().refresh_token as string), 200);
+    // Presented once its successor was used: reuse, which revokes the grant.
     expectReply(await this.refresh(c, tokens.refresh_token), 400, 'invalid_grant');
 
     expectReply(await this.token(c, { grant_type: 'client_credentials', scope: 'read' }), 200);
