@@ -3,7 +3,8 @@
  * the whole token: it depends only on the token (its scope) and the API stage, never on the request that
  * happened to trigger it. A cached policy is re-evaluated by API Gateway against every later request's
  * method ARN, so it allows all of `/protected/*` and denies, explicitly, every route whose scope
- * requirement the token does not meet (an explicit Deny wins over the Allow → 403 ACCESS_DENIED).
+ * requirement the token does not meet (an explicit Deny wins over the Allow → 403 ACCESS_DENIED), and
+ * then every other spelling of a path that a backend would read as a denied one (NON_CANONICAL_PATHS).
  */
 import { PROTECTED_AREA, type ScopeRule } from '#contract/protection';
 
