@@ -204,6 +204,38 @@ describe.skipIf(skipBrowserTests)('signing in from a third-party app, in Chromiu
     expect(violations).toEqual([]);
   });
 
+  it('shows an invalid request before sign-in as a page with a link back, never redirecting', async ({
+    task,
+  }) => {
+    const { page, violations } = await visit(browser, task.name);
+    const query = new URLSearchParams({
+      response_type: 'code',
+      client_id: clientId,
+      redirect_uri: `${appUrl}/callback`,
+      scope: 'admin',
+      state: 'from-the-test',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    });
+    await page.goto(`${stack.baseUrl}/authorize?${query}`);
+    expect(new URL(page.url()).origin).toBe(stack.baseUrl);
+    await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(
+      'This request cannot be completed',
+    );
+    const site = new URL(appUrl).host;
+    // Followed by the user, the link delivers the error response a redirect would have.
+    const callback = page.waitForRequest((request) => new URL(request.url()).pathname === '/callback');
+    await page.getByRole('link', { name: `Return to ${site}` }).click();
+    const landed = new URL((await callback).url());
+    expect(landed.origin).toBe(appUrl);
+    expect([landed.searchParams.get('error'), landed.searchParams.get('state')]).toEqual([
+      'invalid_scope',
+      'from-the-test',
+    ]);
+    expect(landed.searchParams.get('iss')).toBe(stack.baseUrl);
+    expect(violations).toEqual([]);
+  });
+
   it('signs in with an existing account and sends a denial back to the app as access_denied', async ({
     task,
   }) => {
