@@ -1,7 +1,8 @@
 /**
  * The authorization endpoint (RFC 6749 §4.1.1, RFC 7636, RFC 9207, RFC 9700 §2.1), in the order the
  * RFCs imply: first establish the client and the redirect URI (errors go to the user, never to an
- * unverified URI); then validate the request (errors are redirected to the client); then require a
+ * unverified URI); then validate the request (errors may go to the client, but by redirect only once
+ * the user has signed in: RFC 9700 §4.11.2, adapters/endpoints/oauth/authorize.ts); then require a
  * logged-in user; then issue a short-lived, single-use code bound to everything it was issued for.
  */
 
@@ -75,7 +76,7 @@ export class Authorization {
     return { client, redirectUri, redirectUriSent: requested !== undefined, state };
   }
 
-  /** Step 2. Errors from here on are redirected to the verified redirect URI. */
+  /** Step 2. Errors from here on may be sent to the verified redirect URI (redirected once signed in). */
   validate(params: Parameters, target: RedirectTarget): ValidatedRequest {
     params.refuseRepeated();
     if (params.has('client_secret')) {
