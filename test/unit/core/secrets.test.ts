@@ -20,7 +20,8 @@ describe('sealed secrets', () => {
     expect(unsealWith(randomSecret(), sealed)).toBeUndefined();
     expect(unsealWith(sha256(holder), sealed)).toBeUndefined();
     const [iv, body, tag] = sealed.split('.') as [string, string, string];
-    const flipped = `${body.slice(0, -1)}${body.endsWith('A') ? 'B' : 'A'}`;
+    // The first character: all six of its bits are data (the last one's low bits are padding).
+    const flipped = `${body.startsWith('A') ? 'B' : 'A'}${body.slice(1)}`;
     expect(unsealWith(holder, `${iv}.${flipped}.${tag}`)).toBeUndefined();
     expect(unsealWith(holder, 'garbage')).toBeUndefined();
   });
