@@ -25,6 +25,18 @@ export interface FunctionDefinition {
   keys?: 'sign' | 'publish';
   /** scrypt with OWASP parameters needs 128 MiB for itself; such functions get more memory (and CPU). */
   memoryMB?: number;
+  /**
+   * Serves browser pages and reads the session cookie. The cookie is sent only to the paths of
+   * functions/contract/pages.ts, so every route of such a function must be one of them (a test checks).
+   */
+  pages?: true;
+  /**
+   * Served below a page path without being a page: browsers send it the session cookie too (a cookie's
+   * `Path` covers every path below it), and it must never read it. It takes bearer tokens only, so the
+   * cookie is no credential there and needs no CSRF defence (a test checks). Declared, so that no
+   * function below a page receives the cookie unnoticed.
+   */
+  ignoresSessionCookie?: true;
 }
 
 /** The session that proves who the user is, and the user's own item. */
@@ -44,8 +56,8 @@ const definitions = {
     entry: 'functions/handlers/users/login.ts',
     description: 'POST /login: verify a password and open a session',
     tables: {
-      users: { actions: ['BatchGetItem', 'UpdateItem'] },
-      loginAttempts: { actions: ['BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'] },
+      users: { actions: ['GetItem', 'UpdateItem'] },
+      loginAttempts: { actions: ['UpdateItem', 'DeleteItem'] },
       sessions: { actions: ['PutItem'] },
     },
     keys: 'sign',
@@ -74,38 +86,42 @@ const definitions = {
       consents: { actions: ['GetItem', 'UpdateItem'] },
     },
     keys: 'publish',
+    pages: true,
   },
   signIn: {
     entry: 'functions/handlers/pages/signin.ts',
     description: 'GET and POST /signin: the hosted sign-in page; sets the session cookie',
     tables: {
-      users: { actions: ['BatchGetItem', 'UpdateItem'] },
-      loginAttempts: { actions: ['BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'] },
+      users: { actions: ['GetItem', 'UpdateItem'] },
+      loginAttempts: { actions: ['UpdateItem', 'DeleteItem'] },
       sessions: { actions: ['GetItem', 'PutItem'] },
       clients: { actions: ['GetItem'] },
     },
     keys: 'sign',
     memoryMB: 1024,
+    pages: true,
   },
   signUp: {
     entry: 'functions/handlers/pages/signup.ts',
     description: 'GET and POST /signup: the hosted sign-up page; creates the user and signs them in',
     tables: {
-      users: { actions: ['PutItem', 'BatchGetItem', 'UpdateItem'] },
-      // It signs in with the password it has just stored, so no failure is ever counted; it reads the
-      // counter (a name may be locked before it exists) and clears one left by earlier failures.
-      loginAttempts: { actions: ['BatchGetItem', 'DeleteItem'] },
+      users: { actions: ['PutItem', 'GetItem', 'UpdateItem'] },
+      // It signs in with the password it has just stored: the check is counted like any other (a name
+      // may be locked before it exists) and cleared with every earlier failure when it succeeds.
+      loginAttempts: { actions: ['UpdateItem', 'DeleteItem'] },
       sessions: { actions: ['PutItem'] },
       clients: { actions: ['GetItem'] },
     },
     keys: 'sign',
     memoryMB: 1024,
+    pages: true,
   },
   signOut: {
     entry: 'functions/handlers/pages/signout.ts',
     description: 'GET and POST /signout: the sign-out page; ends the browser’s session',
     tables: { sessions: { actions: ['GetItem', 'UpdateItem'] }, users: { actions: ['UpdateItem'] } },
     keys: 'publish',
+    pages: true,
   },
   token: {
     entry: 'functions/handlers/oauth/token.ts',
@@ -115,7 +131,8 @@ const definitions = {
       codes: { actions: ['GetItem', 'UpdateItem'] },
       sessions: { actions: ['ConditionCheckItem'] },
       grants: { actions: ['PutItem', 'UpdateItem', 'ConditionCheckItem'] },
-      refreshTokens: { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+      // ConditionCheckItem: a rotated token presented again gets its successor only while that is unused.
+      refreshTokens: { actions: ['GetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'] },
       // The profile claims of an ID token.
       users: { actions: ['Query'], indexes: ['bySub'] },
     },
@@ -154,6 +171,9 @@ const definitions = {
     description: 'POST /client: register an OAuth client for the logged-in user (RFC 7591 metadata)',
     tables: {
       sessions: { actions: ['GetItem'] },
+      // The count on the owner's user item and the client, in one transaction; an owner registered
+      // before clients were counted is counted once from the byOwner index.
+      users: { actions: ['UpdateItem'] },
       clients: { actions: ['Query', 'PutItem'], indexes: ['byOwner'] },
     },
     keys: 'publish',
@@ -173,6 +193,7 @@ const definitions = {
     tables: {
       sessions: { actions: ['GetItem'] },
       clients: { actions: ['DeleteItem'] },
+      users: { actions: ['UpdateItem'] },
       grants: { actions: ['Query', 'DeleteItem'], indexes: ['byClient'] },
     },
     keys: 'publish',
@@ -208,18 +229,21 @@ const definitions = {
       users: { actions: ['UpdateItem'] },
     },
     keys: 'publish',
+    pages: true,
   },
   accountPage: {
     entry: 'functions/handlers/pages/account.ts',
     description: 'GET and POST /account: the page where users change their name and email address',
     tables: PROFILE_TABLES,
     keys: 'publish',
+    pages: true,
   },
   accountProfile: {
     entry: 'functions/handlers/users/account.ts',
     description: 'GET and PATCH /account/profile: the caller’s own profile as JSON',
     tables: PROFILE_TABLES,
     keys: 'publish',
+    ignoresSessionCookie: true,
   },
   authorizer: {
     entry: 'functions/handlers/authorizer/authorizer.ts',

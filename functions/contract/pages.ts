@@ -1,9 +1,15 @@
 /**
- * The paths of the pages a browser reaches with tinyoauth's session cookie: every route whose function
- * reads it. One list, so that whatever scopes the cookie (its `Path`) can scope it to exactly these and
- * a new page cannot be forgotten; test/unit/contract/pages.test.ts checks it against infra/routes.ts.
+ * The paths of tinyoauth's browser pages, below the issuer's path: the only places the session cookie
+ * (the account's master credential: it gets codes for any client and manages the user's clients) and
+ * the sign-in forms' nonce cookie are sent. Each cookie is set once per path here, so that a browser
+ * never sends them to any other route of the API, least of all to the backends under `/protected`.
+ *
+ * One list for the functions that set the cookies and for the routes that serve the pages (a test checks
+ * infra/routes.ts against it): a page added to one must be added to the other. A cookie's `Path` also
+ * covers the paths below it, so a route there is a page too or is declared to ignore the cookie
+ * (`ignoresSessionCookie` in infra/routes.ts: the JSON API `/account/profile`).
  */
-export const SESSION_COOKIE_PAGES = [
+export const PAGE_PATHS = [
   '/authorize',
   '/signin',
   '/signup',
@@ -12,4 +18,4 @@ export const SESSION_COOKIE_PAGES = [
   '/account',
 ] as const;
 
-export type SessionCookiePage = (typeof SESSION_COOKIE_PAGES)[number];
+export type PagePath = (typeof PAGE_PATHS)[number];

@@ -12,7 +12,10 @@
  * `/protected/` and uses IAM wildcard semantics: `*` matches any run of characters, `/` included, so
  * `/protected/reports/*` covers `/protected/reports/2024/q1` but not `/protected/reports` itself.
  * When several rules match a request, all of them must be met. A token that fails a rule gets 403
- * `insufficient_scope` for it.
+ * `insufficient_scope` for it. A GET rule covers HEAD too (servers answer HEAD with the GET handler).
+ * Rules apply to the path in its normalised form (RFC 3986 §6.2.2): a token that fails any rule is
+ * refused every other spelling of a path below `/protected` (percent-encoded unreserved characters,
+ * encoded `/`, `\` or `%`, dot and empty segments), core/authorizer/access-policy.ts says how.
  */
 import { ConfigError } from './config-error.ts';
 import type { Environment, EnvironmentName } from './environment.ts';
@@ -30,6 +33,9 @@ export interface ScopeRule {
   /** Every one of these scopes must be granted. */
   scopes: string[];
 }
+
+/** The path every authorized route lives under; scope rules may only name paths below it. */
+export const PROTECTED_AREA = '/protected';
 
 export const SCOPE_RULES_VARIABLE: EnvironmentName = 'PROTECTED_SCOPES';
 export const CACHE_TTL_VARIABLE: EnvironmentName = 'AUTHORIZER_CACHE_TTL_SECONDS';
@@ -52,6 +58,27 @@ export const IDENTITY_HEADERS = {
   scope: 'X-Tinyoauth-Scope',
   jti: 'X-Tinyoauth-Token-Id',
 } as const;
+
+/**
+ * Every spelling of an identity header a backend may read as that header: `-` or `_` between any two
+ * words. CGI-style servers and several proxies turn both into `_` (and case never matters in HTTP), so
+ * `X_Tinyoauth_Sub` from a client would reach such a backend as the caller's identity unless it is
+ * overwritten too. `X-Tinyoauth-Sub` → `X-Tinyoauth-Sub`, `X-Tinyoauth_Sub`, `X_Tinyoauth-Sub`, `X_Tinyoauth_Sub`.
+ */
+export function identityHeaderSpellings(name: string): string[] {
+  return name
+    .split('-')
+    .reduce<string[]>(
+      (spellings, word) =>
+        spellings.length === 0
+          ? [word]
+          : spellings.flatMap((start) => [`${start}-${word}`, `${start}_${word}`]),
+      [],
+    );
+}
+
+/** Whether a header name is in the identity headers' namespace, in any case and with `-` or `_`. */
+export const isIdentityHeaderSpelling = (name: string): boolean => /^x[-_]tinyoauth[-_]/i.test(name);
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY']);
 // Unreserved characters, `/` and the wildcard. No `?` (an IAM wildcard too), no `%` (how an encoded
@@ -87,6 +114,10 @@ export function parseScopeRules(text: string | undefined): ScopeRule[] {
     if (!METHODS.has(method)) fail(`key "${route}": method must be one of ${[...METHODS].join(', ')}`);
     if (path.length > MAX_PATH_LENGTH || !PATH_PATTERN.test(path)) {
       fail(`key "${route}": the path must start with /protected/ and hold only A-Z a-z 0-9 . _ ~ - / and *`);
+    }
+    // Requests are compared in their normalised form, where such a segment can never appear.
+    if (path.split('/').some((segment) => segment === '.' || segment === '..')) {
+      fail(`key "${route}": the path must have no "." or ".." segment`);
     }
     if (typeof value !== 'string') return fail(`"${route}" must map to a string of space-separated scopes`);
     const scopes = value.split(' ');

@@ -3,7 +3,14 @@
  * of randomness, so a fast SHA-256 is the right hash for them (slow hashing is for low-entropy
  * passwords); only the hash is ever stored, and comparisons take constant time.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  hkdfSync,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
 
 /** 256 random bits, base64url: 43 characters. */
 export const randomSecret = (): string => randomBytes(32).toString('base64url');
@@ -24,4 +31,32 @@ export function constantTimeEqual(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
   return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** The AES-256-GCM key of a sealed secret: HKDF-SHA256 of the secret that opens it (never of its hash). */
+const sealingKey = (holder: string): Buffer =>
+  Buffer.from(hkdfSync('sha256', holder, Buffer.alloc(0), 'tinyoauth sealed secret', 32));
+
+/**
+ * `secret`, encrypted so that only whoever holds `holder` can read it: stored beside a hash of `holder`,
+ * it tells the store nothing, since the hash does not yield the key (`iv.ciphertext.tag`, base64url).
+ */
+export function sealFor(holder: string, secret: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', sealingKey(holder), iv);
+  const body = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
+  return [iv, body, cipher.getAuthTag()].map((part) => part.toString('base64url')).join('.');
+}
+
+/** The secret sealed for `holder`, or undefined when `holder` does not open it or it was tampered with. */
+export function unsealWith(holder: string, sealed: string): string | undefined {
+  const [iv, body, tag] = sealed.split('.').map((part) => Buffer.from(part, 'base64url'));
+  if (!iv || !body || !tag || iv.length !== 12 || tag.length !== 16) return undefined;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', sealingKey(holder), iv);
+    decipher.setAuthTag(tag);
+    return Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
+  } catch {
+    return undefined;
+  }
 }

@@ -16,7 +16,7 @@ import {
   TokenAuthorizer,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { Construct } from 'constructs';
-import { IDENTITY_HEADERS } from '#contract/protection';
+import { IDENTITY_HEADERS, identityHeaderSpellings } from '#contract/protection';
 import { AUTHORIZER, type RouteDefinition, routes } from '#infra/routes';
 import { acknowledgeAuthorizedMethod, acknowledgePublicMethod } from './acknowledgements.ts';
 import type { TinyOAuthFunction } from './function.ts';
@@ -118,10 +118,15 @@ function backendIntegration(
   if ('lambda' in backend) return new LambdaIntegration(backend.lambda, { allowTestInvoke: false });
   const base = backend.httpUrl.replace(/\/+$/, '');
   const rest = route.path.replace(/^\/[^/]+/, '').replace(/\{([A-Za-z0-9_]+)\+\}/g, '{$1}');
-  const identity = Object.entries(IDENTITY_HEADERS).map(([contextKey, header]) => [
-    `integration.request.header.${header}`,
-    `context.authorizer.${contextKey}`,
-  ]);
+  // Every -/_ spelling gets the genuine value: a client's `X_Tinyoauth_Sub` would otherwise pass through
+  // next to it, and backends that treat - and _ alike would read it. API Gateway matches header names
+  // case-insensitively, so one mapping per spelling covers every case.
+  const identity = Object.entries(IDENTITY_HEADERS).flatMap(([contextKey, header]) =>
+    identityHeaderSpellings(header).map((spelling) => [
+      `integration.request.header.${spelling}`,
+      `context.authorizer.${contextKey}`,
+    ]),
+  );
   return new HttpIntegration(`${base}${rest}`, {
     proxy: true,
     httpMethod: 'ANY',

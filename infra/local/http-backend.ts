@@ -2,11 +2,12 @@
  * An HTTP proxy integration for authorized routes: the request goes on to an HTTP backend, path after the
  * route's literal prefix appended to the backend URL, query, method and body unchanged, with the caller's
  * identity from the authorizer context in the IDENTITY_HEADERS. A client can never set those headers
- * itself: any it sent, in any spelling, are dropped first.
+ * itself: every header it sent in their namespace (`X-Tinyoauth-…` in any case, with `-` or `_` between
+ * words) is dropped first.
  */
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { IDENTITY_HEADERS } from '#contract/protection';
+import { IDENTITY_HEADERS, isIdentityHeaderSpelling } from '#contract/protection';
 import type { HttpResponse } from './results.ts';
 
 export interface BackendRequest {
@@ -37,8 +38,6 @@ const HOP_BY_HOP = new Set([
   'content-length',
 ]);
 
-const IDENTITY_HEADER_NAMES = new Set(Object.values(IDENTITY_HEADERS).map((name) => name.toLowerCase()));
-
 /** The literal part of a route template before its first parameter, e.g. `/protected` of `/protected/{proxy+}`. */
 export function literalPrefixSegments(routePath: string): number {
   const parts = routePath.slice(1).split('/');
@@ -62,7 +61,7 @@ export function backendHeaders(request: BackendRequest): [string, string][] {
   let forwardedFor: string | undefined;
   for (const [name, value] of request.rawHeaders) {
     const key = name.toLowerCase();
-    if (dropped.has(key) || IDENTITY_HEADER_NAMES.has(key)) continue;
+    if (dropped.has(key) || isIdentityHeaderSpelling(key)) continue;
     if (key === 'x-forwarded-for') forwardedFor = forwardedFor ? `${forwardedFor}, ${value}` : value;
     else headers.push([name, value]);
   }

@@ -7,9 +7,10 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DynamoDb } from '#adapters/aws/dynamodb';
 import type { Config } from '#adapters/config';
+import { DynamoAccountStore } from '#adapters/dynamo/accounts';
 import { DynamoClientStore } from '#adapters/dynamo/clients';
-import { ClientRegistry } from '#core/clients/registry';
-import { systemClock } from '#core/clock';
+import { type ClientOwner, ClientRegistry } from '#core/clients/registry';
+import { epochSeconds, systemClock } from '#core/clock';
 import { withIdentityScopes } from '#core/oidc/claims';
 import { matchesHash } from '#core/secrets';
 
@@ -17,6 +18,24 @@ import { matchesHash } from '#core/secrets';
 export const SAMPLE_APP_OWNER = 'tinyoauth-sample-app';
 /** It signs its user in with OpenID Connect (name and email to greet them) and reads their data. */
 export const SAMPLE_APP_SCOPE = 'openid profile email read';
+
+/**
+ * The account the sample client is registered under: clients are counted on their owner's user item,
+ * so the owner needs one. No password opens it (its hash is not a scrypt hash, so every check fails).
+ */
+async function ensureSampleOwner(db: DynamoDb, config: Config): Promise<ClientOwner> {
+  const now = epochSeconds(systemClock);
+  await new DynamoAccountStore(db, config.tablePrefix).createUser({
+    username: SAMPLE_APP_OWNER,
+    sub: SAMPLE_APP_OWNER,
+    passwordHash: 'none',
+    createdAt: now,
+    online: false,
+    lastOperationAt: now,
+    clientCount: 0,
+  });
+  return { sub: SAMPLE_APP_OWNER, username: SAMPLE_APP_OWNER };
+}
 
 export interface SampleClientState {
   issuer: string;
@@ -60,6 +79,7 @@ export async function ensureSampleClient(
     scopesSupported: withIdentityScopes(config.scopesSupported),
   });
 
+  const owner = await ensureSampleOwner(db, config);
   const remembered = await readRemembered(stateFile);
   if (remembered && remembered.issuer === config.issuer && remembered.tablePrefix === config.tablePrefix) {
     const stored = await store.findClient(remembered.clientId);
@@ -72,11 +92,11 @@ export async function ensureSampleClient(
       matchesHash(remembered.clientSecret, stored.secretHash);
     if (usable) return remembered;
     if (stored?.owner === SAMPLE_APP_OWNER) {
-      await registry.remove(SAMPLE_APP_OWNER, remembered.clientId).catch(() => {});
+      await registry.remove(owner, remembered.clientId).catch(() => {});
     }
   }
 
-  const { client, secret } = await registry.register(SAMPLE_APP_OWNER, {
+  const { client, secret } = await registry.register(owner, {
     client_name: 'tinyoauth sample app',
     redirect_uris: [redirectUri],
     post_logout_redirect_uris: [postLogoutRedirectUri(redirectUri)],

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PAGE_PATHS } from '#contract/pages';
 import { SAMPLE_APP_SCOPE } from '#infra/local/sample-client';
 import { PROJECT_ROOT } from '#infra/paths';
 import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
@@ -84,6 +85,12 @@ describe.skipIf(skipBrowserTests)('signing in from a third-party app, in Chromiu
     return shown;
   }
 
+  /** The names of tinyoauth's session cookies the browser would send to this path of tinyoauth. */
+  async function sessionCookieNames(page: Page, path: string): Promise<string[]> {
+    const cookies = await page.context().cookies(`${stack.baseUrl}${path}`);
+    return cookies.map(({ name }) => name).filter((name) => name.endsWith('tinyoauth_session'));
+  }
+
   async function startAtApp(page: Page) {
     await page.goto(appUrl);
     await page.getByRole('button', { name: 'Sign in with tinyoauth' }).click();
@@ -142,11 +149,12 @@ describe.skipIf(skipBrowserTests)('signing in from a third-party app, in Chromiu
     // Signed in with OpenID Connect: the app greets the user with what the ID token and userinfo said.
     expect(await page.locator('#user-name').textContent()).toBe('Alice Liddell');
     expect(await page.locator('#user-email').textContent()).toBe('alice@example.com');
-    // The session cookie: HttpOnly (no script can read it), Lax, on tinyoauth's origin.
-    const cookie = (await page.context().cookies(stack.baseUrl)).find(
+    // The session cookie: HttpOnly (no script can read it), Lax, on tinyoauth's pages only.
+    const cookie = (await page.context().cookies(`${stack.baseUrl}/authorize`)).find(
       ({ name }) => name === 'tinyoauth_session',
     );
-    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/authorize' });
+    expect(await sessionCookieNames(page, '/protected/resource')).toEqual([]);
     expect(await page.evaluate(() => document.cookie)).not.toContain('tinyoauth_session');
     expect(violations).toEqual([]);
   });
@@ -198,9 +206,39 @@ describe.skipIf(skipBrowserTests)('signing in from a third-party app, in Chromiu
       /^Too many failed sign-ins for this account\. Try again in \d+ minutes\.$/,
     );
     expect(new URL(page.url()).origin).toBe(stack.baseUrl);
-    expect((await page.context().cookies(stack.baseUrl)).map(({ name }) => name)).not.toContain(
-      'tinyoauth_session',
+    expect(await sessionCookieNames(page, '/authorize')).toEqual([]);
+    expect(violations).toEqual([]);
+  });
+
+  it('shows an invalid request before sign-in as a page with a link back, never redirecting', async ({
+    task,
+  }) => {
+    const { page, violations } = await visit(browser, task.name);
+    const query = new URLSearchParams({
+      response_type: 'code',
+      client_id: clientId,
+      redirect_uri: `${appUrl}/callback`,
+      scope: 'admin',
+      state: 'from-the-test',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    });
+    await page.goto(`${stack.baseUrl}/authorize?${query}`);
+    expect(new URL(page.url()).origin).toBe(stack.baseUrl);
+    await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(
+      'This request cannot be completed',
     );
+    const site = new URL(appUrl).host;
+    // Followed by the user, the link delivers the error response a redirect would have.
+    const callback = page.waitForRequest((request) => new URL(request.url()).pathname === '/callback');
+    await page.getByRole('link', { name: `Return to ${site}` }).click();
+    const landed = new URL((await callback).url());
+    expect(landed.origin).toBe(appUrl);
+    expect([landed.searchParams.get('error'), landed.searchParams.get('state')]).toEqual([
+      'invalid_scope',
+      'from-the-test',
+    ]);
+    expect(landed.searchParams.get('iss')).toBe(stack.baseUrl);
     expect(violations).toEqual([]);
   });
 
@@ -261,9 +299,7 @@ describe.skipIf(skipBrowserTests)('signing in from a third-party app, in Chromiu
     expect(await page.locator('main').textContent()).toContain(`Signed in as ${username}`);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('You have signed out');
-    expect((await page.context().cookies(stack.baseUrl)).map(({ name }) => name)).not.toContain(
-      'tinyoauth_session',
-    );
+    for (const path of PAGE_PATHS) expect(await sessionCookieNames(page, path)).toEqual([]);
 
     await page.goto(appUrl);
     await page.getByRole('button', { name: 'Sign out of the sample app' }).click();

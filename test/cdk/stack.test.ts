@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Method } from 'aws-cdk-lib/aws-apigateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PAGE_PATHS } from '#contract/pages';
 import { DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS, IDENTITY_HEADERS } from '#contract/protection';
 import { keyAttributeType, type TableDefinition, type TableKey, tables } from '#contract/tables';
 import { FUNCTION_RUNTIME } from '#infra/cdk/function';
@@ -163,6 +164,33 @@ describe('routes', () => {
     expect(routes.filter((route) => route.authorized).map((route) => route.path)).toEqual([
       '/protected/{proxy+}',
     ]);
+  });
+
+  it('sends the session cookie (scoped to the paths of functions/contract/pages.ts) to page functions only', () => {
+    const idsOf = (flag: 'pages' | 'ignoresSessionCookie') =>
+      functionEntries()
+        .filter(([, definition]) => definition[flag])
+        .map(([name]) => functionId(name));
+    const integrates = (method: Method, ids: string[]) => {
+      const uri = JSON.stringify(resource(synthesized.logicalId(method)).Properties.Integration.Uri);
+      return ids.some((id) => uri.includes(JSON.stringify(arnOf(id))));
+    };
+    const pages = PAGE_PATHS as readonly string[];
+    const reached = synthesized.tinyoauth.api.methods.filter((method) =>
+      pages.some((page) => method.resource.path === page || method.resource.path.startsWith(`${page}/`)),
+    );
+    const atPages = reached.filter((method) => pages.includes(method.resource.path));
+    expect(new Set(atPages.map((method) => method.resource.path))).toEqual(new Set(PAGE_PATHS));
+    for (const method of atPages) {
+      expect(integrates(method, idsOf('pages')), `${method.httpMethod} ${method.resource.path}`).toBe(true);
+    }
+    // A cookie's Path covers the paths below it: what is served there is a page or ignores the cookie.
+    const below = reached.filter((method) => !pages.includes(method.resource.path));
+    expect(new Set(below.map((method) => method.resource.path))).toEqual(new Set(['/account/profile']));
+    for (const method of below) {
+      const allowed = [...idsOf('pages'), ...idsOf('ignoresSessionCookie')];
+      expect(integrates(method, allowed), `${method.httpMethod} ${method.resource.path}`).toBe(true);
+    }
   });
 
   it('validates the declared parameters of every method (the path parameters of /protected/{proxy+})', () => {

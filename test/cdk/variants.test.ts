@@ -7,8 +7,10 @@ import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { HostedZone } from 'aws-cdk-lib/aws-route53';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IDENTITY_HEADERS } from '#contract/protection';
+import { IDENTITY_HEADERS, parseScopeRules } from '#contract/protection';
+import { accessPolicy, unmetScopeRules } from '#core/authorizer/access-policy';
 import { TinyOAuth } from '#infra/cdk/tinyoauth';
+import { evaluatePolicy, parseAuthorizerResult } from '#infra/local/policy';
 import { allowedMethodsByPath } from '#infra/method-not-allowed';
 import { functions, routes } from '#infra/routes';
 import {
@@ -79,6 +81,27 @@ describe('an HTTP backend, a custom domain and non-default settings', () => {
     });
   });
 
+  it('overwrites every -/_ spelling of every identity header with the genuine value, so none can be forged', () => {
+    const parameters = protectedMethod(synthesized).Integration.RequestParameters as Record<string, string>;
+    const spellings: Record<string, string[]> = {
+      sub: ['X-Tinyoauth-Sub', 'X-Tinyoauth_Sub', 'X_Tinyoauth-Sub', 'X_Tinyoauth_Sub'],
+      scope: ['X-Tinyoauth-Scope', 'X-Tinyoauth_Scope', 'X_Tinyoauth-Scope', 'X_Tinyoauth_Scope'],
+      client_id: ['Client-Id', 'Client_Id'].flatMap((end) =>
+        ['X-Tinyoauth-', 'X-Tinyoauth_', 'X_Tinyoauth-', 'X_Tinyoauth_'].map((start) => `${start}${end}`),
+      ),
+      jti: ['Token-Id', 'Token_Id'].flatMap((end) =>
+        ['X-Tinyoauth-', 'X-Tinyoauth_', 'X_Tinyoauth-', 'X_Tinyoauth_'].map((start) => `${start}${end}`),
+      ),
+    };
+    const expected = Object.entries(spellings).flatMap(([key, names]) =>
+      names.map((name) => [`integration.request.header.${name}`, `context.authorizer.${key}`]),
+    );
+    const headers = Object.entries(parameters).filter(([name]) =>
+      name.startsWith('integration.request.header.'),
+    );
+    expect(headers.sort()).toEqual(expected.sort());
+  });
+
   it('does not deploy the sample backend, and deploys everything else', () => {
     const descriptions = lambdaDescriptions(synthesized);
     expect(descriptions).not.toContain(functions.protectedResource.description);
@@ -133,6 +156,37 @@ describe('an HTTP backend, a custom domain and non-default settings', () => {
     // Keys are retained for the longest lifetime of a token they signed, plus the signers' key cache.
     const rotator = synthesized.template.Resources[synthesized.logicalId(synthesized.tinyoauth.keys.rotator)];
     expect(rotator.Properties.Environment.Variables.KEY_RETAIN_SECONDS).toBe(String(8 * 3600 + 360));
+  });
+
+  it('gives the authorizer rules whose cached policy denies every spelling of a guarded path, and HEAD', () => {
+    // The TOKEN authorizer's answer is cached per token and evaluated by API Gateway against each later
+    // request's method ARN, on the one ANY method of /protected/{proxy+} (so HEAD is routed there too).
+    expect(protectedMethod(synthesized).HttpMethod).toBe('ANY');
+    const [, authorizerFunction] = synthesized
+      .resources('AWS::Lambda::Function')
+      .find(([, lambda]) => lambda.Properties.Description === functions.authorizer.description) as [
+      string,
+      Json,
+    ];
+    const rules = parseScopeRules(authorizerFunction.Properties.Environment.Variables.PROTECTED_SCOPES);
+    const stage = `arn:aws:execute-api:eu-west-1:123456789012:abc123/${synthesized.tinyoauth.api.deploymentStage.stageName}`;
+    const policy = accessPolicy(stage, unmetScopeRules(rules, 'orders:write'));
+    const statements = parseAuthorizerResult({ principalId: 'p', policyDocument: policy }).statements;
+    const decide = (method: string, path: string) => evaluatePolicy(statements, `${stage}/${method}${path}`);
+    for (const path of [
+      '/protected/orders/7',
+      '/protected/%6Frders/7',
+      '/protected/ord%65rs/7',
+      '/protected//orders/7',
+    ]) {
+      expect({ path, GET: decide('GET', path), HEAD: decide('HEAD', path) }).toEqual({
+        path,
+        GET: 'deny',
+        HEAD: 'deny',
+      });
+    }
+    expect(decide('POST', '/protected/orders/7')).toBe('allow');
+    expect(decide('GET', '/protected/other')).toBe('allow');
   });
 
   it('throttles as configured, associates the web ACL, and still passes cdk-nag with tracing off', () => {

@@ -95,7 +95,12 @@ async function codeFlow(
 
 beforeAll(async () => {
   stack = await startLocalStack({
-    env: { PROTECTED_SCOPES: JSON.stringify({ 'ANY /protected/admin/*': 'write' }) },
+    env: {
+      PROTECTED_SCOPES: JSON.stringify({
+        'ANY /protected/admin/*': 'write',
+        'GET /protected/reports/*': 'write',
+      }),
+    },
   });
   const issuer = new URL(stack.baseUrl);
   as = await oauth.processDiscoveryResponse(
@@ -169,6 +174,34 @@ describe('a third-party app with a standards-strict OAuth client', () => {
   });
 });
 
+describe('/authorize errors before the user has signed in', () => {
+  it('never redirect: a page with a link for a browser, JSON for an API caller (RFC 9700 §4.11.2)', async () => {
+    const registered = await registerClient(await signedInUser(), {
+      redirect_uris: ['https://attacker.example/landing'],
+    });
+    const url = new URL(as.authorization_endpoint as string);
+    url.search = new URLSearchParams({
+      response_type: 'code',
+      client_id: registered.client_id,
+      redirect_uri: 'https://attacker.example/landing',
+      scope: 'admin',
+      state: 'xyz',
+      code_challenge: oauth.generateRandomCodeVerifier(),
+      code_challenge_method: 'S256',
+    }).toString();
+    const page = await fetch(url, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    expect(page.status).toBe(400);
+    expect(page.headers.get('location')).toBeNull();
+    const text = await page.text();
+    expect(text).toContain('href="https://attacker.example/landing?error=invalid_scope&amp;');
+    expect(text).toContain('<bdi>attacker.example</bdi>');
+    const api = await fetch(url, { redirect: 'manual' });
+    expect(api.status).toBe(400);
+    expect(api.headers.get('location')).toBeNull();
+    expect((await api.json()).error).toBe('invalid_scope');
+  });
+});
+
 describe('/protected/* behind the authorizer', () => {
   let session: string;
   let registered: { client_id: string; client_secret: string };
@@ -214,6 +247,36 @@ describe('/protected/* behind the authorizer', () => {
       expect((await denied.json()).error).toBe('insufficient_scope');
       const { tokens: writer } = await codeFlow(session, registered, 'read write');
       expect((await call('/protected/admin/users', { bearer: writer.access_token })).status).toBe(200);
+    },
+  );
+
+  // The same rules; every request below runs the authorizer (the suite's stack caches nothing), so each
+  // is judged by the policy API Gateway would evaluate for it, cached or not.
+  it.skipIf(deployedBaseUrl)(
+    'applies the rules to every spelling of a path and to HEAD as to GET (RFC 3986 §6.2.2)',
+    async () => {
+      const { tokens } = await codeFlow(session, registered, 'read');
+      const status = async (method: string, path: string) => {
+        const response = await call(path, { method, bearer: tokens.access_token });
+        if (response.status === 403)
+          expect(response.headers.get('www-authenticate')).toContain('insufficient_scope');
+        return response.status;
+      };
+      for (const path of [
+        '/protected/%61dmin/users',
+        '/protected/%61%64%6D%69%6E/users',
+        '/protected/adm%69n/users',
+        '/protected/admin%2Fusers',
+        '/protected/%2561dmin/users',
+        '/protected//admin/users',
+      ]) {
+        expect({ path, status: await status('GET', path) }).toEqual({ path, status: 403 });
+      }
+      expect(await status('GET', '/protected/reports/2026')).toBe(403);
+      expect(await status('HEAD', '/protected/reports/2026')).toBe(403);
+      expect(await status('HEAD', '/protected/r%65ports/2026')).toBe(403);
+      expect(await status('POST', '/protected/reports/2026')).toBe(200);
+      expect(await status('GET', '/protected/files/a%20b')).toBe(200);
     },
   );
 

@@ -1,8 +1,11 @@
-import type { AccountStore } from '#core/users/accounts';
+import type { AccountStore, Admission } from '#core/users/accounts';
 import type { LoginAttemptsRecord, SessionRecord, UserRecord } from '#core/users/records';
 import type { SessionStore } from '#core/users/sessions';
 
-/** An in-memory AccountStore/SessionStore with the same conditional semantics as the DynamoDB one. */
+/**
+ * An in-memory AccountStore/SessionStore with the same conditional semantics as the DynamoDB one: each
+ * method is one atomic step, as each DynamoDB write is.
+ */
 export class MemoryAccountStore implements AccountStore, SessionStore {
   readonly users = new Map<string, UserRecord>();
   readonly sessions = new Map<string, SessionRecord>();
@@ -14,22 +17,22 @@ export class MemoryAccountStore implements AccountStore, SessionStore {
     return true;
   }
 
-  async loginState(username: string) {
-    return { user: this.users.get(username), attempts: this.attempts.get(username) };
+  async findUser(username: string) {
+    return this.users.get(username);
   }
 
-  async recordFailure(
+  async admitAttempt(
     username: string,
-    nowSeconds: number,
-    windowSeconds: number,
-  ): Promise<LoginAttemptsRecord> {
+    { nowSeconds, windowSeconds, maxFailures }: Parameters<AccountStore['admitAttempt']>[1],
+  ): Promise<Admission> {
     const current = this.attempts.get(username);
-    const next =
-      current && current.expiresAt > nowSeconds
-        ? { ...current, failures: current.failures + 1 }
-        : { username, failures: 1, expiresAt: nowSeconds + windowSeconds };
-    this.attempts.set(username, next);
-    return next;
+    if (current && current.expiresAt > nowSeconds) {
+      if (current.failures >= maxFailures) return { admitted: false, lockedUntil: current.expiresAt };
+      this.attempts.set(username, { ...current, failures: current.failures + 1 });
+      return { admitted: true, counted: current.failures + 1 };
+    }
+    this.attempts.set(username, { username, failures: 1, expiresAt: nowSeconds + windowSeconds });
+    return { admitted: true, counted: 1 };
   }
 
   async lockUntil(username: string, until: number): Promise<void> {
@@ -37,12 +40,12 @@ export class MemoryAccountStore implements AccountStore, SessionStore {
     if (current) this.attempts.set(username, { ...current, expiresAt: until });
   }
 
-  async openSession(session: SessionRecord, options: { clearAttempts: boolean }): Promise<void> {
+  async openSession(session: SessionRecord): Promise<void> {
     const user = this.users.get(session.username);
     if (!user) throw new Error('no such user');
     this.sessions.set(session.sessionId, { ...session });
     this.users.set(user.username, { ...user, online: true, lastOperationAt: session.createdAt });
-    if (options.clearAttempts) this.attempts.delete(session.username);
+    this.attempts.delete(session.username);
   }
 
   async findSession(sessionId: string) {

@@ -1,32 +1,49 @@
 import type { ClientRecord } from '#core/clients/records';
-import type { ClientStore } from '#core/clients/registry';
+import type { ClientOwner, ClientStore } from '#core/clients/registry';
 
-/** An in-memory ClientStore with the same ownership conditions as the DynamoDB one. */
+/** What the client store keeps of a user: whose they are, and (once counting began) how many clients. */
+interface OwnerCount {
+  sub: string;
+  clientCount?: number;
+}
+
+/**
+ * An in-memory ClientStore with the same ownership conditions and counting as the DynamoDB one: each
+ * method is one atomic step, as each DynamoDB transaction is, and an owner without a count (registered
+ * before clients were counted) is counted once from their clients.
+ */
 export class MemoryClientStore implements ClientStore {
   readonly clients = new Map<string, ClientRecord>();
   /** grantId → clientId, standing in for the grants table and its byClient index. */
   readonly grants = new Map<string, string>();
+  /** username → the user item's count, standing in for the users table. */
+  readonly users = new Map<string, OwnerCount>();
 
   async findClient(clientId: string) {
     return this.clients.get(clientId);
   }
-  async createClient(client: ClientRecord) {
+  async createClient(client: ClientRecord, owner: ClientOwner, limit: number) {
     if (this.clients.has(client.clientId)) throw new Error('client id collision');
+    const user = this.users.get(owner.username) ?? { sub: owner.sub, clientCount: 0 };
+    if (user.sub !== owner.sub) throw new Error('the username belongs to another user');
+    const count = user.clientCount ?? (await this.listClients(owner.sub)).length;
+    if (count >= limit) return 'limit_reached' as const;
+    this.users.set(owner.username, { ...user, clientCount: count + 1 });
     this.clients.set(client.clientId, structuredClone(client));
-  }
-  async countClients(owner: string) {
-    return (await this.listClients(owner)).length;
+    return 'created' as const;
   }
   async listClients(owner: string) {
     return [...this.clients.values()]
       .filter((client) => client.owner === owner)
       .sort((a, b) => a.clientIdIssuedAt - b.clientIdIssuedAt);
   }
-  async deleteClient(clientId: string, owner: string) {
+  async deleteClient(clientId: string, owner: ClientOwner) {
     const client = this.clients.get(clientId);
     if (!client) return 'absent' as const;
-    if (client.owner !== owner) return 'not_owner' as const;
+    if (client.owner !== owner.sub) return 'not_owner' as const;
     this.clients.delete(clientId);
+    const user = this.users.get(owner.username);
+    if (user?.clientCount) this.users.set(owner.username, { ...user, clientCount: user.clientCount - 1 });
     return 'deleted' as const;
   }
   async deleteGrantsOf(clientId: string) {

@@ -55,7 +55,12 @@ export class MemoryGrantStore implements GrantStore {
     return copy(this.refreshTokens.get(tokenHash));
   }
 
-  async rotateRefreshToken({ presented, next, nowSeconds }: Parameters<GrantStore['rotateRefreshToken']>[0]) {
+  async rotateRefreshToken({
+    presented,
+    next,
+    sealedSuccessor,
+    nowSeconds,
+  }: Parameters<GrantStore['rotateRefreshToken']>[0]) {
     const stored = this.refreshTokens.get(presented.tokenHash);
     if (
       !stored ||
@@ -65,15 +70,46 @@ export class MemoryGrantStore implements GrantStore {
     ) {
       return refused(stored?.rotatedAt, stored?.grantId);
     }
-    const dependenciesLive =
-      isLive(this.grants.get(presented.grantId), nowSeconds) &&
-      this.clients.has(presented.clientId) &&
-      (presented.sessionId === undefined || isLive(this.sessions.get(presented.sessionId), nowSeconds));
-    if (!dependenciesLive) return DEPENDENCY_GONE;
+    if (!this.grantLive(presented, nowSeconds)) return DEPENDENCY_GONE;
 
-    this.refreshTokens.set(presented.tokenHash, { ...stored, rotatedAt: nowSeconds });
+    this.refreshTokens.set(presented.tokenHash, {
+      ...stored,
+      rotatedAt: nowSeconds,
+      successorHash: next.tokenHash,
+      successorSealed: sealedSuccessor,
+    });
     this.refreshTokens.set(next.tokenHash, { ...next });
     return OK;
+  }
+
+  async reissueSuccessor({
+    presented,
+    nowSeconds,
+    windowStartSeconds,
+  }: Parameters<GrantStore['reissueSuccessor']>[0]) {
+    const stored = this.refreshTokens.get(presented.tokenHash);
+    const successor = stored?.successorHash ? this.refreshTokens.get(stored.successorHash) : undefined;
+    const stillAnswerable =
+      stored !== undefined &&
+      (stored.rotatedAt ?? 0) > windowStartSeconds &&
+      stored.successorHash === presented.successorHash &&
+      stored.expiresAt > nowSeconds &&
+      successor !== undefined &&
+      successor.rotatedAt === undefined;
+    if (!stillAnswerable)
+      return { ok: false as const, reason: 'already_used' as const, grantId: presented.grantId };
+    if (!this.grantLive(presented, nowSeconds)) return DEPENDENCY_GONE;
+    this.refreshTokens.set(presented.tokenHash, { ...stored, reissuedAt: nowSeconds });
+    return OK;
+  }
+
+  /** What a refresh depends on: its grant, its client and its login session, all live. */
+  private grantLive(token: RefreshTokenRecord, nowSeconds: number): boolean {
+    return (
+      isLive(this.grants.get(token.grantId), nowSeconds) &&
+      this.clients.has(token.clientId) &&
+      (token.sessionId === undefined || isLive(this.sessions.get(token.sessionId), nowSeconds))
+    );
   }
 
   async putGrant(grant: GrantRecord): Promise<boolean> {

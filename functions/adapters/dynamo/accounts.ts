@@ -1,7 +1,7 @@
 /** Users, sessions and login counters in DynamoDB, each write a single request. */
 import { type DynamoDb, isCancelledTransaction, isConditionFailure } from '#adapters/aws/dynamodb';
 import { tableName } from '#contract/tables';
-import type { AccountStore } from '#core/users/accounts';
+import type { AccountStore, Admission } from '#core/users/accounts';
 import type { LoginAttemptsRecord, SessionRecord, UserRecord } from '#core/users/records';
 import type { SessionStore } from '#core/users/sessions';
 
@@ -29,50 +29,53 @@ export class DynamoAccountStore implements AccountStore, SessionStore {
     }
   }
 
-  async loginState(username: string): Promise<{ user?: UserRecord; attempts?: LoginAttemptsRecord }> {
-    const found = await this.db.batchGet({
-      [this.users]: { keys: [{ username }], consistent: true },
-      [this.attempts]: { keys: [{ username }], consistent: true },
-    });
-    return {
-      user: found[this.users]?.[0] as UserRecord | undefined,
-      attempts: found[this.attempts]?.[0] as LoginAttemptsRecord | undefined,
-    };
+  async findUser(username: string): Promise<UserRecord | undefined> {
+    return (await this.db.get(this.users, { username }, { consistent: true })) as UserRecord | undefined;
   }
 
-  async recordFailure(
+  async admitAttempt(
     username: string,
-    nowSeconds: number,
-    windowSeconds: number,
-  ): Promise<LoginAttemptsRecord> {
+    { nowSeconds, windowSeconds, maxFailures }: Parameters<AccountStore['admitAttempt']>[1],
+  ): Promise<Admission> {
+    const windowEnd = nowSeconds + windowSeconds;
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        // Most often a window is already open: count into it.
-        return (await this.db.update(this.attempts, { username }, 'ADD failures :one', {
-          ConditionExpression: 'attribute_exists(username) AND expiresAt > :now',
-          ExpressionAttributeValues: { ':one': 1, ':now': nowSeconds },
-        })) as unknown as LoginAttemptsRecord;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
-      const fresh: LoginAttemptsRecord = { username, failures: 1, expiresAt: nowSeconds + windowSeconds };
-      try {
-        // No window, or only an expired one that TTL has not removed yet: start a new one.
-        await this.db.put(
+        // No window yet, or an open one with room left: count this check into it (or open it).
+        const counted = await this.db.update(
           this.attempts,
-          { ...fresh },
+          { username },
+          'SET failures = if_not_exists(failures, :zero) + :one, expiresAt = if_not_exists(expiresAt, :end)',
           {
-            ConditionExpression: 'attribute_not_exists(username) OR expiresAt <= :now',
-            ExpressionAttributeValues: { ':now': nowSeconds },
+            ConditionExpression: 'attribute_not_exists(username) OR (expiresAt > :now AND failures < :max)',
+            ExpressionAttributeValues: {
+              ':zero': 0,
+              ':one': 1,
+              ':end': windowEnd,
+              ':now': nowSeconds,
+              ':max': maxFailures,
+            },
           },
         );
-        return fresh;
+        return { admitted: true, counted: counted.failures as number };
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
-        // Another request opened a window between our two writes: count into that one.
+        // The failed condition returns the counter as it was: a full open window is the lock.
+        const open = error.item as LoginAttemptsRecord | undefined;
+        if (open && open.expiresAt > nowSeconds) return { admitted: false, lockedUntil: open.expiresAt };
+      }
+      try {
+        // Only a window that has ended (and that TTL has not removed yet): start a new one with this check.
+        await this.db.update(this.attempts, { username }, 'SET failures = :one, expiresAt = :end', {
+          ConditionExpression: 'expiresAt <= :now',
+          ExpressionAttributeValues: { ':one': 1, ':end': windowEnd, ':now': nowSeconds },
+        });
+        return { admitted: true, counted: 1 };
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        // Another request started the new window first: count into that one.
       }
     }
-    throw new Error('Could not record a failed login after three attempts');
+    throw new Error('Could not count a login attempt after three tries');
   }
 
   async lockUntil(username: string, until: number): Promise<void> {
@@ -81,7 +84,7 @@ export class DynamoAccountStore implements AccountStore, SessionStore {
     });
   }
 
-  async openSession(session: SessionRecord, options: { clearAttempts: boolean }): Promise<void> {
+  async openSession(session: SessionRecord): Promise<void> {
     await this.db.transactWrite([
       { Put: { TableName: this.sessions, Item: { ...session } } },
       {
@@ -94,9 +97,8 @@ export class DynamoAccountStore implements AccountStore, SessionStore {
           ExpressionAttributeValues: { ':true': true, ':now': session.createdAt },
         },
       },
-      ...(options.clearAttempts
-        ? [{ Delete: { TableName: this.attempts, Key: { username: session.username } } }]
-        : []),
+      // The check this login was admitted with, and every failure before it, are cleared.
+      { Delete: { TableName: this.attempts, Key: { username: session.username } } },
     ]);
   }
 

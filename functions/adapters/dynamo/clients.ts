@@ -1,20 +1,31 @@
-/** Registered OAuth clients in DynamoDB. */
-import { type DynamoDb, isConditionFailure } from '#adapters/aws/dynamodb';
+/**
+ * Registered OAuth clients in DynamoDB, counted per owner on the owner's user item in the same
+ * transaction as each registration and deletion.
+ */
+import {
+  type DynamoDb,
+  isCancelledTransaction,
+  isConditionFailure,
+  type TransactAction,
+} from '#adapters/aws/dynamodb';
 import { tableName } from '#contract/tables';
 import type { ClientLookup, ClientRecord } from '#core/clients/records';
-import type { ClientStore } from '#core/clients/registry';
+import type { ClientOwner, ClientStore } from '#core/clients/registry';
+import { transactWriteWithRetries } from './transactions.ts';
 
 /** Grant deletions in flight at once while a deleted client's grants are swept. */
 const SWEEP_CONCURRENCY = 16;
 
 export class DynamoClientStore implements ClientLookup, ClientStore {
   protected readonly clients: string;
+  private readonly users: string;
 
   constructor(
     protected readonly db: DynamoDb,
     protected readonly prefix: string,
   ) {
     this.clients = tableName(prefix, 'clients');
+    this.users = tableName(prefix, 'users');
   }
 
   async findClient(clientId: string): Promise<ClientRecord | undefined> {
@@ -22,10 +33,67 @@ export class DynamoClientStore implements ClientLookup, ClientStore {
     return (await this.db.get(this.clients, { clientId }, { consistent: true })) as ClientRecord | undefined;
   }
 
-  async createClient(client: ClientRecord): Promise<void> {
+  async createClient(client: ClientRecord, owner: ClientOwner, limit: number) {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await transactWriteWithRetries(this.db, [this.countIn(owner, limit), this.putNew(client)]);
+        return 'created' as const;
+      } catch (error) {
+        if (!isCancelledTransaction(error)) throw error;
+        const [user, put] = error.cancellationReasons ?? [];
+        if (user?.Code !== 'ConditionalCheckFailed') throw error;
+        // The failed condition returns the user item as it was, so no read is needed to tell why.
+        if (user.Item?.sub !== owner.sub)
+          throw new Error(`No user item "${owner.username}" for ${owner.sub}`);
+        if (typeof user.Item.clientCount === 'number') return 'limit_reached' as const;
+        if (put?.Code === 'ConditionalCheckFailed') throw new Error('A new client id collided');
+        await this.startCounting(owner);
+      }
+    }
+    throw new Error(`Could not count the clients of ${owner.sub}`);
+  }
+
+  /** One more client for the owner, if the owner has fewer than `limit`. */
+  private countIn(owner: ClientOwner, limit: number): TransactAction {
+    return {
+      Update: {
+        TableName: this.users,
+        Key: { username: owner.username },
+        UpdateExpression: 'SET clientCount = clientCount + :one',
+        ConditionExpression: '#sub = :sub AND clientCount < :limit',
+        ExpressionAttributeNames: { '#sub': 'sub' },
+        ExpressionAttributeValues: { ':one': 1, ':sub': owner.sub, ':limit': limit },
+      },
+    };
+  }
+
+  private putNew(client: ClientRecord): TransactAction {
     // 128 random bits never collide in practice; the condition makes sure a collision could not
     // silently replace someone else's client.
-    await this.db.put(this.clients, { ...client }, { ConditionExpression: 'attribute_not_exists(clientId)' });
+    return {
+      Put: {
+        TableName: this.clients,
+        Item: { ...client },
+        ConditionExpression: 'attribute_not_exists(clientId)',
+      },
+    };
+  }
+
+  /**
+   * A user registered before clients were counted has no count: it starts from their clients as the
+   * owner index lists them (once; a concurrent registration may have started it first).
+   */
+  private async startCounting(owner: ClientOwner): Promise<void> {
+    const existing = (await this.queryByOwner(owner.sub, ['clientId'])).length;
+    try {
+      await this.db.update(this.users, { username: owner.username }, 'SET clientCount = :count', {
+        ConditionExpression: '#sub = :sub AND attribute_not_exists(clientCount)',
+        ExpressionAttributeNames: { '#sub': 'sub' },
+        ExpressionAttributeValues: { ':count': existing, ':sub': owner.sub },
+      });
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   private queryByOwner(owner: string, projection?: string[]): Promise<Record<string, unknown>[]> {
@@ -39,15 +107,51 @@ export class DynamoClientStore implements ClientLookup, ClientStore {
     });
   }
 
-  async countClients(owner: string): Promise<number> {
-    return (await this.queryByOwner(owner, ['clientId'])).length;
-  }
-
   async listClients(owner: string): Promise<ClientRecord[]> {
     return (await this.queryByOwner(owner)) as unknown as ClientRecord[];
   }
 
-  async deleteClient(clientId: string, owner: string): Promise<'deleted' | 'absent' | 'not_owner'> {
+  async deleteClient(clientId: string, owner: ClientOwner): Promise<'deleted' | 'absent' | 'not_owner'> {
+    const ownerCondition = {
+      ExpressionAttributeNames: { '#owner': 'owner' },
+      ExpressionAttributeValues: { ':owner': owner.sub },
+    };
+    try {
+      await transactWriteWithRetries(this.db, [
+        {
+          Delete: {
+            TableName: this.clients,
+            Key: { clientId },
+            ConditionExpression: 'attribute_exists(clientId) AND #owner = :owner',
+            ...ownerCondition,
+          },
+        },
+        {
+          Update: {
+            TableName: this.users,
+            Key: { username: owner.username },
+            UpdateExpression: 'SET clientCount = clientCount - :one',
+            ConditionExpression: '#sub = :sub AND clientCount > :zero',
+            ExpressionAttributeNames: { '#sub': 'sub' },
+            ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':sub': owner.sub },
+          },
+        },
+      ]);
+      return 'deleted';
+    } catch (error) {
+      if (!isCancelledTransaction(error)) throw error;
+      const [client, user] = error.cancellationReasons ?? [];
+      if (client?.Code === 'ConditionalCheckFailed') return client.Item ? 'not_owner' : 'absent';
+      // An owner registered before clients were counted: delete as then; counting starts later.
+      if (user?.Code === 'ConditionalCheckFailed') return this.deleteUncounted(clientId, owner.sub);
+      throw error;
+    }
+  }
+
+  private async deleteUncounted(
+    clientId: string,
+    owner: string,
+  ): Promise<'deleted' | 'absent' | 'not_owner'> {
     try {
       // Deleting an absent item succeeds and returns nothing, so one request tells all three cases apart.
       const previous = await this.db.delete(

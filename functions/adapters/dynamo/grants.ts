@@ -12,6 +12,7 @@ import {
 import { tableName } from '#contract/tables';
 import type { ConsumeResult, GrantStore } from '#core/oauth/grant-store';
 import type { CodeRecord, GrantRecord, RefreshTokenRecord, RevokedTokenRecord } from '#core/oauth/records';
+import { transactWriteWithRetries } from './transactions.ts';
 
 export class DynamoGrantStore implements GrantStore {
   private readonly codes: string;
@@ -77,32 +78,100 @@ export class DynamoGrantStore implements GrantStore {
       | undefined;
   }
 
-  async rotateRefreshToken({ presented, next, nowSeconds }: Parameters<GrantStore['rotateRefreshToken']>[0]) {
+  async rotateRefreshToken({
+    presented,
+    next,
+    sealedSuccessor,
+    nowSeconds,
+  }: Parameters<GrantStore['rotateRefreshToken']>[0]) {
     const actions: TransactAction[] = [
       {
         Update: {
           TableName: this.refreshTokens,
           Key: { tokenHash: presented.tokenHash },
-          UpdateExpression: 'SET rotatedAt = :now',
+          UpdateExpression: 'SET rotatedAt = :now, successorHash = :successor, successorSealed = :sealed',
           ConditionExpression:
             'attribute_exists(tokenHash) AND attribute_not_exists(rotatedAt) AND expiresAt > :now AND clientId = :clientId',
-          ExpressionAttributeValues: { ':now': nowSeconds, ':clientId': presented.clientId },
+          ExpressionAttributeValues: {
+            ':now': nowSeconds,
+            ':clientId': presented.clientId,
+            ':successor': next.tokenHash,
+            ':sealed': sealedSuccessor,
+          },
+        },
+      },
+      ...this.refreshLive(presented, nowSeconds),
+      { Put: { TableName: this.refreshTokens, Item: { ...next } } },
+    ];
+    return this.consume(actions, 'rotatedAt');
+  }
+
+  async reissueSuccessor({
+    presented,
+    nowSeconds,
+    windowStartSeconds,
+  }: Parameters<GrantStore['reissueSuccessor']>[0]) {
+    const reused = { ok: false as const, reason: 'already_used' as const, grantId: presented.grantId };
+    if (presented.successorHash === undefined) return reused;
+    const actions: TransactAction[] = [
+      {
+        // Records the answer, on the condition that the token was rotated within the window into
+        // the successor it names (and is the same client's and unexpired).
+        Update: {
+          TableName: this.refreshTokens,
+          Key: { tokenHash: presented.tokenHash },
+          UpdateExpression: 'SET reissuedAt = :now',
+          ConditionExpression:
+            'rotatedAt > :windowStart AND successorHash = :successor AND expiresAt > :now AND clientId = :clientId',
+          ExpressionAttributeValues: {
+            ':now': nowSeconds,
+            ':windowStart': windowStartSeconds,
+            ':successor': presented.successorHash,
+            ':clientId': presented.clientId,
+          },
         },
       },
       {
+        // The successor was never used: once it has been, the old token is only a replay.
+        ConditionCheck: {
+          TableName: this.refreshTokens,
+          Key: { tokenHash: presented.successorHash },
+          ConditionExpression: 'attribute_exists(tokenHash) AND attribute_not_exists(rotatedAt)',
+        },
+      },
+      ...this.refreshLive(presented, nowSeconds),
+    ];
+    try {
+      await transactWriteWithRetries(this.db, actions);
+      return { ok: true as const };
+    } catch (error) {
+      if (!isCancelledTransaction(error)) throw error;
+      const reasons = (error.cancellationReasons ?? []).map((reason) => reason.Code);
+      if (reasons.includes('TransactionConflict')) return { ok: false as const, reason: 'conflict' as const };
+      // The token's own condition or its successor's failing means it is past answering: reuse.
+      const [token, successor] = reasons;
+      if (token === 'ConditionalCheckFailed' || successor === 'ConditionalCheckFailed') return reused;
+      if (reasons.includes('ConditionalCheckFailed'))
+        return { ok: false as const, reason: 'dependency_gone' as const };
+      throw error;
+    }
+  }
+
+  /** What a refresh depends on, checked in its transaction: the grant, its client, its login session. */
+  private refreshLive(token: RefreshTokenRecord, nowSeconds: number): TransactAction[] {
+    return [
+      {
         ConditionCheck: {
           TableName: this.grants,
-          Key: { grantId: presented.grantId },
+          Key: { grantId: token.grantId },
           ConditionExpression:
             'attribute_exists(grantId) AND attribute_not_exists(revokedAt) AND expiresAt > :now',
           ExpressionAttributeValues: { ':now': nowSeconds },
         },
       },
-      this.clientExists(presented.clientId),
-      ...(presented.sessionId ? [this.sessionLive(presented.sessionId, nowSeconds)] : []),
-      { Put: { TableName: this.refreshTokens, Item: { ...next } } },
+      this.clientExists(token.clientId),
+      ...(token.sessionId ? [this.sessionLive(token.sessionId, nowSeconds)] : []),
     ];
-    return this.consume(actions, 'rotatedAt');
   }
 
   async putGrant(grant: GrantRecord): Promise<boolean> {
@@ -153,7 +222,8 @@ export class DynamoGrantStore implements GrantStore {
   /** Runs a transaction whose first action consumes something, and says why it failed if it did. */
   private async consume(actions: TransactAction[], usedMarker: string | undefined): Promise<ConsumeResult> {
     try {
-      await this.db.transactWrite(actions);
+      // A conflict is retried: the retry meets the other transaction's outcome (e.g. already used).
+      await transactWriteWithRetries(this.db, actions);
       return { ok: true };
     } catch (error) {
       if (!isCancelledTransaction(error)) throw error;

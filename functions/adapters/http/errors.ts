@@ -66,15 +66,36 @@ export function errorPage(error: OAuthError): HttpResponse {
   return page(content, { title, status: error.status, headers: kept });
 }
 
+/** The app an error response would go back to: its name, and the redirect URI carrying the response. */
+export interface ErrorDestination {
+  appName: string;
+  /** The verified redirect URI with the error parameters (and `state`, `iss`) added. */
+  location: string;
+}
+
 /**
- * An error sent back to the client through the user agent: `locate` adds the error parameters (and
- * `state`, `iss`) to the verified redirect URI. A form POST is answered with 303, a GET with 302.
+ * The page that stands in for an error redirect while the user has not signed in. Anyone can register
+ * a client with any redirect URI, so sending the browser there automatically would make tinyoauth an
+ * open redirector lending its name to whatever site that is (RFC 9700 §4.11.2). The page says what
+ * went wrong and which app and site the request came from; the error response reaches the app only if
+ * the user follows the link.
  */
-export function errorRedirect(
-  error: OAuthError,
-  locate: (parameters: Record<string, string>) => string,
-  status: 302 | 303,
-): HttpResponse {
-  const location = locate({ error: error.code, error_description: error.description });
+export function errorReturnPage(error: OAuthError, destination: ErrorDestination): HttpResponse {
+  const title = PAGE_TITLES[error.status] ?? 'This request was refused';
+  const site = new URL(destination.location).host;
+  const content = html`<h1>${title}</h1>
+<p class="alert" role="alert">${error.description}</p>
+<p>The app <strong><bdi class="client">${destination.appName}</bdi></strong> sent you here, and tinyoauth cannot complete its request (<code>${error.code}</code>). As you have not signed in, tinyoauth does not send you back by itself.</p>
+<p><a href="${destination.location}">Return to <bdi>${site}</bdi></a></p>
+<p class="meta">Follow the link only if you meant to use this app: it leaves tinyoauth for <bdi>${site}</bdi>.</p>`;
+  const kept = Object.fromEntries(Object.entries(error.headers).filter(([name]) => name === 'Retry-After'));
+  return page(content, { title, status: error.status, headers: kept });
+}
+
+/**
+ * An error sent back to the client through the user agent: `location` is the verified redirect URI with
+ * the error parameters (and `state`, `iss`) added. A form POST is answered with 303, a GET with 302.
+ */
+export function errorRedirect(location: string, status: 302 | 303): HttpResponse {
   return { status, headers: { Location: location } };
 }

@@ -32,10 +32,7 @@ export class AccountForms {
   }
 
   private protection(request: HttpRequest, purpose: string): { csrf: string; cookies: string[] } {
-    const { nonce, cookie } = this.site.browserSessions.formNonce(request);
-    return {
-      csrf: this.site.browserSessions.csrfToken(nonce, purpose),
-      cookies: cookie ? [cookie] : [],
-    };
+    const { nonce, cookies } = this.site.browserSessions.formNonce(request);
+    return { csrf: this.site.browserSessions.csrfToken(nonce, purpose), cookies };
   }
 }

@@ -2,7 +2,8 @@
  * Browser sessions: the session token from /login, carried in a cookie instead of an Authorization
  * header, so a browser that is redirected to /authorize is recognised. The cookie holds the same JWT
  * and is checked against the same session record, so POST /logout, the sign-out page and revocation
- * end the bearer token and the cookie alike.
+ * end the bearer token and the cookie alike. It is the account's master credential, so it is set once
+ * per page path (contract/pages.ts) and sent nowhere else: never to the backends under /protected.
  *
  * Forms are protected against cross-site request forgery three ways: every cookie is `SameSite=Lax`
  * (a cross-site POST carries none); every POST must carry a token that is an HMAC, keyed with a secret
@@ -11,6 +12,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import type { HttpRequest } from '#adapters/http/request';
+import { PAGE_PATHS } from '#contract/pages';
 import { type Clock, epochSeconds } from '#core/clock';
 import { InvalidToken, OAuthError } from '#core/errors';
 import { isLoopbackHost } from '#core/loopback';
@@ -55,8 +57,10 @@ export interface BrowserSessionDependencies {
 export class BrowserSessions {
   /** `Secure` everywhere but a plain-http loopback issuer (`npm start`), where browsers could not keep it. */
   readonly secure: boolean;
-  /** The API's base path (the issuer's path), so the cookies go to tinyoauth's routes only. */
+  /** The API's base path (the issuer's path), where earlier versions scoped the cookies. */
   readonly path: string;
+  /** The page paths below it (contract/pages.ts): the only paths the cookies are sent to. */
+  readonly pagePaths: readonly string[];
   /** The issuer's origin: the only one a form may be posted from. */
   readonly origin: string;
   readonly sessionCookieName: string;
@@ -65,7 +69,9 @@ export class BrowserSessions {
   constructor(private readonly deps: BrowserSessionDependencies) {
     const issuer = new URL(deps.issuer);
     this.secure = !(issuer.protocol === 'http:' && isLoopbackHost(issuer.hostname));
-    this.path = issuer.pathname.replace(/\/+$/, '') || '/';
+    const base = issuer.pathname.replace(/\/+$/, '');
+    this.path = base || '/';
+    this.pagePaths = PAGE_PATHS.map((page) => `${base}${page}`);
     this.origin = issuer.origin;
     // `__Secure-` names can only be set by a secure origin, so plain-http neighbours cannot plant them.
     const prefix = this.secure ? '__Secure-' : '';
@@ -85,32 +91,50 @@ export class BrowserSessions {
     }
   }
 
-  private cookie(name: string, value: string, maxAgeSeconds: number): string {
-    const attributes = [`${name}=${value}`, `Path=${this.path}`, `Max-Age=${Math.max(0, maxAgeSeconds)}`];
+  private cookie(name: string, value: string, options: { path: string; maxAgeSeconds: number }): string {
+    const attributes = [
+      `${name}=${value}`,
+      `Path=${options.path}`,
+      `Max-Age=${Math.max(0, options.maxAgeSeconds)}`,
+    ];
     attributes.push('HttpOnly');
     if (this.secure) attributes.push('Secure');
     attributes.push('SameSite=Lax');
     return attributes.join('; ');
   }
 
-  /** The session cookie, living exactly as long as the session does. */
-  sessionCookie(token: string, session: SessionRecord): string {
-    return this.cookie(this.sessionCookieName, token, session.expiresAt - epochSeconds(this.deps.clock));
+  /** One cookie per page path, all alike: together they reach every page and nothing else. */
+  private pageCookies(name: string, value: string, maxAgeSeconds: number): string[] {
+    return this.pagePaths.map((path) => this.cookie(name, value, { path, maxAgeSeconds }));
   }
 
-  clearSessionCookie(): string {
-    return this.cookie(this.sessionCookieName, '', 0);
+  /**
+   * The session cookies, living exactly as long as the session does, behind the removal of a session
+   * cookie an earlier version set on the whole API (and so on `/protected/*` too).
+   */
+  sessionCookies(token: string, session: SessionRecord): string[] {
+    const lifetime = session.expiresAt - epochSeconds(this.deps.clock);
+    return [this.legacySessionCookieRemoval(), ...this.pageCookies(this.sessionCookieName, token, lifetime)];
+  }
+
+  /** Ends the session cookie everywhere it can be: on every page path and on the whole API. */
+  clearSessionCookies(): string[] {
+    return [this.legacySessionCookieRemoval(), ...this.pageCookies(this.sessionCookieName, '', 0)];
+  }
+
+  private legacySessionCookieRemoval(): string {
+    return this.cookie(this.sessionCookieName, '', { path: this.path, maxAgeSeconds: 0 });
   }
 
   /**
    * The secret that keys the CSRF token of a sign-in or sign-up form, before any session exists: the
-   * browser's nonce cookie, or a new nonce with the cookie that sets it.
+   * browser's nonce cookie, or a new nonce with the cookies that set it.
    */
-  formNonce(request: HttpRequest): { nonce: string; cookie?: string } {
+  formNonce(request: HttpRequest): { nonce: string; cookies: string[] } {
     const existing = request.cookies().get(this.nonceCookieName);
-    if (existing !== undefined && NONCE.test(existing)) return { nonce: existing };
+    if (existing !== undefined && NONCE.test(existing)) return { nonce: existing, cookies: [] };
     const nonce = randomBytes(32).toString('base64url');
-    return { nonce, cookie: this.cookie(this.nonceCookieName, nonce, FORM_NONCE_TTL_SECONDS) };
+    return { nonce, cookies: this.pageCookies(this.nonceCookieName, nonce, FORM_NONCE_TTL_SECONDS) };
   }
 
   /** The nonce the browser holds, if any (a form post must not mint one). */

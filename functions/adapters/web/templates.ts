@@ -5,6 +5,7 @@
  */
 
 import type { HttpResponse } from '#adapters/http/responses';
+import type { ClientRecord } from '#core/clients/records';
 import { parseScope } from '#core/scopes';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '#core/users/passwords';
 import { MAX_EMAIL_LENGTH, MAX_NAME_LENGTH } from '#core/users/profile';
@@ -42,10 +43,18 @@ const requestField = (request: CarriedRequest | undefined) =>
 
 const withQuery = (url: string, query: string | undefined) => (query ? `${url}?${query}` : url);
 
+/**
+ * A client's name as shown in a page: isolated (`<bdi>`), so that whatever direction its characters
+ * take, the text around it keeps its own order. Registration refuses direction controls in names; this
+ * keeps a name stored before that, or one in a right-to-left script, from rearranging the sentence.
+ */
+const clientName = (client: ClientRecord): SafeHtml => html`<bdi class="client">${clientLabel(client)}</bdi>`;
+
+/** The same, where no markup can go (a page title): between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE. */
+const isolatedText = (text: string): string => `\u2068${text}\u2069`;
+
 const continuingTo = (request: CarriedRequest | undefined) =>
-  request
-    ? html`<p class="lead">to continue to <strong class="client">${clientLabel(request.client)}</strong></p>`
-    : '';
+  request ? html`<p class="lead">to continue to <strong>${clientName(request.client)}</strong></p>` : '';
 
 export interface SignInView {
   issuer: string;
@@ -145,12 +154,12 @@ export interface ConsentView {
 }
 
 export function consentPage(view: ConsentView, options: Delivery = {}): HttpResponse {
-  const client = clientLabel(view.request.client);
+  const client = clientName(view.request.client);
   const scopes = parseScope(view.scope);
   const destination = new URL(view.request.redirectUri).host;
-  const content = html`<h1>Allow <span class="client">${client}</span> to use your account?</h1>
+  const content = html`<h1>Allow ${client} to use your account?</h1>
 <p class="lead">Signed in as <strong>${view.username}</strong>.</p>
-<p><strong class="client">${client}</strong> will be able to:</p>
+<p><strong>${client}</strong> will be able to:</p>
 <ul class="scopes">
 ${scopes.map((scope) => html`<li>${SCOPE_DESCRIPTIONS[scope] ?? 'Use the scope'} (<code>${scope}</code>)</li>`)}
 </ul>
@@ -162,7 +171,7 @@ ${hidden('csrf', view.csrf)}
 </form>
 <p class="meta">Either way you go back to <strong class="client">${destination}</strong>. Not ${view.username}? <a href="${view.issuer}/signin?${withLoginPrompt(view.request.query)}">Use another account</a>.</p>`;
   return page(content, {
-    title: `Allow ${client}?`,
+    title: `Allow ${isolatedText(clientLabel(view.request.client))}?`,
     formActions: view.request.formActions,
     ...delivery(options),
   });

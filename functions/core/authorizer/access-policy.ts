@@ -3,9 +3,10 @@
  * the whole token: it depends only on the token (its scope) and the API stage, never on the request that
  * happened to trigger it. A cached policy is re-evaluated by API Gateway against every later request's
  * method ARN, so it allows all of `/protected/*` and denies, explicitly, every route whose scope
- * requirement the token does not meet (an explicit Deny wins over the Allow → 403 ACCESS_DENIED).
+ * requirement the token does not meet (an explicit Deny wins over the Allow → 403 ACCESS_DENIED), and
+ * then every other spelling of a path that a backend would read as a denied one (NON_CANONICAL_PATHS).
  */
-import type { ScopeRule } from '#contract/protection';
+import { PROTECTED_AREA, type ScopeRule } from '#contract/protection';
 
 export interface ExecuteApiArn {
   /** `arn:<partition>:execute-api:<region>:<account>:<apiId>/<stage>`: the part that is the same for every route. */
@@ -48,16 +49,48 @@ export interface PolicyDocument {
   Statement: PolicyStatement[];
 }
 
+/** Characters RFC 3986 §2.3 calls unreserved: percent-encoding one never changes what a URI means. */
+const UNRESERVED = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~';
+
+/** `%4A` and `%4a`: a percent-encoding is case-insensitive (RFC 3986 §6.2.2.1), an IAM wildcard is not. */
+function percentEncodings(character: string): string[] {
+  const hex = character.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0');
+  return [...new Set([`%${hex}`, `%${hex.toLowerCase()}`])];
+}
+
+/**
+ * Where, below `/protected`, a path is spelled in a way a backend may read as another path while an IAM
+ * wildcard compares it as a different string: a percent-encoded unreserved character (RFC 3986
+ * §6.2.2.2), an encoded `/`, `\` or `%` (servers that decode once more, or treat `\` as `/`), a dot
+ * segment (§6.2.2.3) and an empty segment (which many servers merge). Whether API Gateway's method ARN
+ * carries the path as sent or decoded is not documented; if it is as sent, `/protected/%61dmin/users`
+ * would not match a Deny of `/protected/admin/*`. So a token that fails any rule is refused every such
+ * spelling: only the plain one reaches the backend, and the rule's own Deny covers that.
+ */
+export const NON_CANONICAL_PATHS: readonly string[] = [
+  ...[...`${UNRESERVED}/\\%`].flatMap(percentEncodings).map((encoded) => `/*${encoded}*`),
+  ...['.', '..'].flatMap((dot) => [`/${dot}`, `/${dot}/*`, `/*/${dot}`, `/*/${dot}/*`]),
+  '//*',
+  '/*//*',
+];
+
+/** A rule's method as a method ARN names it; HEAD runs the GET handler in most servers, so GET covers it. */
+const methodsOf = (rule: ScopeRule): string[] => (rule.method === 'GET' ? ['GET', 'HEAD'] : [rule.method]);
+
 /** The protected area every valid token may reach, less the routes it lacks the scope for. */
 export function accessPolicy(stagePrefix: string, unmet: readonly ScopeRule[]): PolicyDocument {
   const Statement: PolicyStatement[] = [
-    { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: [`${stagePrefix}/*/protected/*`] },
+    { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: [`${stagePrefix}/*${PROTECTED_AREA}/*`] },
   ];
   if (unmet.length > 0) {
+    const routes = unmet.flatMap((rule) =>
+      methodsOf(rule).map((method) => `${stagePrefix}/${method}${rule.path}`),
+    );
+    const spellings = NON_CANONICAL_PATHS.map((suffix) => `${stagePrefix}/*${PROTECTED_AREA}${suffix}`);
     Statement.push({
       Action: 'execute-api:Invoke',
       Effect: 'Deny',
-      Resource: unmet.map((rule) => `${stagePrefix}/${rule.method}${rule.path}`),
+      Resource: [...new Set(routes), ...spellings],
     });
   }
   return { Version: '2012-10-17', Statement };

@@ -6,7 +6,7 @@
 import { InvalidClient } from '#core/errors';
 import type { Parameters } from '#core/oauth/parameters';
 import { matchesHash } from '#core/secrets';
-import type { ClientLookup, ClientRecord } from './records.ts';
+import { type ClientLookup, type ClientRecord, isClientId } from './records.ts';
 
 export const BASIC_CHALLENGE = 'Basic realm="tinyoauth", charset="UTF-8"';
 
@@ -72,7 +72,10 @@ export async function authenticateClient(
       ...(challenge ? { headers: challenge } : {}),
     });
 
-  const client = await clients.findClient(credentials.clientId);
+  // An id no client can have is refused unread, exactly as an unknown one (the secret is still hashed).
+  const client = isClientId(credentials.clientId)
+    ? await clients.findClient(credentials.clientId)
+    : undefined;
   // Hash and compare even for an unknown client, so that timing does not reveal which client ids exist.
   const secretMatches =
     credentials.secret !== undefined && matchesHash(credentials.secret, client?.secretHash);

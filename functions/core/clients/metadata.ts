@@ -82,8 +82,22 @@ function clientName(body: Record<string, unknown>): string {
   // The name is shown to users on consent screens: no line breaks or other control characters.
   if (/\p{Cc}/u.test(value))
     throw new InvalidClientMetadata('"client_name" must not contain control characters.');
+  if (UNDISPLAYABLE.test(value)) {
+    throw new InvalidClientMetadata(
+      '"client_name" must not contain invisible, formatting, direction-changing or line-separating characters.',
+    );
+  }
   return value;
 }
+
+/**
+ * What a displayed name must not hold, because it changes what the user reads without being seen:
+ * format characters (Cf: bidi overrides, embeddings and isolates such as U+202E and U+2066–2069, marks,
+ * zero-width characters), line and paragraph separators (Zl, Zp), every other default-ignorable code
+ * point (variation selectors, fillers), blanks that render as nothing (U+2800), private-use characters
+ * (Co) and lone surrogates (Cs), whose look depends on the reader's fonts.
+ */
+const UNDISPLAYABLE = /[\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cs}\p{Default_Ignorable_Code_Point}\u2800]/u;
 
 function grantTypes(body: Record<string, unknown>): GrantType[] {
   // RFC 7591 §2: when omitted, the default is authorization_code.

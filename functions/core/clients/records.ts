@@ -26,5 +26,13 @@ export interface ClientRecord {
 
 /** What the authorization and token endpoints need of the client registry. */
 export interface ClientLookup {
+  /** Only ever asked about an `isClientId` value, so that no request can make it read an impossible key. */
   findClient(clientId: string): Promise<ClientRecord | undefined>;
 }
+
+/**
+ * Whether `value` could be an id this registry issued (22 base64url characters today; up to 128 are
+ * accepted). Anything else names no client, so it is refused before any read: a value a request
+ * controls never becomes a database key it could make too large or malformed.
+ */
+export const isClientId = (value: string): boolean => /^[A-Za-z0-9_-]{1,128}$/.test(value);

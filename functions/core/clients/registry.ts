@@ -7,7 +7,7 @@ import { type Clock, epochSeconds } from '#core/clock';
 import { InvalidRequest, NotFound, OAuthError } from '#core/errors';
 import { randomSecret, sha256 } from '#core/secrets';
 import { validateClientMetadata } from './metadata.ts';
-import type { ClientRecord } from './records.ts';
+import { type ClientRecord, isClientId } from './records.ts';
 
 export const MAX_CLIENTS_PER_OWNER = 50;
 
@@ -20,18 +20,26 @@ export class TooManyClients extends OAuthError {
   readonly code = 'too_many_clients';
 }
 
+/** The user who registers and deletes clients: `sub` owns them, `username` keys the user item that counts them. */
+export interface ClientOwner {
+  sub: string;
+  username: string;
+}
+
 /** What the registry needs of storage; every write that depends on ownership is conditional on it. */
 export interface ClientStore {
-  /** Stores a new client; never overwrites an existing id. */
-  createClient(client: ClientRecord): Promise<void>;
-  countClients(owner: string): Promise<number>;
+  /**
+   * Stores a new client (never over an existing id) and counts it against its owner's `limit`, in one
+   * atomic write, so that no burst can exceed the limit; `limit_reached` when the owner has `limit`.
+   */
+  createClient(client: ClientRecord, owner: ClientOwner, limit: number): Promise<'created' | 'limit_reached'>;
   /** The owner's clients, oldest first. */
   listClients(owner: string): Promise<ClientRecord[]>;
   /**
-   * Deletes the client if `owner` owns it. `absent` when there was no such client (whoever deleted it),
-   * `not_owner` when it exists and belongs to someone else (then nothing changed).
+   * Deletes the client if `owner` owns it, and counts it off, in one atomic write. `absent` when there
+   * was no such client (whoever deleted it), `not_owner` when it is someone else's (nothing changed).
    */
-  deleteClient(clientId: string, owner: string): Promise<'deleted' | 'absent' | 'not_owner'>;
+  deleteClient(clientId: string, owner: ClientOwner): Promise<'deleted' | 'absent' | 'not_owner'>;
   /** Deletes every grant issued to the client; returns how many it deleted. */
   deleteGrantsOf(clientId: string): Promise<number>;
   /**
@@ -48,9 +56,6 @@ export interface ClientStore {
 /** Client ids are public, but unguessable all the same: 128 random bits, base64url (22 characters). */
 const newClientId = (): string => randomBytes(16).toString('base64url');
 
-/** Ids this registry can have issued; anything else is unknown without a database read. */
-const CLIENT_ID = /^[A-Za-z0-9_-]{1,128}$/;
-
 export interface ClientRegistryDependencies {
   store: ClientStore;
   clock: Clock;
@@ -63,25 +68,23 @@ export class ClientRegistry {
 
   /** Registers a client for `owner`; `secret` is the only copy of a confidential client's secret. */
   async register(
-    owner: string,
+    owner: ClientOwner,
     body: Record<string, unknown>,
   ): Promise<{ client: ClientRecord; secret: string | undefined }> {
     const metadata = validateClientMetadata(body, this.deps.scopesSupported);
     const limit = this.deps.maxClientsPerOwner ?? MAX_CLIENTS_PER_OWNER;
-    // The count comes from an eventually consistent index and is not locked against a concurrent
-    // registration, so a burst can overshoot by a few. The cap bounds abuse, it guards no secret.
-    if ((await this.deps.store.countClients(owner)) >= limit) {
-      throw new TooManyClients(`An account may register at most ${limit} clients; delete one first.`);
-    }
     const secret = metadata.tokenEndpointAuthMethod === 'none' ? undefined : randomSecret();
     const client: ClientRecord = {
       clientId: newClientId(),
-      owner,
+      owner: owner.sub,
       ...metadata,
       ...(secret === undefined ? {} : { secretHash: sha256(secret) }),
       clientIdIssuedAt: epochSeconds(this.deps.clock),
     };
-    await this.deps.store.createClient(client);
+    // The cap is exact: the store counts the client in the same atomic write that stores it.
+    if ((await this.deps.store.createClient(client, owner, limit)) === 'limit_reached') {
+      throw new TooManyClients(`An account may register at most ${limit} clients; delete one first.`);
+    }
     return { client, secret };
   }
 
@@ -104,8 +107,8 @@ export class ClientRegistry {
    * Each step is safe to repeat: if the sweep fails after the client is gone, a retried DELETE finds
    * the client absent, sweeps its leftover grants and answers 404.
    */
-  async remove(owner: string, clientId: string): Promise<{ grantsDeleted: number }> {
-    if (!CLIENT_ID.test(clientId)) throw new NotFound('No such client.');
+  async remove(owner: ClientOwner, clientId: string): Promise<{ grantsDeleted: number }> {
+    if (!isClientId(clientId)) throw new NotFound('No such client.');
     const outcome = await this.deps.store.deleteClient(clientId, owner);
     // Someone else's live client: its grants are not ours to touch.
     if (outcome === 'not_owner') throw new NotFound('No such client.', { detail: 'client of another owner' });
@@ -118,7 +121,7 @@ export class ClientRegistry {
 
   /** A new secret for one of `owner`'s confidential clients; the old one stops working at once. */
   async rotateSecret(owner: string, clientId: string): Promise<string> {
-    if (!CLIENT_ID.test(clientId)) throw new NotFound('No such client.');
+    if (!isClientId(clientId)) throw new NotFound('No such client.');
     const secret = randomSecret();
     const outcome = await this.deps.store.replaceSecret(clientId, owner, sha256(secret));
     if (outcome === 'not_found') throw new NotFound('No such client.');

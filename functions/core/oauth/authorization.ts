@@ -1,11 +1,12 @@
 /**
  * The authorization endpoint (RFC 6749 §4.1.1, RFC 7636, RFC 9207, RFC 9700 §2.1), in the order the
  * RFCs imply: first establish the client and the redirect URI (errors go to the user, never to an
- * unverified URI); then validate the request (errors are redirected to the client); then require a
+ * unverified URI); then validate the request (errors may go to the client, but by redirect only once
+ * the user has signed in: RFC 9700 §4.11.2, adapters/endpoints/oauth/authorize.ts); then require a
  * logged-in user; then issue a short-lived, single-use code bound to everything it was issued for.
  */
 
-import type { ClientLookup, ClientRecord } from '#core/clients/records';
+import { type ClientLookup, type ClientRecord, isClientId } from '#core/clients/records';
 import { isRegisteredRedirectUri } from '#core/clients/redirect-uris';
 import { type Clock, epochSeconds } from '#core/clock';
 import { InvalidRequest, UnauthorizedClient, UnknownClient, UnsupportedResponseType } from '#core/errors';
@@ -58,7 +59,7 @@ export class Authorization {
   async redirectTarget(params: Parameters): Promise<RedirectTarget> {
     const clientId = params.get('client_id');
     if (clientId === undefined) throw new UnknownClient('The "client_id" parameter is required.');
-    const client = await this.deps.clients.findClient(clientId);
+    const client = isClientId(clientId) ? await this.deps.clients.findClient(clientId) : undefined;
     if (!client) throw new UnknownClient('The client is not registered.', { detail: 'unknown client_id' });
 
     const requested = params.get('redirect_uri');
@@ -85,7 +86,7 @@ export class Authorization {
     return { client, redirectUri, redirectUriSent: requested !== undefined, state };
   }
 
-  /** Step 2. Errors from here on are redirected to the verified redirect URI. */
+  /** Step 2. Errors from here on may be sent to the verified redirect URI (redirected once signed in). */
   validate(params: Parameters, target: RedirectTarget): ValidatedRequest {
     params.refuseRepeated();
     if (params.has('client_secret')) {

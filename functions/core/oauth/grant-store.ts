@@ -29,11 +29,26 @@ export interface GrantStore {
     nowSeconds: number;
   }): Promise<ConsumeResult>;
   findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
-  /** Marks `presented` rotated and stores `next`, provided the grant and its session are still live. */
+  /**
+   * Marks `presented` rotated, naming its successor (`next`, and `next`'s token sealed for `presented`),
+   * and stores `next`, provided the grant, its client and its session are still live.
+   */
   rotateRefreshToken(input: {
     presented: RefreshTokenRecord;
     next: RefreshTokenRecord;
+    sealedSuccessor: string;
     nowSeconds: number;
+  }): Promise<ConsumeResult>;
+  /**
+   * Confirms, atomically, that the rotated `presented` may be answered with its successor again: it
+   * was rotated after `windowStartSeconds` into the successor it names, that successor is unused, and
+   * the grant, its client and its session are live. `already_used` when the window has passed or the
+   * successor was used: reuse.
+   */
+  reissueSuccessor(input: {
+    presented: RefreshTokenRecord;
+    nowSeconds: number;
+    windowStartSeconds: number;
   }): Promise<ConsumeResult>;
   /** Stores a grant provided its client still exists; false when it does not. */
   putGrant(grant: GrantRecord): Promise<boolean>;

@@ -59,8 +59,17 @@ export interface RefreshTokenRecord {
   amr?: string[];
   createdAt: number;
   expiresAt: number;
-  /** Set when the token was exchanged; presenting it again is reuse and revokes the grant. */
+  /**
+   * Set when the token was exchanged. Presenting it again is reuse, which revokes the grant, unless it
+   * comes within the reuse window and its successor is still unused (grants/refresh-token.ts).
+   */
   rotatedAt?: number;
+  /** The hash of the token it was exchanged for. */
+  successorHash?: string;
+  /** That token, sealed for this one (core/secrets.ts): returned again to a holder within the window. */
+  successorSealed?: string;
+  /** When it was last presented again within the window and answered with its successor. */
+  reissuedAt?: number;
 }
 
 export interface RevokedTokenRecord {

@@ -1,6 +1,7 @@
 /**
- * Registration and login, step by step: validate before any hashing, refuse locked accounts before
- * checking passwords, and make "no such user" indistinguishable from "wrong password".
+ * Registration and login, step by step: validate before any hashing, count every password check
+ * before making it (so that no burst checks more than the lockout allows), and make "no such user"
+ * indistinguishable from "wrong password".
  */
 import { randomUUID } from 'node:crypto';
 import { type Clock, epochSeconds } from '#core/clock';
@@ -14,7 +15,7 @@ import {
   verifyPassword,
 } from './passwords.ts';
 import { initialProfile } from './profile.ts';
-import type { LoginAttemptsRecord, SessionRecord, UserRecord } from './records.ts';
+import type { SessionRecord, UserRecord } from './records.ts';
 import type { Sessions } from './sessions.ts';
 import { isValidUsername, normaliseUsername, USERNAME_RULE } from './usernames.ts';
 
@@ -24,17 +25,29 @@ export class InvalidCredentials extends OAuthError {
   readonly code = 'invalid_credentials';
 }
 
+/** Whether a password may be checked now: a check counted in the window, or the lock that refuses it. */
+export type Admission =
+  | { admitted: true /** Checks counted in the window, this one included. */; counted: number }
+  | { admitted: false; lockedUntil: number };
+
 export interface AccountStore {
   /** Creates the user unless the username is taken; false when it was. */
   createUser(user: UserRecord): Promise<boolean>;
-  /** The user (if any) and the failure counter (if any) in one read. */
-  loginState(username: string): Promise<{ user?: UserRecord; attempts?: LoginAttemptsRecord }>;
-  /** Counts one failure in the current window (starting a new window if there is none) and returns the counter. */
-  recordFailure(username: string, nowSeconds: number, windowSeconds: number): Promise<LoginAttemptsRecord>;
+  /** The user, read consistently. */
+  findUser(username: string): Promise<UserRecord | undefined>;
+  /**
+   * Counts one password check for `username` in its window (opening a window when none is open),
+   * unless `maxFailures` are already counted there. One atomic conditional write, made before the
+   * password is checked: however many requests arrive at once, at most `maxFailures` are checked.
+   */
+  admitAttempt(
+    username: string,
+    window: { nowSeconds: number; windowSeconds: number; maxFailures: number },
+  ): Promise<Admission>;
   /** Extends the counter's life so the account stays locked until `until`. */
   lockUntil(username: string, until: number): Promise<void>;
-  /** Stores the session, marks the user online, and clears the failure counter, all or nothing. */
-  openSession(session: SessionRecord, options: { clearAttempts: boolean }): Promise<void>;
+  /** Stores the session, marks the user online, and clears the check counter, all or nothing. */
+  openSession(session: SessionRecord): Promise<void>;
 }
 
 export interface AccountDependencies {
@@ -69,6 +82,7 @@ export class Accounts {
       lastOperationAt: now,
       ...fields,
       updatedAt: now,
+      clientCount: 0,
     };
     if (!(await this.deps.store.createUser(user))) throw new UsernameTaken('That username is already taken.');
     return { username, sub: user.sub };
@@ -81,18 +95,24 @@ export class Accounts {
     const { maxFailures, windowSeconds } = this.deps.lockout;
     const now = epochSeconds(this.deps.clock);
 
-    const { user, attempts } = plausible ? await this.deps.store.loginState(username) : {};
-    const counting = attempts !== undefined && attempts.expiresAt > now;
-    if (counting && attempts.failures >= maxFailures) {
-      throw new TooManyAttempts('Too many failed logins. Try again later.', attempts.expiresAt - now);
+    // The check is counted before the password is: a burst cannot check more than the limit. Both
+    // requests are made for every plausible name, known or not, so timing tells no name apart.
+    const [admission, user] = plausible
+      ? await Promise.all([
+          this.deps.store.admitAttempt(username, { nowSeconds: now, windowSeconds, maxFailures }),
+          this.deps.store.findUser(username),
+        ])
+      : [undefined, undefined];
+    if (admission?.admitted === false) {
+      throw new TooManyAttempts('Too many failed logins. Try again later.', admission.lockedUntil - now);
     }
 
     // Always derive a key, even for unknown or implausible usernames, so that timing reveals nothing.
     const verified = await verifyPassword(plausible ? password : '', user?.passwordHash, this.deps.scrypt);
     if (!verified || !user) {
-      if (plausible) {
-        const counter = await this.deps.store.recordFailure(username, now, windowSeconds);
-        if (counter.failures >= maxFailures) await this.deps.store.lockUntil(username, now + windowSeconds);
+      // The check that fills the window locks the name for a whole window from now.
+      if (admission?.admitted && admission.counted >= maxFailures) {
+        await this.deps.store.lockUntil(username, now + windowSeconds);
       }
       throw new InvalidCredentials('The username or password is incorrect.');
     }
@@ -104,7 +124,7 @@ export class Accounts {
       createdAt: now,
       expiresAt: now + this.deps.sessionTtlSeconds,
     };
-    await this.deps.store.openSession(session, { clearAttempts: attempts !== undefined });
+    await this.deps.store.openSession(session);
     return { token: await this.deps.sessions.issueToken(session), session };
   }
 }

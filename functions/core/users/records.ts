@@ -19,6 +19,11 @@ export interface UserRecord {
   name?: string;
   /** When the profile last changed (OpenID Connect `updated_at`); users made before it have `createdAt`. */
   updatedAt?: number;
+  /**
+   * The OAuth clients the user has registered, counted in the same transaction as each registration
+   * and deletion, so that the per-owner cap is exact. Absent for users registered before it was counted.
+   */
+  clientCount?: number;
 }
 
 export interface SessionRecord {

@@ -54,7 +54,7 @@ const HTML_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q
 export function browser(baseUrl: string) {
   const jar = new CookieJar();
   async function request(method: string, path: string, input: Send = {}): Promise<Reply> {
-    const cookie = jar.header();
+    const cookie = jar.header(new URL(path, baseUrl).pathname);
     const headers = { accept: HTML_ACCEPT, ...(cookie ? { cookie } : {}), ...input.headers };
     const reply = await send(baseUrl, method, path, { ...input, headers });
     jar.store(reply.setCookie);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '#contract/config-error';
-import { parseScopeRules } from '#contract/protection';
+import { identityHeaderSpellings, isIdentityHeaderSpelling, parseScopeRules } from '#contract/protection';
 
 describe('PROTECTED_SCOPES', () => {
   it('is empty when unset or blank', () => {
@@ -32,6 +32,8 @@ describe('PROTECTED_SCOPES', () => {
     ['{"GET /protected//a":"s"}', /must start with \/protected\//],
     ['{"GET /protected/a?b":"s"}', /must start with \/protected\//],
     ['{"GET /protected/%61":"s"}', /must start with \/protected\//],
+    ['{"GET /protected/public/../admin/*":"s"}', /no "\." or "\.\." segment/],
+    ['{"GET /protected/./admin":"s"}', /no "\." or "\.\." segment/],
     ['{"GET /protected/a":""}', /scopes separated by single spaces/],
     ['{"GET /protected/a":"a  b"}', /scopes separated by single spaces/],
     ['{"GET /protected/a":"a\\"b"}', /scopes separated by single spaces/],
@@ -47,5 +49,28 @@ describe('PROTECTED_SCOPES', () => {
       Array.from({ length: 41 }, (_, index) => [`GET /protected/r${index}`, 's']),
     );
     expect(() => parseScopeRules(JSON.stringify(many))).toThrow(/at most 40 rules/);
+  });
+});
+
+describe('identity header spellings', () => {
+  it('are every choice of - or _ between the words of the name', () => {
+    expect(identityHeaderSpellings('X-Tinyoauth-Sub')).toEqual([
+      'X-Tinyoauth-Sub',
+      'X-Tinyoauth_Sub',
+      'X_Tinyoauth-Sub',
+      'X_Tinyoauth_Sub',
+    ]);
+    expect(identityHeaderSpellings('X-Tinyoauth-Token-Id')).toHaveLength(8);
+  });
+
+  it.each([
+    ['X-Tinyoauth-Sub', true],
+    ['x_tinyoauth_scope', true],
+    ['X-TINYOAUTH_client-id', true],
+    ['X_Tinyoauth-Anything', true],
+    ['X-Tinyoauthish', false],
+    ['X-Other-Tinyoauth-Sub', false],
+  ])('%s is in their namespace: %s', (name, inside) => {
+    expect(isIdentityHeaderSpelling(name)).toBe(inside);
   });
 });

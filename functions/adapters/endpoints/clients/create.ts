@@ -13,10 +13,10 @@ export const createClientCreateHandler = (registry: ClientRegistry, sessions: Se
   httpHandler(
     async (request, log) => {
       // Authenticate before reading the body, so that an anonymous caller learns nothing about validation.
-      const { sub: owner } = await sessions.authenticate(request.bearerToken());
-      const { client, secret } = await registry.register(owner, request.jsonObject());
+      const { sub, username } = await sessions.authenticate(request.bearerToken());
+      const { client, secret } = await registry.register({ sub, username }, request.jsonObject());
       log.info('client registered', {
-        sub: owner,
+        sub,
         clientId: client.clientId,
         authMethod: client.tokenEndpointAuthMethod,
         grantTypes: client.grantTypes,

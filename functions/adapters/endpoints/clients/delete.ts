@@ -10,10 +10,10 @@ import type { Sessions } from '#core/users/sessions';
 export const createClientDeleteHandler = (registry: ClientRegistry, sessions: Sessions, logger: Logger) =>
   httpHandler(
     async (request, log) => {
-      const { sub: owner } = await sessions.authenticate(request.bearerToken());
+      const { sub, username } = await sessions.authenticate(request.bearerToken());
       const clientId = request.pathParameter('client_id') ?? '';
-      const { grantsDeleted } = await registry.remove(owner, clientId);
-      log.info('client deleted', { sub: owner, clientId, grantsDeleted });
+      const { grantsDeleted } = await registry.remove({ sub, username }, clientId);
+      log.info('client deleted', { sub, clientId, grantsDeleted });
       return { status: 204 };
     },
     { logger },

@@ -1,4 +1,4 @@
-import { errorRedirect, logError } from '#adapters/http/errors';
+import { errorJson, errorRedirect, errorReturnPage, logError } from '#adapters/http/errors';
 import { httpHandler } from '#adapters/http/handler';
 import type { HttpRequest } from '#adapters/http/request';
 import { type HttpResponse, redirect } from '#adapters/http/responses';
@@ -13,12 +13,13 @@ import {
   type CarriedRequest,
   carriedQuery,
   carriedRequest,
+  clientLabel,
   promptValues,
 } from '#adapters/web/carried-request';
 import { consentPage } from '#adapters/web/templates';
 import { AccessDenied, ConsentRequired, InvalidRequest, InvalidToken, LoginRequired } from '#core/errors';
 import type { Logger } from '#core/logging';
-import type { Authorization, ValidatedRequest } from '#core/oauth/authorization';
+import type { Authorization, RedirectTarget, ValidatedRequest } from '#core/oauth/authorization';
 import type { Consents } from '#core/oauth/consents';
 import type { Parameters } from '#core/oauth/parameters';
 import type { SessionRecord } from '#core/users/records';
@@ -57,14 +58,19 @@ const isPost = (request: HttpRequest) => request.method === 'POST';
  * - a browser sends the session cookie set by the sign-in page. Without one it gets the sign-in page,
  *   then the consent page unless the user approved these scopes for this client before, and the
  *   consent form posts back here (POST with `decision`), answered with a 303 to the client.
- * `prompt` (OpenID Connect Core §3.1.2.1): `none` never shows a page (`login_required` /
- * `consent_required` are redirected instead), `login` and `consent` force their page; a sign-in older
- * than `max_age` is a `login` too.
+ * Errors once the client and redirect URI are verified go back to the client by redirect only when the
+ * user has signed in; before that, a browser gets a page with a link to follow, an API caller JSON.
+ * `prompt` (OpenID Connect Core §3.1.2.1): `none` never shows the sign-in or consent page, and answers
+ * `login_required` / `consent_required` as any other error; `login` and `consent` force their page; a
+ * sign-in older than `max_age` is a `login` too (for an API caller, 401 `login_required`).
  */
 export const createAuthorizeHandler = (deps: AuthorizeDependencies) => {
   const endpoint = new AuthorizeEndpoint(deps);
   return httpHandler((request, log) => endpoint.handle(request, log), { logger: deps.logger, pages: true });
 };
+
+/** The session an API caller's bearer token proves, or why there is none. */
+type BearerSession = { session: SessionRecord } | { session?: undefined; detail: string | undefined };
 
 class AuthorizeEndpoint {
   private readonly browser: BrowserEndpoint | undefined;
@@ -79,36 +85,65 @@ class AuthorizeEndpoint {
     // Errors until the redirect URI is verified are answered here (RFC 6749 §4.1.2.1): JSON, or a
     // page for a browser.
     const target = await authorization.redirectTarget(params);
-    let prompt = new Set<string>();
+    // Who has signed in decides where later errors go, so it is known before anything can fail.
+    const browser = request.header('authorization') === undefined ? this.browser : undefined;
+    const current = browser && (await browser.current(request));
+    const bearer = browser ? undefined : await this.bearerSession(request);
     try {
       const valid = authorization.validate(params, target);
-      prompt = prompts(params);
-      const attempt: Attempt = { request, params, valid, prompt, log };
-      if (this.browser && request.header('authorization') === undefined) {
-        return await this.browser.answer(attempt);
-      }
-      const user = await this.bearerUser(request);
-      if (authorization.signInTooOld(valid, user)) {
-        throw new LoginRequired('The user signed in longer ago than "max_age" allows.');
-      }
-      return await codeRedirect(authorization, attempt, user);
+      const attempt: Attempt = { request, params, valid, prompt: prompts(params), log };
+      if (browser) return await browser.answer(attempt, current);
+      if (!bearer?.session)
+        throw new LoginRequired('The user must log in first.', { detail: bearer?.detail });
+      return await this.apiAnswer(attempt, bearer.session);
     } catch (error) {
-      // A forged form is not the client's business: it gets a page, not a redirect.
-      if (error instanceof CrossSiteRequestRefused) throw error;
-      if (error instanceof LoginRequired && !prompt.has('none')) throw error;
-      const refusal = logError(log, error, { clientId: target.client.clientId });
-      const locate = (parameters: Record<string, string>) =>
-        authorization.redirectLocation(target, parameters);
-      return errorRedirect(refusal, locate, isPost(request) ? 303 : 302);
+      const signedIn = current !== undefined || bearer?.session !== undefined;
+      return this.refuse(error, { request, target, signedIn, log });
     }
   }
 
-  private async bearerUser(request: HttpRequest): Promise<SessionRecord> {
+  /**
+   * An error once the redirect URI is verified. It is redirected to the client only when the user has
+   * signed in: anyone can register any redirect URI, so before that a redirect would make tinyoauth an
+   * open redirector (RFC 9700 §4.11.2). A browser gets a page naming the app, whose link the user may
+   * follow; an API caller gets the error as JSON.
+   */
+  private refuse(
+    error: unknown,
+    context: { request: HttpRequest; target: RedirectTarget; signedIn: boolean; log: Logger },
+  ): HttpResponse {
+    const { request, target, signedIn, log } = context;
+    // A forged form is not the client's business: it gets a page, not a redirect.
+    if (error instanceof CrossSiteRequestRefused) throw error;
+    if (!signedIn && !(this.browser && request.prefersHtml())) throw error;
+    const refusal = logError(log, error, { clientId: target.client.clientId });
+    const location = this.deps.authorization.redirectLocation(target, {
+      error: refusal.code,
+      error_description: refusal.description,
+    });
+    if (signedIn) return errorRedirect(location, isPost(request) ? 303 : 302);
+    return errorReturnPage(refusal, { appName: clientLabel(target.client), location });
+  }
+
+  /**
+   * An API caller's code. A sign-in older than `max_age` is the caller's counterpart of the browser's
+   * sign-in page: 401, log in again and ask again. With `prompt=none` the client asked for an answer at
+   * its redirect URI instead, and gets `login_required` there as a browser would.
+   */
+  private async apiAnswer(attempt: Attempt, session: SessionRecord): Promise<HttpResponse> {
+    if (this.deps.authorization.signInTooOld(attempt.valid, session)) {
+      const stale = new LoginRequired('The user signed in longer ago than "max_age" allows.');
+      if (attempt.prompt.has('none')) throw stale;
+      return errorJson(logError(attempt.log, stale));
+    }
+    return codeRedirect(this.deps.authorization, attempt, session);
+  }
+
+  private async bearerSession(request: HttpRequest): Promise<BearerSession> {
     try {
-      return await this.deps.sessions.authenticate(request.bearerToken());
+      return { session: await this.deps.sessions.authenticate(request.bearerToken()) };
     } catch (error) {
-      if (error instanceof InvalidToken)
-        throw new LoginRequired('The user must log in first.', { detail: error.detail });
+      if (error instanceof InvalidToken) return { detail: error.detail };
       throw error;
     }
   }
@@ -125,9 +160,13 @@ class BrowserEndpoint {
     this.forms = new AccountForms(site);
   }
 
-  async answer(attempt: Attempt): Promise<HttpResponse> {
+  /** The browser's live cookie session, if it has one. */
+  current(request: HttpRequest): Promise<BrowserSession | undefined> {
+    return this.site.browserSessions.current(request);
+  }
+
+  async answer(attempt: Attempt, current: BrowserSession | undefined): Promise<HttpResponse> {
     const { request, params, valid, prompt } = attempt;
-    const current = await this.site.browserSessions.current(request);
     const decision = isPost(request) ? params.get('decision') : undefined;
     if (current && decision !== undefined) return this.decide(attempt, current, decision);
 

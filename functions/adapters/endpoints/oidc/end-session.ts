@@ -99,7 +99,7 @@ async function signOut(
     // Ended a moment ago by another request: the outcome the client asked for.
     if (!(error instanceof InvalidToken)) throw error;
   }
-  return afterLogout(deps, logout, status, [deps.browserSessions.clearSessionCookie()]);
+  return afterLogout(deps, logout, status, deps.browserSessions.clearSessionCookies());
 }
 
 function afterLogout(

@@ -87,9 +87,10 @@ export async function signInAndContinue(
 ): Promise<HttpResponse> {
   const { token, session } = await deps.accounts.login(credentials.username, credentials.password);
   log.info('user signed in', { sub: session.sub, sessionId: session.sessionId });
-  return seeOther(continuation(deps.issuer, credentials.carried), [
-    deps.browserSessions.sessionCookie(token, session),
-  ]);
+  return seeOther(
+    continuation(deps.issuer, credentials.carried),
+    deps.browserSessions.sessionCookies(token, session),
+  );
 }
 
 /** The sign-in form again for a locked username: 429, with when to try again in words and in Retry-After. */

@@ -43,7 +43,7 @@ export const createSignOutHandler = (deps: SignOutDependencies, logger: Logger) 
           if (!(error instanceof InvalidToken)) throw error;
         }
       }
-      return signedOutPage({ issuer }, { cookies: [browserSessions.clearSessionCookie()] });
+      return signedOutPage({ issuer }, { cookies: browserSessions.clearSessionCookies() });
     },
     { logger, pages: true },
   );

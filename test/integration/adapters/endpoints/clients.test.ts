@@ -35,6 +35,7 @@ async function setup() {
     rotate: createClientSecretHandler(registry, sessions, logger),
   };
   const clients = tableName(runtime.config.tablePrefix, 'clients');
+  const users = tableName(runtime.config.tablePrefix, 'users');
   const grants = tableName(runtime.config.tablePrefix, 'grants');
 
   /** A fresh user with a live session; every test works with users of its own. */
@@ -42,13 +43,14 @@ async function setup() {
     const username = uniqueName('owner');
     const { sub } = await accounts.register(username, PASSWORD);
     const { token } = await accounts.login(username, PASSWORD);
-    return { sub, token };
+    return { sub, token, username };
   }
 
   return {
     runtime,
     lines,
     user,
+    users,
     store: new DynamoClientStore(runtime.db, runtime.config.tablePrefix),
     create: (token: string | undefined, json: unknown = WEB_APP) =>
       handlers.create(apiEvent({ method: 'POST', path: '/client', headers: bearer(token), json })),
@@ -222,6 +224,48 @@ describe('POST /client and GET /client', () => {
     expect(body(await env.list(bob.token)).clients).toHaveLength(1);
     const carol = await env.user();
     expect(body(await env.list(carol.token))).toEqual({ clients: [] });
+  });
+});
+
+describe('the cap of clients per owner', () => {
+  let env: Env;
+  beforeAll(async () => {
+    env = await setup();
+  });
+
+  it('stores exactly 50 when a hundred registrations by one owner arrive at once', async () => {
+    const { sub, token } = await env.user();
+    const results = await Promise.all(Array.from({ length: 100 }, () => env.create(token)));
+    const statuses = results.map((result) => result.statusCode).sort();
+    expect(statuses).toEqual([...Array(50).fill(201), ...Array(50).fill(409)]);
+    for (const refused of results.filter((result) => result.statusCode === 409)) {
+      expect(body(refused).error).toBe('too_many_clients');
+    }
+    expect(await env.store.listClients(sub)).toHaveLength(50);
+  }, 120_000);
+
+  it('counts a deletion, so that the owner can register again, and only then', async () => {
+    const { token } = await env.user();
+    const created = await Promise.all(Array.from({ length: 50 }, () => env.create(token)));
+    expect((await env.create(token)).statusCode).toBe(409);
+    const first = body(created[0] as ApiResult).client_id as string;
+    expect((await env.remove(token, first)).statusCode).toBe(204);
+    expect((await env.remove(token, first)).statusCode).toBe(404);
+    expect((await env.create(token)).statusCode).toBe(201);
+    expect((await env.create(token)).statusCode).toBe(409);
+  }, 120_000);
+
+  it('starts counting an owner registered before clients were counted from the clients they have', async () => {
+    const { sub, token, username } = await env.user();
+    const created = await Promise.all(Array.from({ length: 3 }, () => env.create(token)));
+    // As a user item written before the count existed: no clientCount at all.
+    await env.runtime.db.update(env.users, { username }, 'REMOVE clientCount');
+    expect((await env.remove(token, body(created[0] as ApiResult).client_id as string)).statusCode).toBe(204);
+    expect((await env.create(token)).statusCode).toBe(201);
+    expect(await env.runtime.db.get(env.users, { username }, { consistent: true })).toMatchObject({
+      clientCount: 3,
+    });
+    expect(await env.store.listClients(sub)).toHaveLength(3);
   });
 });
 

@@ -45,7 +45,7 @@ function newBrowser(handlers: Record<string, ApiHandler>) {
     path: string,
     input: { query?: Record<string, string>; form?: Record<string, string> } = {},
   ) {
-    const cookie = jar.header();
+    const cookie = jar.header(path);
     const headers: Record<string, string> = {
       accept: HTML_ACCEPT,
       ...(cookie ? { cookie } : {}),

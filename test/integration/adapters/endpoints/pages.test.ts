@@ -16,6 +16,7 @@ import {
   consents as consentsOf,
   sessions as sessionsOf,
 } from '#app/services';
+import { PAGE_PATHS } from '#contract/pages';
 import { tableName } from '#contract/tables';
 import type { ClientRecord } from '#core/clients/records';
 import { sha256 } from '#core/secrets';
@@ -77,7 +78,7 @@ async function setup() {
       input: { query?: Record<string, string | string[]>; form?: Record<string, string | string[]> } = {},
       extraHeaders: Record<string, string> = {},
     ) {
-      const cookie = jar.header();
+      const cookie = jar.header(path);
       const headers: Record<string, string> = {
         accept: HTML_ACCEPT,
         ...(cookie ? { cookie } : {}),
@@ -179,10 +180,13 @@ describe('GET /authorize from a browser without a session', () => {
     expect(result.body).not.toMatch(/<script/i);
     expect(new URLSearchParams(field(result.body, 'request'))).toEqual(new URLSearchParams(query));
     expect(result.body).toContain(`href="${env.issuer}/signup?`);
-    // The form nonce: HttpOnly, Lax, scoped to the API, not Secure on a localhost issuer.
-    const nonce = b.jar.cookies.get('tinyoauth_form');
-    expect(nonce?.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(nonce?.attributes).toEqual(['Path=/', 'Max-Age=3600', 'HttpOnly', 'SameSite=Lax']);
+    // The form nonce: HttpOnly, Lax, scoped to the pages, not Secure on a localhost issuer.
+    const nonces = b.jar.named('tinyoauth_form');
+    expect(nonces.map((nonce) => nonce.path)).toEqual([...PAGE_PATHS]);
+    for (const nonce of nonces) {
+      expect(nonce.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(nonce.attributes).toEqual([`Path=${nonce.path}`, 'Max-Age=3600', 'HttpOnly', 'SameSite=Lax']);
+    }
   });
 
   it('keeps answering an API caller with 401 JSON login_required', async () => {
@@ -212,30 +216,87 @@ describe('GET /authorize from a browser without a session', () => {
     expect(result.headers?.['X-Frame-Options']).toBe('DENY');
   });
 
-  it('redirects an invalid request to the client before asking anyone to sign in', async () => {
-    const result = await env.browser().request('GET', '/authorize', {
-      query: env.authorizeQuery(c, { code_challenge_method: 'plain' }),
-    });
-    expect(result.statusCode).toBe(302);
-    expect(location(result).searchParams.get('error')).toBe('invalid_request');
+  /** The page that stands in for an error redirect before sign-in, and the error response its link carries. */
+  function returnPage(result: ApiResult) {
+    expect(result.statusCode).toBeGreaterThanOrEqual(400);
+    expect(result.headers?.Location).toBeUndefined();
+    expect(result.headers?.['Content-Type']).toBe('text/html; charset=utf-8');
+    expect(result.headers?.['Content-Security-Policy']).toMatch(/^default-src 'none'; /);
+    expect(result.body).not.toMatch(/<script|http-equiv/i);
+    const links = [...result.body.matchAll(/<a href="([^"]*)">/g)].map((match) => unescapeHtml(match[1]!));
+    expect(links).toHaveLength(1);
+    return new URL(links[0]!);
+  }
+
+  // RFC 9700 §4.11.2: anyone can register a client with any redirect URI, so before the user has signed
+  // in, no error may send the browser there by itself (an open redirector on tinyoauth's name).
+  it.each([
+    ['an unavailable scope', { scope: 'read admin' }, 400, 'invalid_scope'],
+    ['response_type=token', { response_type: 'token' }, 400, 'unsupported_response_type'],
+    ['the plain PKCE method', { code_challenge_method: 'plain' }, 400, 'invalid_request'],
+    ['no code_challenge', { code_challenge: '' }, 400, 'invalid_request'],
+    ['prompt=none combined with another value', { prompt: 'none login' }, 400, 'invalid_request'],
+    ['prompt=none', { prompt: 'none' }, 401, 'login_required'],
+  ])(
+    'answers %s before sign-in with a page naming the app, never a redirect',
+    async (_name, overrides, status, error) => {
+      const result = await env
+        .browser()
+        .request('GET', '/authorize', { query: env.authorizeQuery(c, overrides) });
+      expect(result.statusCode).toBe(status);
+      const link = returnPage(result);
+      expect(result.body).toContain('<bdi class="client">Photo Printer</bdi>');
+      expect(result.body).toContain('<bdi>app.example.com</bdi>');
+      // The user may still go back: the link carries the error response the redirect would have.
+      expect(`${link.origin}${link.pathname}`).toBe('https://app.example.com/callback');
+      expect(link.searchParams.get('from')).toBe('tinyoauth');
+      expect(link.searchParams.get('error')).toBe(error);
+      expect(link.searchParams.get('state')).toBe('xyz');
+      expect(link.searchParams.get('iss')).toBe(env.issuer);
+    },
+  );
+
+  it('answers an API caller without a session with the error as JSON, never a redirect', async () => {
+    const query = env.authorizeQuery(c, { scope: 'admin' });
+    for (const headers of [{}, { authorization: 'Bearer not-a-session' }] as Record<string, string>[]) {
+      const result = await env.handlers['/authorize']!(apiEvent({ path: '/authorize', query, headers }));
+      expect(result.statusCode).toBe(400);
+      expect(result.headers?.Location).toBeUndefined();
+      expect(json(result).error).toBe('invalid_scope');
+    }
+    const silent = await env.handlers['/authorize']!(
+      apiEvent({ path: '/authorize', query: env.authorizeQuery(c, { prompt: 'none' }) }),
+    );
+    expect(silent.statusCode).toBe(401);
+    expect(json(silent).error).toBe('login_required');
   });
 
-  it('redirects prompt=none with login_required', async () => {
+  it('escapes what the page shows of the client and its redirect URI', async () => {
+    const hostile = await env.client({ clientName: '<b>"Co"</b>' });
     const result = await env.browser().request('GET', '/authorize', {
-      query: env.authorizeQuery(c, { prompt: 'none' }),
+      query: env.authorizeQuery(hostile, { scope: 'admin', state: '"><script>x</script>' }),
     });
-    expect(result.statusCode).toBe(302);
-    const url = location(result);
-    expect(url.searchParams.get('error')).toBe('login_required');
-    expect(url.searchParams.get('state')).toBe('xyz');
-    expect(url.searchParams.get('iss')).toBe(env.issuer);
+    const link = returnPage(result);
+    expect(result.body).toContain('&lt;b&gt;&quot;Co&quot;&lt;/b&gt;');
+    expect(link.searchParams.get('state')).toBe('"><script>x</script>');
   });
+});
 
-  it('refuses prompt=none combined with another value', async () => {
-    const result = await env.browser().request('GET', '/authorize', {
-      query: env.authorizeQuery(c, { prompt: 'none login' }),
-    });
-    expect(location(result).searchParams.get('error')).toBe('invalid_request');
+describe('errors once the user has signed in', () => {
+  it('go back to the app by redirect, as before', async () => {
+    const env = await setup();
+    const c = await env.client();
+    const b = env.browser();
+    await env.signIn(b, await env.user(), env.authorizeQuery(c));
+    for (const [overrides, error] of [
+      [{ scope: 'read admin' }, 'invalid_scope'],
+      [{ code_challenge_method: 'plain' }, 'invalid_request'],
+    ] as const) {
+      const result = await b.request('GET', '/authorize', { query: env.authorizeQuery(c, overrides) });
+      expect(result.statusCode).toBe(302);
+      expect(location(result).searchParams.get('error')).toBe(error);
+      expect(location(result).searchParams.get('state')).toBe('xyz');
+    }
   });
 });
 
@@ -258,13 +319,22 @@ describe('signing in, consent and the code', () => {
     expect(`${next.origin}${next.pathname}`).toBe(`${env.issuer}/authorize`);
     expect(Object.fromEntries(next.searchParams)).toEqual(query);
 
-    const cookie = b.jar.cookies.get('tinyoauth_session');
-    expect(cookie?.attributes).toEqual([
-      `Path=/`,
-      `Max-Age=${env.runtime.config.sessionTtlSeconds}`,
-      'HttpOnly',
-      'SameSite=Lax',
-    ]);
+    const cookies = b.jar.named('tinyoauth_session');
+    expect(cookies.map(({ path }) => path)).toEqual([...PAGE_PATHS]);
+    for (const { path, attributes } of cookies) {
+      expect(attributes).toEqual([
+        `Path=${path}`,
+        `Max-Age=${env.runtime.config.sessionTtlSeconds}`,
+        'HttpOnly',
+        'SameSite=Lax',
+      ]);
+    }
+    // Sent to the pages, and to nothing else of the API: not to /token, not to the backends.
+    expect(b.jar.header('/authorize')).toContain('tinyoauth_session=');
+    for (const path of ['/protected/resource', '/protected', '/token', '/client', '/']) {
+      expect(b.jar.header(path) ?? '').not.toContain('tinyoauth_session=');
+    }
+    const cookie = cookies[0];
     // The cookie is the session token itself: the same record backs the bearer token.
     const session = await env.sessions.authenticate(cookie?.value);
     expect(decodeJwt(cookie?.value ?? '').jti).toBe(session.sessionId);
@@ -275,7 +345,7 @@ describe('signing in, consent and the code', () => {
     const b = env.browser();
     const consent = await env.signIn(b, await env.user(), env.authorizeQuery(c, { scope: 'read write' }));
     expect(consent.statusCode).toBe(200);
-    expect(consent.body).toContain('Allow <span class="client">Photo Printer</span> to use your account?');
+    expect(consent.body).toContain('Allow <bdi class="client">Photo Printer</bdi> to use your account?');
     expect(consent.body).toContain('Read your data (<code>read</code>)');
     expect(consent.body).toContain('Create, change and delete your data (<code>write</code>)');
     expect(consent.body).toContain('<strong class="client">app.example.com</strong>');
@@ -454,7 +524,7 @@ describe('forged and cross-site forms', () => {
     const b = env.browser();
     const username = await env.user();
     const page = await b.request('GET', '/authorize', { query: env.authorizeQuery(c) });
-    b.jar.cookies.delete('tinyoauth_form');
+    b.jar.forget('tinyoauth_form');
     const result = await b.submit(page, '/signin', { username, password: PASSWORD });
     expect(result.statusCode).toBe(403);
     expect(result.body).toContain('This form has expired. Please sign in again.');
@@ -560,6 +630,24 @@ describe('hostile client metadata and parameters', () => {
     const approved = await b.submit(shown, '/authorize', { decision: 'approve' });
     expect(location(approved).searchParams.get('state')).toBe(state);
   });
+
+  it('isolates the client name wherever it is shown, so that it cannot reorder the text around it', async () => {
+    // Registration refuses such a name now; one stored before that must still be shown harmlessly.
+    const name = 'Bank \u202Egnp.exe\u202C';
+    const env = await setup();
+    const c = await env.client({ clientName: name });
+    const b = env.browser();
+    const page = await b.request('GET', '/authorize', { query: env.authorizeQuery(c) });
+    expect(page.body).toContain(`<strong><bdi class="client">${name}</bdi></strong>`);
+    const consent = await b.follow(
+      await b.submit(page, '/signin', { username: await env.user(), password: PASSWORD }),
+    );
+    expect(consent.body).toContain(`<h1>Allow <bdi class="client">${name}</bdi> to use your account?</h1>`);
+    expect(consent.body).toContain(`<strong><bdi class="client">${name}</bdi></strong> will be able to:`);
+    expect(consent.body).toContain(`<title>Allow \u2068${name}\u2069? · tinyoauth</title>`);
+    const isolated = /<bdi class="client">[^<]*<\/bdi>|\u2068[^\u2069]*\u2069/g;
+    expect(consent.body.replaceAll(isolated, '')).not.toContain('\u202E');
+  });
 });
 
 describe('sign-up', () => {
@@ -636,7 +724,7 @@ describe('sign-up', () => {
   it('answers a sign-up without the form nonce with a fresh form (403) and creates no account', async () => {
     const b = env.browser();
     const page = await b.request('GET', '/signup', { query: env.authorizeQuery(c) });
-    b.jar.cookies.delete('tinyoauth_form');
+    b.jar.forget('tinyoauth_form');
     const username = uniqueName();
     const fields = { username, password: PASSWORD, password_again: PASSWORD };
     const result = await b.submit(page, '/signup', fields);

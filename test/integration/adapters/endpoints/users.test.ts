@@ -14,6 +14,11 @@ import { testRuntime, uniqueName } from '../../../fakes/runtime.ts';
 
 const PASSWORD = 'correct horse battery';
 const body = (result: ApiResult) => JSON.parse(result.body);
+/** The logical names of the tables a request touches, in order (the test prefix left out). */
+const tables = (input: Readonly<Record<string, unknown>>): string =>
+  (JSON.stringify(input).match(/"TableName":"[^"]+"/g) ?? [])
+    .map((match) => match.slice(13, -1).replace(/^test_/, ''))
+    .join(' ');
 
 async function setup(logger = silentLogger) {
   const runtime = await testRuntime();
@@ -153,6 +158,34 @@ describe('POST /login and POST /logout', () => {
     }
     env.runtime.clock.advance(env.runtime.config.lockout.windowSeconds);
     expect((await env.login({ username: victim, password: PASSWORD })).statusCode).toBe(200);
+  });
+
+  it('checks at most five passwords when twenty wrong ones arrive at once, then stays locked', async () => {
+    const victim = uniqueName();
+    await env.register({ username: victim, password: PASSWORD });
+    for (const name of [victim, uniqueName()]) {
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () => env.login({ username: name, password: 'wrong password' })),
+      );
+      const statuses = results.map((result) => result.statusCode).sort();
+      expect(statuses).toEqual([...Array(5).fill(401), ...Array(15).fill(429)]);
+    }
+    const locked = await env.login({ username: victim, password: PASSWORD });
+    expect(locked.statusCode).toBe(429);
+    expect(body(locked)).toMatchObject({ result: 'failed', token: null, error: 'too_many_attempts' });
+  });
+
+  it('makes three DynamoDB requests for a successful login, two of them at once', async () => {
+    const name = uniqueName();
+    await env.register({ username: name, password: PASSWORD });
+    const before = env.runtime.requests.length;
+    expect((await env.login({ username: name, password: PASSWORD })).statusCode).toBe(200);
+    const made = env.runtime.requests
+      .slice(before)
+      .map(({ operation, input }) => `${operation} ${tables(input)}`);
+    expect(made.slice(0, 2).sort()).toEqual(['GetItem users', 'UpdateItem login_attempts']);
+    expect(made[2]).toBe('TransactWriteItems sessions users login_attempts');
+    expect(made).toHaveLength(3);
   });
 
   it('answers logout without a token with 401', async () => {

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { type ApiEvent, HttpRequest } from '#adapters/http/request';
 import { BrowserSessions, CrossSiteRequestRefused, FORM_PURPOSE } from '#adapters/web/browser-sessions';
+import { PAGE_PATHS } from '#contract/pages';
 import { Accounts } from '#core/users/accounts';
 import { Sessions } from '#core/users/sessions';
 import { MemoryAccountStore } from '../../../fakes/accounts.ts';
@@ -42,23 +43,58 @@ const request = (headers: Record<string, string>, multi?: Record<string, string[
   } as unknown as ApiEvent);
 
 describe('cookie attributes', () => {
-  it('are HttpOnly, Lax and not Secure on a localhost issuer, living as long as the session', async () => {
+  it('are HttpOnly, Lax and not Secure on a localhost issuer, living as long as the session, one per page path', async () => {
     const { browser, login, clock } = await setup();
     const { token, session } = await login();
     clock.advance(600);
-    expect(browser.sessionCookie(token, session)).toBe(
-      `tinyoauth_session=${token}; Path=/; Max-Age=3000; HttpOnly; SameSite=Lax`,
-    );
-    expect(browser.clearSessionCookie()).toBe(
+    expect(browser.sessionCookies(token, session)).toEqual([
+      // Earlier versions set it on the whole API: the sign-in that sets the scoped ones removes it.
       'tinyoauth_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax',
-    );
+      `tinyoauth_session=${token}; Path=/authorize; Max-Age=3000; HttpOnly; SameSite=Lax`,
+      `tinyoauth_session=${token}; Path=/signin; Max-Age=3000; HttpOnly; SameSite=Lax`,
+      `tinyoauth_session=${token}; Path=/signup; Max-Age=3000; HttpOnly; SameSite=Lax`,
+      `tinyoauth_session=${token}; Path=/signout; Max-Age=3000; HttpOnly; SameSite=Lax`,
+      `tinyoauth_session=${token}; Path=/end_session; Max-Age=3000; HttpOnly; SameSite=Lax`,
+      `tinyoauth_session=${token}; Path=/account; Max-Age=3000; HttpOnly; SameSite=Lax`,
+    ]);
+  });
+
+  it('are cleared on every page path, and on the whole API where earlier versions set them', async () => {
+    const { browser } = await setup();
+    expect(browser.clearSessionCookies()).toEqual([
+      'tinyoauth_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax',
+      'tinyoauth_session=; Path=/authorize; Max-Age=0; HttpOnly; SameSite=Lax',
+      'tinyoauth_session=; Path=/signin; Max-Age=0; HttpOnly; SameSite=Lax',
+      'tinyoauth_session=; Path=/signup; Max-Age=0; HttpOnly; SameSite=Lax',
+      'tinyoauth_session=; Path=/signout; Max-Age=0; HttpOnly; SameSite=Lax',
+      'tinyoauth_session=; Path=/end_session; Max-Age=0; HttpOnly; SameSite=Lax',
+      'tinyoauth_session=; Path=/account; Max-Age=0; HttpOnly; SameSite=Lax',
+    ]);
+  });
+
+  it('never reach a path outside the pages, /protected/* above all', async () => {
+    const { browser, login } = await setup('https://auth.example.com/v1');
+    const { token, session } = await login();
+    const paths = [...browser.sessionCookies(token, session), ...browser.formNonce(request({})).cookies]
+      .filter((cookie) => !cookie.includes('Max-Age=0'))
+      .map((cookie) => /; Path=([^;]+);/.exec(cookie)?.[1]);
+    expect(new Set(paths)).toEqual(new Set(PAGE_PATHS.map((path) => `/v1${path}`)));
+    // RFC 6265 §5.1.4: a cookie path matches a request path that equals it or continues it after a "/".
+    for (const path of paths) {
+      for (const request of ['/v1/protected/resource', '/v1/protected', '/v1/token', '/v1/client', '/v1/']) {
+        expect(request === path || request.startsWith(`${path}/`)).toBe(false);
+      }
+    }
   });
 
   it('are Secure, __Secure- named and scoped to the stage path behind https', async () => {
     const { browser, login } = await setup('https://abc.execute-api.eu-west-1.amazonaws.com/prod');
     const { token, session } = await login();
-    expect(browser.sessionCookie(token, session)).toBe(
-      `__Secure-tinyoauth_session=${token}; Path=/prod; Max-Age=3600; HttpOnly; Secure; SameSite=Lax`,
+    expect(browser.sessionCookies(token, session)[1]).toBe(
+      `__Secure-tinyoauth_session=${token}; Path=/prod/authorize; Max-Age=3600; HttpOnly; Secure; SameSite=Lax`,
+    );
+    expect(browser.clearSessionCookies()[0]).toBe(
+      '__Secure-tinyoauth_session=; Path=/prod; Max-Age=0; HttpOnly; Secure; SameSite=Lax',
     );
     expect(browser.origin).toBe('https://abc.execute-api.eu-west-1.amazonaws.com');
   });
@@ -134,9 +170,13 @@ describe('CSRF tokens', () => {
     const { browser } = await setup();
     const fresh = browser.formNonce(request({}));
     expect(fresh.nonce).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(fresh.cookie).toBe(`tinyoauth_form=${fresh.nonce}; Path=/; Max-Age=3600; HttpOnly; SameSite=Lax`);
+    expect(fresh.cookies).toEqual(
+      PAGE_PATHS.map(
+        (path) => `tinyoauth_form=${fresh.nonce}; Path=${path}; Max-Age=3600; HttpOnly; SameSite=Lax`,
+      ),
+    );
     const kept = browser.formNonce(request({ cookie: `tinyoauth_form=${fresh.nonce}` }));
-    expect(kept).toEqual({ nonce: fresh.nonce });
+    expect(kept).toEqual({ nonce: fresh.nonce, cookies: [] });
     expect(browser.presentedNonce(request({ cookie: 'tinyoauth_form=short' }))).toBeUndefined();
   });
 });

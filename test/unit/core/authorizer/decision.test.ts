@@ -3,6 +3,7 @@ import { createLocalJWKSet, exportSPKI, importJWK, type JWTVerifyGetKey, SignJWT
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '#adapters/logger';
 import type { ScopeRule } from '#contract/protection';
+import { NON_CANONICAL_PATHS } from '#core/authorizer/access-policy';
 import { type AuthorizerDependencies, createAuthorizer } from '#core/authorizer/decision';
 import type { SigningKey } from '#core/keys/key-ring';
 import { generateSigningKey, publicJwk, rotateKeySet, type StoredKey } from '#core/keys/key-set';
@@ -211,11 +212,13 @@ describe('authorizer: per-route scope requirements', () => {
       { method: '*', path: '/protected/admin/*', scopes: ['admin', 'reports:write'] },
     ];
     const result = await authorizer()(event(`Bearer ${await accessToken({ scope: 'openid reports:read' })}`));
-    expect(result.policyDocument.Statement[1]).toEqual({
+    expect(result.policyDocument.Statement[1]).toMatchObject({
       Action: 'execute-api:Invoke',
       Effect: 'Deny',
-      Resource: [`${STAGE}/POST/protected/reports/*`, `${STAGE}/*/protected/admin/*`],
     });
+    const denied = (result.policyDocument.Statement[1] as { Resource: string[] }).Resource;
+    expect(denied.slice(0, 2)).toEqual([`${STAGE}/POST/protected/reports/*`, `${STAGE}/*/protected/admin/*`]);
+    expect(denied.slice(2)).toEqual(NON_CANONICAL_PATHS.map((suffix) => `${STAGE}/*/protected${suffix}`));
     expect(evaluate(result, arnFor('GET', '/protected/reports/2024'))).toBe('Allow');
     expect(evaluate(result, arnFor('POST', '/protected/reports/2024'))).toBe('Deny');
     expect(evaluate(result, arnFor('PUT', '/protected/admin/x'))).toBe('Deny');

@@ -105,6 +105,41 @@ describe('client metadata', () => {
   });
 
   it.each([
+    ['202E', 'RIGHT-TO-LEFT OVERRIDE'],
+    ['202A', 'LEFT-TO-RIGHT EMBEDDING'],
+    ['2066', 'LEFT-TO-RIGHT ISOLATE'],
+    ['2067', 'RIGHT-TO-LEFT ISOLATE'],
+    ['2068', 'FIRST STRONG ISOLATE'],
+    ['2069', 'POP DIRECTIONAL ISOLATE'],
+    ['200F', 'RIGHT-TO-LEFT MARK'],
+    ['200B', 'ZERO WIDTH SPACE'],
+    ['200D', 'ZERO WIDTH JOINER'],
+    ['FEFF', 'ZERO WIDTH NO-BREAK SPACE'],
+    ['00AD', 'SOFT HYPHEN'],
+    ['2028', 'LINE SEPARATOR'],
+    ['2029', 'PARAGRAPH SEPARATOR'],
+    ['3164', 'HANGUL FILLER'],
+    ['FE0F', 'VARIATION SELECTOR-16'],
+    ['034F', 'COMBINING GRAPHEME JOINER'],
+    ['2800', 'BRAILLE PATTERN BLANK'],
+    ['E000', 'a private-use character'],
+    ['D800', 'a lone surrogate'],
+  ])('refuses a client_name holding U+%s (%s) and says why', (codePoint) => {
+    const character = String.fromCharCode(Number.parseInt(codePoint, 16));
+    const error = metadataError({ ...WEB_APP, client_name: `Photo${character} Printer` });
+    expect(error).toBeInstanceOf(InvalidClientMetadata);
+    expect((error as InvalidClientMetadata).description).toBe(
+      '"client_name" must not contain invisible, formatting, direction-changing or line-separating characters.',
+    );
+  });
+
+  it('keeps names in any script, emoji and ordinary spaces', () => {
+    for (const name of ['Café Zürich', 'Фото принтер', 'שלום עולם', 'مرحبا', '写真プリンタ', 'My App ✓ 📷']) {
+      expect(validateClientMetadata({ ...WEB_APP, client_name: name }, SCOPES).clientName).toBe(name);
+    }
+  });
+
+  it.each([
     [{}, 'no redirect_uris for the default authorization_code grant'],
     [{ redirect_uris: [] }, 'an empty redirect_uris'],
     [{ redirect_uris: ['https://a.example/ok', 'http://a.example/cb'] }, 'one bad URI among good ones'],

@@ -123,6 +123,41 @@ describe('login', () => {
     await expect(env.accounts.login('mallory', 'guess')).rejects.toBeInstanceOf(TooManyAttempts);
   });
 
+  it('checks at most the limit of passwords when twenty guesses arrive at once, known name or not', async () => {
+    for (const name of ['alice', 'mallory']) {
+      const outcomes = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          env.accounts.login(name, 'wrong password').then(
+            () => 'signed in',
+            (error: Error) => error.constructor.name,
+          ),
+        ),
+      );
+      expect(outcomes.filter((outcome) => outcome === 'InvalidCredentials')).toHaveLength(
+        LOCKOUT.maxFailures,
+      );
+      expect(outcomes.filter((outcome) => outcome === 'TooManyAttempts')).toHaveLength(
+        20 - LOCKOUT.maxFailures,
+      );
+    }
+    await expect(env.accounts.login('alice', 'correct horse battery')).rejects.toBeInstanceOf(
+      TooManyAttempts,
+    );
+  });
+
+  it('counts a check before the password is verified, and releases it when the password is right', async () => {
+    let countedBeforeVerifying: number | undefined;
+    const admit = env.store.admitAttempt.bind(env.store);
+    vi.spyOn(env.store, 'admitAttempt').mockImplementation(async (username, window) => {
+      const admission = await admit(username, window);
+      countedBeforeVerifying = env.store.attempts.get(username)?.failures;
+      return admission;
+    });
+    await env.accounts.login('alice', 'correct horse battery');
+    expect(countedBeforeVerifying).toBe(1);
+    expect(env.store.attempts.has('alice')).toBe(false);
+  });
+
   it('forgets failures once their window has passed', async () => {
     await env.accounts.login('alice', 'wrong').catch(() => {});
     await env.accounts.login('alice', 'wrong').catch(() => {});

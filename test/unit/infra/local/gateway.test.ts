@@ -710,6 +710,37 @@ describe('gateway: HTTP backends', () => {
     expect(backend.received[0]!.headers[IDENTITY_HEADERS.sub.toLowerCase()]).toBe('user-1');
   });
 
+  it('drops every spelling of the identity headers a client sends: any case, - or _ between words', async () => {
+    const backend = await startBackend();
+    const { url } = await startGateway(
+      { authorizer: async () => allow('*', identityContext) },
+      { protectedBackendUrl: backend.url },
+    );
+    // fetch() refuses nothing here: underscores are legal in header names (RFC 9110 token).
+    await fetch(`${url}/protected/x`, {
+      headers: {
+        Authorization: 'Bearer t',
+        X_Tinyoauth_Sub: 'attacker',
+        'X-Tinyoauth_Client-Id': 'evil-client',
+        x_tinyoauth_scope: 'write admin',
+        'x-TINYOAUTH-token_id': 'forged',
+        'X_TINYOAUTH-Anything-Else': 'forged',
+        'X-Tinyoauthish': 'kept',
+      },
+    });
+    const seen = backend.received[0]!.headers;
+    const forged = Object.keys(seen).filter((name) => /^x[-_]tinyoauth[-_]/i.test(name));
+    expect(forged.sort()).toEqual(
+      Object.values(IDENTITY_HEADERS)
+        .map((name) => name.toLowerCase())
+        .sort(),
+    );
+    for (const [key, header] of Object.entries(IDENTITY_HEADERS)) {
+      expect(seen[header.toLowerCase()]).toBe(identityContext[key as keyof typeof identityContext]);
+    }
+    expect(seen['x-tinyoauthish']).toBe('kept');
+  });
+
   it('answers 502 JSON when the backend cannot be reached', async () => {
     const backend = await startBackend();
     const unreachable = backend.url;
