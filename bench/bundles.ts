@@ -6,8 +6,9 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Metafile } from 'esbuild';
 import { DEFAULT_MEMORY_MB } from '#infra/cdk/function';
+import type { FunctionDefinition } from '#infra/function-definition';
 import { bundleEntry } from '#infra/package/bundling';
-import { type FunctionDefinition, type FunctionName, functions } from '#infra/routes';
+import { type FunctionName, functions } from '#infra/routes';
 
 export interface PackageShare {
   /** `jose`, `aws4fetch`, or `tinyoauth functions/core` for our own code (by directory). */

@@ -7,7 +7,7 @@ import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/a
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { keyAttributeType, type TableDefinition, type TableKey, tableName, tables } from '#contract/tables';
-import type { FunctionDefinition } from '#infra/routes';
+import type { FunctionDefinition } from '#infra/function-definition';
 
 export class TinyOAuthTables extends Construct {
   readonly byKey: Record<TableKey, Table>;

@@ -11,9 +11,10 @@ import { PAGE_PATHS } from '#contract/pages';
 import { DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS, IDENTITY_HEADERS } from '#contract/protection';
 import { keyAttributeType, type TableDefinition, type TableKey, tables } from '#contract/tables';
 import { FUNCTION_RUNTIME } from '#infra/cdk/function';
+import type { FunctionDefinition } from '#infra/function-definition';
 import { gatewayResponses } from '#infra/gateway-responses';
 import { allowedMethodsByPath, methodNotAllowed } from '#infra/method-not-allowed';
-import { AUTHORIZER, type FunctionDefinition, type FunctionName, functions, routes } from '#infra/routes';
+import { AUTHORIZER, type FunctionName, functions, routes } from '#infra/routes';
 import { type Json, type Synthesized, statementsOfRole, synthesizeApp } from './synth.ts';
 
 let synthesized: Synthesized;
