@@ -5,7 +5,7 @@
  * (always, unless the hint proves the request is about this very browser session).
  */
 import { errors, jwtVerify } from 'jose';
-import type { ClientLookup, ClientRecord } from '#core/clients/records';
+import { type ClientLookup, type ClientRecord, isClientId } from '#core/clients/records';
 import { type Clock, epochSeconds } from '#core/clock';
 import { InvalidRequest } from '#core/errors';
 import type { KeyRing } from '#core/keys/key-ring';
@@ -60,7 +60,9 @@ export class EndSession {
     if (fields.client_id !== undefined && hint && hint.clientId !== fields.client_id) {
       throw new InvalidRequest('"client_id" is not the client the ID token was issued to.');
     }
-    const client = clientId === undefined ? undefined : await this.deps.clients.findClient(clientId);
+    // A value no client could have names none, and is never read (DynamoDB refuses oversized keys).
+    const known = clientId !== undefined && isClientId(clientId);
+    const client = known ? await this.deps.clients.findClient(clientId) : undefined;
     if (clientId !== undefined && !client) throw new InvalidRequest('The client is not registered.');
     return { hint, client, redirect: redirectAfterLogout(client, fields), fields };
   }

@@ -9,6 +9,7 @@ import type { ApiResult } from '#adapters/http/responses';
 import {
   authorizeEndpoint,
   clientDeleteEndpoint,
+  endSessionEndpoint,
   introspectEndpoint,
   loginEndpoint,
   registerEndpoint,
@@ -45,6 +46,7 @@ beforeAll(async () => {
     login: loginEndpoint(runtime),
     register: registerEndpoint(runtime),
     clientDelete: clientDeleteEndpoint(runtime),
+    endSession: endSessionEndpoint(runtime),
   };
   const username = uniqueName();
   await accounts(runtime).register(username, 'correct horse battery');
@@ -113,6 +115,17 @@ describe('a 3 KB client_id', () => {
     const query = authorizeQuery(HUGE);
     const result = await send(handler, apiEvent({ path, query, headers: { accept: HTML_ACCEPT } }));
     expect(result.statusCode).toBe(400);
+    expect(result.body).toContain('The client is not registered.');
+  });
+
+  it('at /end_session is an unregistered client: the 400 page, and nobody is signed out', async () => {
+    const query = { client_id: HUGE, post_logout_redirect_uri: 'https://app.example.com/bye' };
+    const result = await send(
+      'endSession',
+      apiEvent({ path: '/end_session', query, headers: { accept: HTML_ACCEPT } }),
+    );
+    expect(result.statusCode).toBe(400);
+    expect(result.headers?.Location).toBeUndefined();
     expect(result.body).toContain('The client is not registered.');
   });
 
