@@ -237,6 +237,24 @@ describe('sign-up, the account page and the profile API', () => {
     const anonymous = await profile(apiEvent({ method: 'GET', path: '/account/profile' }));
     expect(anonymous.statusCode).toBe(401);
   });
+
+  it('takes no session cookie at the profile API, which the browser sends there (it is below /account)', async () => {
+    const b = env.browser();
+    await env.signedIn(b);
+    const cookie = b.jar.header('/account/profile');
+    expect(cookie).toContain('tinyoauth_session=');
+    const profile = env.handlers['/account/profile']!;
+    const headers = { cookie: cookie as string };
+    const read = await profile(apiEvent({ method: 'GET', path: '/account/profile', headers }));
+    expect(read.statusCode).toBe(401);
+    expect(JSON.parse(read.body).error).toBe('invalid_token');
+    const changed = await profile(
+      apiEvent({ method: 'PATCH', path: '/account/profile', headers, json: { name: 'Mallory' } }),
+    );
+    expect(changed.statusCode).toBe(401);
+    expect(JSON.parse(changed.body).error).toBe('invalid_token');
+    expect((await b.request('GET', '/account')).body).not.toContain('Mallory');
+  });
 });
 
 describe('RP-initiated logout at /end_session', () => {
