@@ -46,8 +46,9 @@ export interface LogoutConfirmationView {
 
 /** GET /end_session without a hint for this session: signing out is the user's decision. */
 export function logoutConfirmationPage(view: LogoutConfirmationView): HttpResponse {
+  // Isolated like every client name (templates.ts): its characters cannot reorder the sentence.
   const asking = view.clientName
-    ? html`<strong class="client">${view.clientName}</strong> asks to sign you out of tinyoauth.`
+    ? html`<strong><bdi class="client">${view.clientName}</bdi></strong> asks to sign you out of tinyoauth.`
     : html`An app asks to sign you out of tinyoauth.`;
   const content = html`<h1>Sign out?</h1>
 <p class="lead">Signed in as <strong>${view.username}</strong>. ${asking}</p>

@@ -308,6 +308,19 @@ describe('RP-initiated logout at /end_session', () => {
     expect(heading(page)).toBe('Sign out?');
   });
 
+  it('isolates the asking client’s name on the confirmation page, so that it cannot reorder the text', async () => {
+    // Registration refuses such a name now; one stored before that must still be shown harmlessly.
+    const name = 'Bank \u202Egnp.exe\u202C';
+    const spoof = { ...env.client, clientId: uniqueName('client'), clientName: name };
+    await env.runtime.db.put(tableName(env.runtime.config.tablePrefix, 'clients'), { ...spoof });
+    const b = env.browser();
+    await env.signedIn(b);
+    const page = await b.request('GET', '/end_session', { query: { client_id: spoof.clientId } });
+    expect(heading(page)).toBe('Sign out?');
+    expect(page.body).toContain(`<strong><bdi class="client">${name}</bdi></strong> asks to sign you out`);
+    expect(page.body.replaceAll(/<bdi class="client">[^<]*<\/bdi>/g, '')).not.toContain('\u202E');
+  });
+
   it('turns a client’s cross-site POST into a GET that carries the session cookie', async () => {
     const b = env.browser();
     const form = { client_id: env.client.clientId, state: 'y' };
