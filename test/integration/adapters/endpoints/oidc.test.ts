@@ -194,6 +194,35 @@ describe('ID tokens at the token endpoint', () => {
     });
     expect(after.at_hash).toBe(accessTokenHash(refreshed.access_token));
   });
+
+  it('answers a refresh token presented again within the reuse window with the same successor and an ID token', async () => {
+    const c = await env.client();
+    const first = await tokens(env, c, { nonce: 'abc', scope: 'openid read' });
+    const before = await verifyIdToken(env, first.id_token as string);
+    const refresh = () =>
+      env.handlers.token(
+        apiEvent({
+          path: '/token',
+          form: { grant_type: 'refresh_token', refresh_token: first.refresh_token },
+          headers: { authorization: basic(c.clientId, c.secret) },
+        }),
+      );
+    const rotated = body(await refresh());
+    env.runtime.clock.advance(30);
+    const again = await refresh();
+    expect(again.statusCode).toBe(200);
+    const reissued = body(again);
+    expect(reissued.refresh_token).toBe(rotated.refresh_token);
+    const claims = await verifyIdToken(env, reissued.id_token);
+    expect(claims).not.toHaveProperty('nonce');
+    expect(claims).toMatchObject({
+      sub: before.sub,
+      sid: before.sid,
+      auth_time: before.auth_time,
+      amr: ['pwd'],
+    });
+    expect(claims.at_hash).toBe(accessTokenHash(reissued.access_token));
+  });
 });
 
 describe('max_age for an API caller', () => {
