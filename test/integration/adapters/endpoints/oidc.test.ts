@@ -234,6 +234,11 @@ describe('max_age for an API caller', () => {
     const stale = await authorize(env, c, { max_age: '300' }, session);
     expect(stale.result.statusCode).toBe(401);
     expect(body(stale.result).error).toBe('login_required');
+    expect(stale.result.headers?.Location).toBeUndefined();
+    // prompt=none asks for the answer at the client: the user is signed in, so it is redirected there.
+    const silent = await authorize(env, c, { max_age: '300', prompt: 'none' }, session);
+    expect(location(silent.result).searchParams.get('error')).toBe('login_required');
+    expect(silent.code).toBeFalsy();
     expect((await authorize(env, c, { max_age: '3600' }, session)).code).toBeTruthy();
     const malformed = await authorize(env, c, { max_age: 'soon' }, session);
     expect(location(malformed.result).searchParams.get('error')).toBe('invalid_request');
