@@ -8,7 +8,7 @@
  * drops from each function's bundle whatever that function does not use.
  */
 import { loadAuthorizerSettings } from '#adapters/authorizer-settings';
-import { DynamoDb } from '#adapters/aws/dynamodb';
+import { createDynamoDb, type DynamoDb } from '#adapters/aws/dynamodb';
 import { AwsSecretStore } from '#adapters/aws/secrets-manager';
 import { type Config, loadConfig } from '#adapters/config';
 import { DynamoAccountStore } from '#adapters/dynamo/accounts';
@@ -71,7 +71,7 @@ export function runtimeFrom(env: Environment): Runtime {
     logger: createLogger({ level: config.logLevel, service: env.AWS_LAMBDA_FUNCTION_NAME ?? 'tinyoauth' }),
     clock: systemClock,
     get db() {
-      db ??= new DynamoDb({ region: config.region, endpoint: config.dynamoDbEndpoint });
+      db ??= createDynamoDb({ region: config.region, endpoint: config.dynamoDbEndpoint });
       return db;
     },
     get keyRing() {

@@ -4,7 +4,8 @@
  * `npm run invoke`.
  */
 import { relative, resolve } from 'node:path';
-import { DynamoDb, DynamoDbUnavailable } from '#adapters/aws/dynamodb';
+import { createDynamoDb } from '#adapters/aws/dynamodb';
+import { AwsUnavailable } from '#adapters/aws/unavailable';
 import { type Config, loadConfig } from '#adapters/config';
 import { FileKeySource } from '#adapters/keys/file-key-source';
 import { PROJECT_ROOT } from '#infra/paths';
@@ -66,9 +67,9 @@ export async function prepareBackend(
   };
 
   try {
-    const db = new DynamoDb({ region: config.region, endpoint });
+    const db = createDynamoDb({ region: config.region, endpoint });
     const tables = await ensureTables(db, config.tablePrefix).catch((error: unknown) => {
-      if (error instanceof DynamoDbUnavailable && !dynamoDbLocal) {
+      if (error instanceof AwsUnavailable && !dynamoDbLocal) {
         throw new DynamoDbUnreachable(
           `DynamoDB at ${endpoint} (DYNAMODB_ENDPOINT) does not answer (${error.message}): start it, or unset DYNAMODB_ENDPOINT to let DynamoDB Local run.`,
         );

@@ -1,9 +1,11 @@
 /** Users, sessions and login counters in DynamoDB, each write a single request. */
-import { type DynamoDb, isCancelledTransaction, isConditionFailure } from '#adapters/aws/dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { cancellationReasons, conditionFailure, type DynamoDb } from '#adapters/aws/dynamodb';
 import { tableName } from '#contract/tables';
 import type { AccountStore } from '#core/users/accounts';
 import type { LoginAttemptsRecord, SessionRecord, UserRecord } from '#core/users/records';
 import type { SessionStore } from '#core/users/sessions';
+import { batchGet, transactWrite } from './requests.ts';
 
 export class DynamoAccountStore implements AccountStore, SessionStore {
   private readonly users: string;
@@ -21,18 +23,24 @@ export class DynamoAccountStore implements AccountStore, SessionStore {
 
   async createUser(user: UserRecord): Promise<boolean> {
     try {
-      await this.db.put(this.users, { ...user }, { ConditionExpression: 'attribute_not_exists(username)' });
+      await this.db.send(
+        new PutCommand({
+          TableName: this.users,
+          Item: { ...user },
+          ConditionExpression: 'attribute_not_exists(username)',
+        }),
+      );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (conditionFailure(error)) return false;
       throw error;
     }
   }
 
   async loginState(username: string): Promise<{ user?: UserRecord; attempts?: LoginAttemptsRecord }> {
-    const found = await this.db.batchGet({
-      [this.users]: { keys: [{ username }], consistent: true },
-      [this.attempts]: { keys: [{ username }], consistent: true },
+    const found = await batchGet(this.db, {
+      [this.users]: { Keys: [{ username }], ConsistentRead: true },
+      [this.attempts]: { Keys: [{ username }], ConsistentRead: true },
     });
     return {
       user: found[this.users]?.[0] as UserRecord | undefined,
@@ -48,27 +56,34 @@ export class DynamoAccountStore implements AccountStore, SessionStore {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         // Most often a window is already open: count into it.
-        return (await this.db.update(this.attempts, { username }, 'ADD failures :one', {
-          ConditionExpression: 'attribute_exists(username) AND expiresAt > :now',
-          ExpressionAttributeValues: { ':one': 1, ':now': nowSeconds },
-        })) as unknown as LoginAttemptsRecord;
+        const { Attributes } = await this.db.send(
+          new UpdateCommand({
+            TableName: this.attempts,
+            Key: { username },
+            UpdateExpression: 'ADD failures :one',
+            ConditionExpression: 'attribute_exists(username) AND expiresAt > :now',
+            ExpressionAttributeValues: { ':one': 1, ':now': nowSeconds },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return Attributes as LoginAttemptsRecord;
       } catch (error) {
-        if (!isConditionFailure(error)) throw error;
+        if (!conditionFailure(error)) throw error;
       }
       const fresh: LoginAttemptsRecord = { username, failures: 1, expiresAt: nowSeconds + windowSeconds };
       try {
         // No window, or only an expired one that TTL has not removed yet: start a new one.
-        await this.db.put(
-          this.attempts,
-          { ...fresh },
-          {
+        await this.db.send(
+          new PutCommand({
+            TableName: this.attempts,
+            Item: { ...fresh },
             ConditionExpression: 'attribute_not_exists(username) OR expiresAt <= :now',
             ExpressionAttributeValues: { ':now': nowSeconds },
-          },
+          }),
         );
         return fresh;
       } catch (error) {
-        if (!isConditionFailure(error)) throw error;
+        if (!conditionFailure(error)) throw error;
         // Another request opened a window between our two writes: count into that one.
       }
     }
@@ -76,13 +91,18 @@ export class DynamoAccountStore implements AccountStore, SessionStore {
   }
 
   async lockUntil(username: string, until: number): Promise<void> {
-    await this.db.update(this.attempts, { username }, 'SET expiresAt = :until', {
-      ExpressionAttributeValues: { ':until': until },
-    });
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.attempts,
+        Key: { username },
+        UpdateExpression: 'SET expiresAt = :until',
+        ExpressionAttributeValues: { ':until': until },
+      }),
+    );
   }
 
   async openSession(session: SessionRecord, options: { clearAttempts: boolean }): Promise<void> {
-    await this.db.transactWrite([
+    await transactWrite(this.db, [
       { Put: { TableName: this.sessions, Item: { ...session } } },
       {
         Update: {
@@ -101,14 +121,15 @@ export class DynamoAccountStore implements AccountStore, SessionStore {
   }
 
   async findSession(sessionId: string): Promise<SessionRecord | undefined> {
-    return (await this.db.get(this.sessions, { sessionId }, { consistent: true })) as
-      | SessionRecord
-      | undefined;
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.sessions, Key: { sessionId }, ConsistentRead: true }),
+    );
+    return Item as SessionRecord | undefined;
   }
 
   async closeSession(session: SessionRecord, nowSeconds: number): Promise<boolean> {
     try {
-      await this.db.transactWrite([
+      await transactWrite(this.db, [
         {
           Update: {
             TableName: this.sessions,
@@ -132,7 +153,7 @@ export class DynamoAccountStore implements AccountStore, SessionStore {
       ]);
       return true;
     } catch (error) {
-      if (isCancelledTransaction(error)) return false;
+      if (cancellationReasons(error)) return false;
       throw error;
     }
   }

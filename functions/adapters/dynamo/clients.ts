@@ -1,8 +1,10 @@
 /** Registered OAuth clients in DynamoDB. */
-import { type DynamoDb, isConditionFailure } from '#adapters/aws/dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { conditionFailure, type DynamoDb } from '#adapters/aws/dynamodb';
 import { tableName } from '#contract/tables';
 import type { ClientLookup, ClientRecord } from '#core/clients/records';
 import type { ClientStore } from '#core/clients/registry';
+import { queryAll } from './requests.ts';
 
 /** Grant deletions in flight at once while a deleted client's grants are swept. */
 const SWEEP_CONCURRENCY = 16;
@@ -19,28 +21,38 @@ export class DynamoClientStore implements ClientLookup, ClientStore {
 
   async findClient(clientId: string): Promise<ClientRecord | undefined> {
     // Consistent, so that a client deleted a moment ago is gone for every endpoint.
-    return (await this.db.get(this.clients, { clientId }, { consistent: true })) as ClientRecord | undefined;
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.clients, Key: { clientId }, ConsistentRead: true }),
+    );
+    return Item as ClientRecord | undefined;
   }
 
   async createClient(client: ClientRecord): Promise<void> {
     // 128 random bits never collide in practice; the condition makes sure a collision could not
     // silently replace someone else's client.
-    await this.db.put(this.clients, { ...client }, { ConditionExpression: 'attribute_not_exists(clientId)' });
+    await this.db.send(
+      new PutCommand({
+        TableName: this.clients,
+        Item: { ...client },
+        ConditionExpression: 'attribute_not_exists(clientId)',
+      }),
+    );
   }
 
-  private queryByOwner(owner: string, projection?: string[]): Promise<Record<string, unknown>[]> {
+  private queryByOwner(owner: string, projection?: string): Promise<Record<string, unknown>[]> {
     // `owner` is a DynamoDB reserved word, hence the name placeholder.
-    return this.db.query(this.clients, {
+    return queryAll(this.db, {
+      TableName: this.clients,
       IndexName: 'byOwner',
       KeyConditionExpression: '#owner = :owner',
       ExpressionAttributeNames: { '#owner': 'owner' },
       ExpressionAttributeValues: { ':owner': owner },
-      ...(projection ? { projection } : {}),
+      ...(projection ? { ProjectionExpression: projection } : {}),
     });
   }
 
   async countClients(owner: string): Promise<number> {
-    return (await this.queryByOwner(owner, ['clientId'])).length;
+    return (await this.queryByOwner(owner, 'clientId')).length;
   }
 
   async listClients(owner: string): Promise<ClientRecord[]> {
@@ -50,35 +62,39 @@ export class DynamoClientStore implements ClientLookup, ClientStore {
   async deleteClient(clientId: string, owner: string): Promise<'deleted' | 'absent' | 'not_owner'> {
     try {
       // Deleting an absent item succeeds and returns nothing, so one request tells all three cases apart.
-      const previous = await this.db.delete(
-        this.clients,
-        { clientId },
-        {
+      const { Attributes } = await this.db.send(
+        new DeleteCommand({
+          TableName: this.clients,
+          Key: { clientId },
           ConditionExpression: 'attribute_not_exists(clientId) OR #owner = :owner',
           ExpressionAttributeNames: { '#owner': 'owner' },
           ExpressionAttributeValues: { ':owner': owner },
-        },
+          ReturnValues: 'ALL_OLD',
+        }),
       );
-      return previous ? 'deleted' : 'absent';
+      return Attributes ? 'deleted' : 'absent';
     } catch (error) {
-      if (isConditionFailure(error)) return 'not_owner';
+      if (conditionFailure(error)) return 'not_owner';
       throw error;
     }
   }
 
   async deleteGrantsOf(clientId: string): Promise<number> {
     const grants = tableName(this.prefix, 'grants');
-    const found = await this.db.query(grants, {
+    const found = await queryAll(this.db, {
+      TableName: grants,
       IndexName: 'byClient',
       KeyConditionExpression: 'clientId = :clientId',
       ExpressionAttributeValues: { ':clientId': clientId },
-      projection: ['grantId'],
+      ProjectionExpression: 'grantId',
     });
     const ids = found.map((item) => item.grantId as string);
     // Unconditional deletes: a grant already gone (revoked, expired, swept by a parallel DELETE) is fine.
     for (let start = 0; start < ids.length; start += SWEEP_CONCURRENCY) {
       await Promise.all(
-        ids.slice(start, start + SWEEP_CONCURRENCY).map((grantId) => this.db.delete(grants, { grantId })),
+        ids
+          .slice(start, start + SWEEP_CONCURRENCY)
+          .map((grantId) => this.db.send(new DeleteCommand({ TableName: grants, Key: { grantId } }))),
       );
     }
     return ids.length;
@@ -92,16 +108,23 @@ export class DynamoClientStore implements ClientLookup, ClientStore {
     try {
       // One conditional write: the old hash is gone the moment this succeeds, and a public client can
       // never acquire a secret.
-      await this.db.update(this.clients, { clientId }, 'SET secretHash = :secretHash', {
-        ConditionExpression: '#owner = :owner AND attribute_exists(secretHash)',
-        ExpressionAttributeNames: { '#owner': 'owner' },
-        ExpressionAttributeValues: { ':owner': owner, ':secretHash': secretHash },
-      });
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.clients,
+          Key: { clientId },
+          UpdateExpression: 'SET secretHash = :secretHash',
+          ConditionExpression: '#owner = :owner AND attribute_exists(secretHash)',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': owner, ':secretHash': secretHash },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
       return 'replaced';
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      const failed = conditionFailure(error);
+      if (!failed) throw error;
       // The failed condition returns the item as it was (if any), so no second read is needed.
-      const current = error.item as ClientRecord | undefined;
+      const current = failed.item as ClientRecord | undefined;
       return current?.owner === owner ? 'public' : 'not_found';
     }
   }

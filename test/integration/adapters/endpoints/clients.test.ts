@@ -14,7 +14,7 @@ import type { GrantRecord } from '#core/oauth/records';
 import { matchesHash, sha256 } from '#core/secrets';
 import { apiEvent } from '../../../fakes/events.ts';
 import { recordingLogger } from '../../../fakes/logger.ts';
-import { testRuntime, uniqueName } from '../../../fakes/runtime.ts';
+import { storedItem, storeItem, testRuntime, uniqueName } from '../../../fakes/runtime.ts';
 
 const PASSWORD = 'correct horse battery';
 const WEB_APP = { client_name: 'Photo Printer', redirect_uris: ['https://printer.example/callback'] };
@@ -73,7 +73,7 @@ async function setup() {
         }),
       ),
     storedClient: async (clientId: string) =>
-      (await runtime.db.get(clients, { clientId }, { consistent: true })) as ClientRecord | undefined,
+      (await storedItem(runtime.db, clients, { clientId })) as ClientRecord | undefined,
     putGrant: async (clientId: string, sub: string) => {
       const now = Math.floor(runtime.clock() / 1000);
       const grant: GrantRecord = {
@@ -85,10 +85,10 @@ async function setup() {
         createdAt: now,
         expiresAt: now + 3600,
       };
-      await runtime.db.put(grants, { ...grant });
+      await storeItem(runtime.db, grants, { ...grant });
       return grant.grantId;
     },
-    storedGrant: (grantId: string) => runtime.db.get(grants, { grantId }, { consistent: true }),
+    storedGrant: (grantId: string) => storedItem(runtime.db, grants, { grantId }),
   };
 }
 

@@ -25,7 +25,7 @@ import type { ClientRecord } from '#core/clients/records';
 import { sha256 } from '#core/secrets';
 import { apiEvent, basic, pkce } from '../../../fakes/events.ts';
 import { silentLogger } from '../../../fakes/logger.ts';
-import { testRuntime, uniqueName } from '../../../fakes/runtime.ts';
+import { storedItem, storeItem, testRuntime, uniqueName } from '../../../fakes/runtime.ts';
 
 const REDIRECT = 'https://app.example.com/callback?from=tinyoauth';
 
@@ -64,7 +64,7 @@ async function setup() {
       clientIdIssuedAt: 0,
       ...overrides,
     };
-    await runtime.db.put(tableName(runtime.config.tablePrefix, 'clients'), { ...record });
+    await storeItem(runtime.db, tableName(runtime.config.tablePrefix, 'clients'), { ...record });
     return { ...record, secret };
   }
 
@@ -159,8 +159,8 @@ describe('GET and POST /authorize', () => {
     const { result, code } = await authorize(env, c, { method: 'POST' });
     expect(result.statusCode).toBe(303);
     const table = tableName(env.runtime.config.tablePrefix, 'codes');
-    expect(await env.runtime.db.get(table, { codeHash: code as string })).toBeUndefined();
-    const stored = await env.runtime.db.get(table, { codeHash: sha256(code as string) });
+    expect(await storedItem(env.runtime.db, table, { codeHash: code as string })).toBeUndefined();
+    const stored = await storedItem(env.runtime.db, table, { codeHash: sha256(code as string) });
     expect(stored).toMatchObject({ clientId: c.clientId, redirectUri: REDIRECT, scope: 'read' });
     expect((stored?.expiresAt as number) - (stored?.createdAt as number)).toBe(60);
   });
