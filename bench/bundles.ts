@@ -9,10 +9,11 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { build, type Metafile } from 'esbuild';
+import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { BUNDLING, DEFAULT_MEMORY_MB } from '#infra/cdk/function';
 import { PROJECT_ROOT } from '#infra/paths';
 import { type FunctionDefinition, type FunctionName, functions } from '#infra/routes';
+import { REFERENCES } from './references.ts';
 
 /**
  * The esbuild options NodejsFunction passes for the `bundling` props of infra/cdk/function.ts
@@ -27,7 +28,17 @@ export const DEPLOYED_BUNDLING = {
   sourcemap: BUNDLING.sourceMap,
   mainFields: BUNDLING.mainFields,
   external: BUNDLING.externalModules,
+  alias: aliasesOf(BUNDLING.esbuildArgs),
 } as const;
+
+/** `--alias:<package>=<path>` arguments as esbuild's `alias` option (paths relative to the project root). */
+function aliasesOf(esbuildArgs: Readonly<Record<string, string | boolean>>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(esbuildArgs)
+      .filter(([flag]) => flag.startsWith('--alias:'))
+      .map(([flag, path]) => [flag.slice('--alias:'.length), String(path)]),
+  );
+}
 
 export interface PackageShare {
   /** `jose`, `aws4fetch`, or `tinyoauth functions/core` for our own code (by directory). */
@@ -35,12 +46,29 @@ export interface PackageShare {
   bytes: number;
 }
 
-export interface BundleResult {
-  name: FunctionName;
+/** A tinyoauth function, the SDK floor, the floor without one of our bundling trades, or a peer. */
+export type BundleKind = 'function' | 'floor' | 'trade' | 'peer';
+
+export interface BundleSpec {
+  name: string;
+  kind: BundleKind;
+  /** Relative to the project root. */
   entry: string;
+  memoryMB?: number;
+  /** For a trade: what it does differently. */
+  why?: string;
+  /** esbuild options that differ from the deployed ones. */
+  overrides?: Partial<BuildOptions>;
+}
+
+export interface BundleResult {
+  name: string;
+  kind: BundleKind;
+  entry: string;
+  why?: string;
   file: string;
   bytes: number;
-  memoryMB: number;
+  memoryMB?: number;
   /** Minified bytes each package (or directory of our own code) contributes, largest first. */
   packages: PackageShare[];
   /** The largest single modules. */
@@ -77,32 +105,41 @@ function shares(metafile: Metafile, output: string): { packages: PackageShare[];
 
 export const memoryOf = (definition: FunctionDefinition): number => definition.memoryMB ?? DEFAULT_MEMORY_MB;
 
+/** Every function of infra/routes.ts, as deployed. */
+export const FUNCTION_BUNDLES: readonly BundleSpec[] = (
+  Object.entries(functions) as [FunctionName, FunctionDefinition][]
+).map(([name, definition]) => ({
+  name,
+  kind: 'function',
+  entry: definition.entry,
+  memoryMB: memoryOf(definition),
+}));
+
+/** One bundle, built with the deployed options (and the spec's overrides), with what fills it. */
+export async function bundle(spec: BundleSpec, outputDirectory: string): Promise<BundleResult> {
+  const directory = join(outputDirectory, spec.name.replace(/[^A-Za-z0-9]+/g, '-'));
+  await mkdir(directory, { recursive: true });
+  const file = join(directory, 'index.mjs');
+  const { metafile } = await build({
+    ...DEPLOYED_BUNDLING,
+    mainFields: [...DEPLOYED_BUNDLING.mainFields],
+    external: [...DEPLOYED_BUNDLING.external],
+    ...spec.overrides,
+    entryPoints: [join(PROJECT_ROOT, spec.entry)],
+    outfile: file,
+    absWorkingDir: PROJECT_ROOT,
+    metafile: true,
+    logLevel: 'error',
+  });
+  const [output, meta] = Object.entries(metafile.outputs).find(([path]) => path.endsWith('.mjs')) ?? [];
+  if (!output || !meta) throw new Error(`esbuild wrote no bundle for ${spec.name}`);
+  const { overrides: _overrides, ...described } = spec;
+  return { ...described, file, bytes: meta.bytes, ...shares(metafile, output) };
+}
+
+/** The functions, then the floor, its trades and the peers (bench/references.ts). */
 export async function bundleAll(outputDirectory: string): Promise<BundleResult[]> {
   const results: BundleResult[] = [];
-  for (const [name, definition] of Object.entries(functions) as [FunctionName, FunctionDefinition][]) {
-    const directory = join(outputDirectory, name);
-    await mkdir(directory, { recursive: true });
-    const file = join(directory, 'index.mjs');
-    const { metafile } = await build({
-      ...DEPLOYED_BUNDLING,
-      mainFields: [...DEPLOYED_BUNDLING.mainFields],
-      external: [...DEPLOYED_BUNDLING.external],
-      entryPoints: [join(PROJECT_ROOT, definition.entry)],
-      outfile: file,
-      absWorkingDir: PROJECT_ROOT,
-      metafile: true,
-      logLevel: 'error',
-    });
-    const [output, meta] = Object.entries(metafile.outputs).find(([path]) => path.endsWith('.mjs')) ?? [];
-    if (!output || !meta) throw new Error(`esbuild wrote no bundle for ${name}`);
-    results.push({
-      name,
-      entry: definition.entry,
-      file,
-      bytes: meta.bytes,
-      memoryMB: memoryOf(definition),
-      ...shares(metafile, output),
-    });
-  }
+  for (const spec of [...FUNCTION_BUNDLES, ...REFERENCES]) results.push(await bundle(spec, outputDirectory));
   return results;
 }

@@ -23,7 +23,7 @@ export async function testRuntime(overrides: Partial<Config> = {}) {
   const db = recordingDb(config, requests);
   const clock = manualClock(Date.now());
   const { keyRing, source } = await memoryKeyRing(clock);
-  const runtime: Runtime = { env: process.env, config, logger: silentLogger, db, keyRing, clock };
+  const runtime = { env: process.env, config, logger: silentLogger, db, keyRing, clock } satisfies Runtime;
   return { ...runtime, clock, keySource: source, requests };
 }
 

@@ -1,6 +1,6 @@
 /**
- * An SDK middleware that reports every DynamoDB call with its input and output as sent and received
- * (DynamoDB's typed wire form, after the document client marshalled it), its latency, the capacity
+ * An SDK middleware that reports every DynamoDB call with its input as sent (DynamoDB's typed wire form,
+ * after the document client marshalled it) and its output as the caller gets it, its latency, the capacity
  * DynamoDB reports and the HTTP attempts it took. The benchmarks count and price requests from these
  * records instead of estimating, and a test derives from `input` the IAM actions each function needs.
  * Only tests and the benchmark add it; deployed functions never do.
@@ -14,7 +14,7 @@ export interface RequestRecord {
   operation: string;
   /** The input in wire form, e.g. `TableName`, `IndexName`, `RequestItems`, `TransactItems`. */
   input: Readonly<Record<string, unknown>>;
-  /** The output in wire form, when the call succeeded. */
+  /** The output, when the call succeeded (plain values: the document client unmarshals below this step). */
   output?: Readonly<Record<string, unknown>>;
   /** The exception name, when it failed. */
   error?: string;
