@@ -13,7 +13,6 @@ import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { BUNDLING, DEFAULT_MEMORY_MB } from '#infra/cdk/function';
 import { PROJECT_ROOT } from '#infra/paths';
 import { type FunctionDefinition, type FunctionName, functions } from '#infra/routes';
-import { REFERENCES } from './references.ts';
 
 /**
  * The esbuild options NodejsFunction passes for the `bundling` props of infra/cdk/function.ts
@@ -137,9 +136,12 @@ export async function bundle(spec: BundleSpec, outputDirectory: string): Promise
   return { ...described, file, bytes: meta.bytes, ...shares(metafile, output) };
 }
 
-/** The functions, then the floor, its trades and the peers (bench/references.ts). */
-export async function bundleAll(outputDirectory: string): Promise<BundleResult[]> {
+/** Every spec in turn: the functions, then the floor, its trades and the peers (bench/references.ts). */
+export async function bundleAll(
+  specs: readonly BundleSpec[],
+  outputDirectory: string,
+): Promise<BundleResult[]> {
   const results: BundleResult[] = [];
-  for (const spec of [...FUNCTION_BUNDLES, ...REFERENCES]) results.push(await bundle(spec, outputDirectory));
+  for (const spec of specs) results.push(await bundle(spec, outputDirectory));
   return results;
 }

@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { measureRevocationCheck, measureThroughput } from './authorizer.ts';
-import { type BundleResult, bundleAll } from './bundles.ts';
+import { type BundleResult, bundleAll, FUNCTION_BUNDLES } from './bundles.ts';
 import { measureColdInit } from './cold-init.ts';
 import { measureColdPath } from './cold-path.ts';
 import { computeCost } from './cost.ts';
@@ -16,6 +16,7 @@ import { measureFlow } from './flow.ts';
 import { describeMachine } from './machine.ts';
 import { MeteredDynamoDb } from './metered-dynamodb.ts';
 import { RESULTS_DIRECTORY } from './paths.ts';
+import { REFERENCES } from './references.ts';
 import { type Results, render } from './report.ts';
 import { measureScrypt } from './scrypt.ts';
 import { ITERATIONS, type Iterations, parseMode } from './settings.ts';
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
   const date = new Date().toISOString();
 
   progress('bundling every function as CDK deploys it');
-  const bundles = await bundleAll(join(RESULTS_DIRECTORY, 'bundles'));
+  const bundles = await bundleAll([...FUNCTION_BUNDLES, ...REFERENCES], join(RESULTS_DIRECTORY, 'bundles'));
   progress(`cold init, ${iterations.coldInitRuns} fresh processes per bundle`);
   const coldInit = await measureColdInit(bundles, iterations.coldInitRuns);
   progress('authorizer warm throughput');
