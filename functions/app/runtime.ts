@@ -45,7 +45,8 @@ export function runtimeFrom(env: Environment): Runtime {
   return {
     env,
     config,
-    logger: createLogger({ level: config.logLevel, service: env.AWS_LAMBDA_FUNCTION_NAME ?? 'tinyoauth' }),
+    // No level: Powertools reads AWS_LAMBDA_LOG_LEVEL, POWERTOOLS_LOG_LEVEL or LOG_LEVEL (validated by loadConfig).
+    logger: createLogger({ service: env.AWS_LAMBDA_FUNCTION_NAME ?? 'tinyoauth' }),
     clock: systemClock,
   };
 }

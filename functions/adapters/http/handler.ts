@@ -3,6 +3,7 @@
  * result turned into a proxy result, and every thrown error logged and rendered by errors.ts.
  */
 import type { Context } from 'aws-lambda';
+import { invocationLogger } from '#adapters/logger';
 import type { Logger } from '#core/logging';
 import { errorJson, errorPage, logError } from './errors.ts';
 import { type ApiEvent, HttpRequest } from './request.ts';
@@ -24,10 +25,7 @@ export function httpHandler(
 ): ApiHandler {
   return async (event, context) => {
     const request = new HttpRequest(event);
-    const logger = options.logger.child({
-      requestId: request.requestId,
-      awsRequestId: context?.awsRequestId,
-    });
+    const logger = invocationLogger(options.logger, { requestId: request.requestId, context });
     try {
       return toApiResult(await handle(request, logger));
     } catch (thrown) {

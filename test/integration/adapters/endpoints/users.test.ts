@@ -192,6 +192,8 @@ describe('when DynamoDB is unreachable', () => {
     expect(result.statusCode).toBe(503);
     expect(body(result)).toMatchObject({ result: 'failed', error: 'temporarily_unavailable' });
     expect(result.body).not.toMatch(/127\.0\.0\.1|stack|at /);
-    expect(lines.some((line) => line.includes('"level":"error"') && line.includes('requestId'))).toBe(true);
+    expect(lines.some((line) => line.includes('"level":"ERROR"') && line.includes('"correlation_id"'))).toBe(
+      true,
+    );
   });
 });

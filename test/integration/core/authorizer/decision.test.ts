@@ -185,7 +185,7 @@ describe('DynamoLivenessStore', () => {
         logger: createLogger({ write: (line) => logs.push(JSON.parse(line)) }),
       })({ type: 'TOKEN', authorizationToken: header, methodArn: METHOD_ARN }),
     ).rejects.toThrow(/^Unauthorized$/);
-    expect(logs.at(-1)).toMatchObject({ level: 'error', reason: 'revocation_check_failed' });
+    expect(logs.at(-1)).toMatchObject({ level: 'ERROR', reason: 'revocation_check_failed' });
   });
 });
 

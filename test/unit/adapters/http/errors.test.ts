@@ -33,7 +33,7 @@ describe('error mapping', () => {
       error_description: 'An unexpected error occurred.',
     });
     expect(result.body).not.toContain('10.0.0.1');
-    expect(lines.some((line) => line.includes('10.0.0.1') && line.includes('"requestId":"req-1"'))).toBe(
+    expect(lines.some((line) => line.includes('10.0.0.1') && line.includes('"correlation_id":"req-1"'))).toBe(
       true,
     );
   });
