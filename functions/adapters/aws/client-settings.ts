@@ -21,7 +21,7 @@ export const AWS_CLIENT_SETTINGS = {
   throttlingBackoffBaseMs: 1000,
 } as const;
 
-export type AwsClientSettings = typeof AWS_CLIENT_SETTINGS;
+export type AwsClientSettings = { readonly [Key in keyof typeof AWS_CLIENT_SETTINGS]: number };
 
 /**
  * The longest one call can take with these settings, every attempt timing out and every wait the

@@ -2,14 +2,25 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { conditionFailure, type DynamoDb } from '#adapters/aws/dynamodb';
 import { tableName } from '#contract/tables';
-import type { ClientLookup, ClientRecord } from '#core/clients/records';
+import type { ClientRecord } from '#core/clients/records';
 import type { ClientStore } from '#core/clients/registry';
-import { queryAll } from './requests.ts';
+import type { ClientReadAhead, ReadAhead, ReadAheadRecords } from '#core/oauth/read-ahead';
+import { batchGet, queryAll } from './requests.ts';
 
 /** Grant deletions in flight at once while a deleted client's grants are swept. */
 const SWEEP_CONCURRENCY = 16;
 
-export class DynamoClientStore implements ClientLookup, ClientStore {
+/** Where each record that can be read ahead with a client lives, and its key. */
+const READ_AHEAD_TABLES = {
+  code: { table: 'codes', key: (ahead: { codeHash: string }) => ({ codeHash: ahead.codeHash }) },
+  refreshToken: {
+    table: 'refreshTokens',
+    key: (ahead: { tokenHash: string }) => ({ tokenHash: ahead.tokenHash }),
+  },
+  session: { table: 'sessions', key: (ahead: { sessionId: string }) => ({ sessionId: ahead.sessionId }) },
+} as const;
+
+export class DynamoClientStore implements ClientReadAhead, ClientStore {
   protected readonly clients: string;
 
   constructor(
@@ -25,6 +36,24 @@ export class DynamoClientStore implements ClientLookup, ClientStore {
       new GetCommand({ TableName: this.clients, Key: { clientId }, ConsistentRead: true }),
     );
     return Item as ClientRecord | undefined;
+  }
+
+  /** The client and the record `ahead` names in one consistent BatchGetItem: one round trip, the same units. */
+  async findClientWith(
+    clientId: string,
+    ahead: ReadAhead,
+  ): Promise<{ client: ClientRecord | undefined; records: ReadAheadRecords }> {
+    const other = tableName(this.prefix, READ_AHEAD_TABLES[ahead.kind].table);
+    const key = (READ_AHEAD_TABLES[ahead.kind].key as (ahead: ReadAhead) => Record<string, string>)(ahead);
+    const found = await batchGet(this.db, {
+      [this.clients]: { Keys: [{ clientId }], ConsistentRead: true },
+      [other]: { Keys: [key], ConsistentRead: true },
+    });
+    const record = found[other]?.[0];
+    return {
+      client: found[this.clients]?.[0] as ClientRecord | undefined,
+      records: { ahead, ...(record ? { [ahead.kind]: record } : {}) },
+    };
   }
 
   async createClient(client: ClientRecord): Promise<void> {

@@ -7,6 +7,7 @@ import { createTokenHandler } from '#adapters/endpoints/oauth/token';
 import { createLoginHandler } from '#adapters/endpoints/users/login';
 import { createLogger } from '#adapters/logger';
 import type { ClientRecord } from '#core/clients/records';
+import type { ClientReadAhead } from '#core/oauth/read-ahead';
 import type { TokenGrants } from '#core/oauth/token-grants';
 import { sha256 } from '#core/secrets';
 import { Accounts } from '#core/users/accounts';
@@ -55,7 +56,11 @@ async function loginHandler(logger: ReturnType<typeof recordingLogger>['logger']
 describe('refusal logs', () => {
   it('name the OAuth error code and the client of a wrong client secret, never the secret', async () => {
     const { logger, lines } = recordingLogger();
-    const token = createTokenHandler({ findClient: async () => client }, {} as TokenGrants, logger);
+    const clients: ClientReadAhead = {
+      findClient: async () => client,
+      findClientWith: async (_clientId, ahead) => ({ client, records: { ahead } }),
+    };
+    const token = createTokenHandler(clients, {} as TokenGrants, logger);
     const result = await token(
       apiEvent({
         method: 'POST',

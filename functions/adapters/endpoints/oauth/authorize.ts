@@ -21,6 +21,7 @@ import type { Logger } from '#core/logging';
 import type { Authorization, ValidatedRequest } from '#core/oauth/authorization';
 import type { Consents } from '#core/oauth/consents';
 import type { Parameters } from '#core/oauth/parameters';
+import type { ReadAheadRecords } from '#core/oauth/read-ahead';
 import type { SessionRecord } from '#core/users/records';
 import type { Sessions } from '#core/users/sessions';
 
@@ -46,6 +47,8 @@ interface Attempt {
   valid: ValidatedRequest;
   prompt: Set<string>;
   log: Logger;
+  /** The user's session, when it was read with the client (core/oauth/read-ahead.ts). */
+  readAhead: ReadAheadRecords | undefined;
 }
 
 const isPost = (request: HttpRequest) => request.method === 'POST';
@@ -73,20 +76,22 @@ class AuthorizeEndpoint {
   }
 
   async handle(request: HttpRequest, log: Logger): Promise<HttpResponse> {
-    const { authorization } = this.deps;
+    const { authorization, sessions } = this.deps;
     const params = isPost(request) ? request.form() : request.query();
+    // The session the request presents is read with the client, in one round trip.
+    const clients = authorization.clientsReadingAhead(sessions.readAheadOf(this.sessionToken(request)));
     // Errors until the redirect URI is verified are answered here (RFC 6749 §4.1.2.1): JSON, or a
     // page for a browser.
-    const target = await authorization.redirectTarget(params);
+    const target = await authorization.redirectTarget(params, clients);
     let prompt = new Set<string>();
     try {
       const valid = authorization.validate(params, target);
       prompt = prompts(params);
-      const attempt: Attempt = { request, params, valid, prompt, log };
+      const attempt: Attempt = { request, params, valid, prompt, log, readAhead: clients.records };
       if (this.browser && request.header('authorization') === undefined) {
         return await this.browser.answer(attempt);
       }
-      return await codeRedirect(authorization, attempt, await this.bearerUser(request));
+      return await codeRedirect(authorization, attempt, await this.bearerUser(request, attempt.readAhead));
     } catch (error) {
       // A forged form is not the client's business: it gets a page, not a redirect.
       if (error instanceof CrossSiteRequestRefused) throw error;
@@ -98,9 +103,18 @@ class AuthorizeEndpoint {
     }
   }
 
-  private async bearerUser(request: HttpRequest): Promise<SessionRecord> {
+  /** An API caller's bearer token, or for a browser the session cookie's. */
+  private sessionToken(request: HttpRequest): string | undefined {
+    if (!this.deps.browser || request.header('authorization') !== undefined) return request.bearerToken();
+    return this.deps.browser.browserSessions.sessionToken(request);
+  }
+
+  private async bearerUser(
+    request: HttpRequest,
+    found: ReadAheadRecords | undefined,
+  ): Promise<SessionRecord> {
     try {
-      return await this.deps.sessions.authenticate(request.bearerToken());
+      return await this.deps.sessions.authenticate(request.bearerToken(), found);
     } catch (error) {
       if (error instanceof InvalidToken)
         throw new LoginRequired('The user must log in first.', { detail: error.detail });
@@ -122,7 +136,7 @@ class BrowserEndpoint {
 
   async answer(attempt: Attempt): Promise<HttpResponse> {
     const { request, params, valid, prompt } = attempt;
-    const current = await this.site.browserSessions.current(request);
+    const current = await this.site.browserSessions.current(request, attempt.readAhead);
     const decision = isPost(request) ? params.get('decision') : undefined;
     if (current && decision !== undefined) return this.decide(attempt, current, decision);
 

@@ -1,16 +1,20 @@
 import { httpHandler } from '#adapters/http/handler';
 import { json } from '#adapters/http/responses';
-import type { ClientLookup } from '#core/clients/records';
 import type { Logger } from '#core/logging';
+import { type ClientReadAhead, readAheadOfRevocation } from '#core/oauth/read-ahead';
 import type { Revocation } from '#core/oauth/revocation';
 import { authenticatedClientRequest } from './client-request.ts';
 
-/** POST /revoke (RFC 7009): 200 whether or not the token was known. */
-export const createRevokeHandler = (clients: ClientLookup, revocation: Revocation, logger: Logger) =>
+/** POST /revoke (RFC 7009): 200 whether or not the token was known. A refresh token is read with the client. */
+export const createRevokeHandler = (clients: ClientReadAhead, revocation: Revocation, logger: Logger) =>
   httpHandler(
     async (request) => {
-      const { client, form } = await authenticatedClientRequest(clients, request);
-      await revocation.revoke(client, form);
+      const { client, form, readAhead } = await authenticatedClientRequest(
+        clients,
+        request,
+        readAheadOfRevocation,
+      );
+      await revocation.revoke(client, form, readAhead);
       return json(200, {});
     },
     { logger },

@@ -6,6 +6,7 @@
 import type { ClientRecord } from '#core/clients/records';
 import { epochSeconds } from '#core/clock';
 import { InvalidScope } from '#core/errors';
+import { type ReadAheadRecords, readAheadRefreshToken } from '#core/oauth/read-ahead';
 import type { RefreshTokenRequest } from '#core/oauth/token-request';
 import { grantableScope } from '#core/scopes';
 import { sha256 } from '#core/secrets';
@@ -21,11 +22,17 @@ import { invalidOrExpired, REFRESH_TOKEN, refuseFailedConsume, refuseReplay } fr
 export class RefreshTokenGrant {
   constructor(private readonly deps: GrantDependencies) {}
 
-  async exchange(client: ClientRecord, request: RefreshTokenRequest): Promise<TokenResponse> {
+  async exchange(
+    client: ClientRecord,
+    request: RefreshTokenRequest,
+    found?: ReadAheadRecords,
+  ): Promise<TokenResponse> {
     const now = epochSeconds(this.deps.clock);
 
     // The refresh token must exist, be unexpired, and have been issued to this client.
-    const presented = await this.deps.grants.findRefreshToken(sha256(request.refreshToken));
+    const tokenHash = sha256(request.refreshToken);
+    const ahead = readAheadRefreshToken(found, tokenHash);
+    const presented = ahead ? ahead.record : await this.deps.grants.findRefreshToken(tokenHash);
     if (!presented || presented.expiresAt <= now) throw invalidOrExpired(REFRESH_TOKEN);
     if (presented.clientId !== client.clientId) {
       throw invalidOrExpired(REFRESH_TOKEN, 'token of another client');

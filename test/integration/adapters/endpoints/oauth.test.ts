@@ -640,3 +640,61 @@ describe('GET /.well-known/oauth-authorization-server', () => {
     });
   });
 });
+
+describe('reading the client with what the step reads next', () => {
+  it('answers authorize, token (code), refresh and revoke in two DynamoDB requests each, reads consistent', async () => {
+    const env = await setup();
+    const c = await env.client();
+    const token = await env.login();
+    const requestsOf = async <T>(run: () => Promise<T>) => {
+      const start = env.runtime.requests.length;
+      const result = await run();
+      return { result, requests: env.runtime.requests.slice(start) };
+    };
+    const consistentReads = (request: { input: Readonly<Record<string, unknown>> }) =>
+      Object.values(request.input.RequestItems as Record<string, { ConsistentRead?: boolean }>).map(
+        (table) => table.ConsistentRead,
+      );
+
+    const authorized = await requestsOf(() => authorize(env, c, { token }));
+    expect(authorized.requests.map((request) => request.operation)).toEqual(['BatchGetItem', 'PutItem']);
+    expect(consistentReads(authorized.requests[0] as never)).toEqual([true, true]);
+
+    const { code, verifier } = authorized.result;
+    const exchanged = await requestsOf(() =>
+      tokenRequest(env, codeForm(code, verifier), basic(c.clientId, c.secret)),
+    );
+    expect(exchanged.result.statusCode).toBe(200);
+    expect(exchanged.requests.map((request) => request.operation)).toEqual([
+      'BatchGetItem',
+      'TransactWriteItems',
+    ]);
+    expect(consistentReads(exchanged.requests[0] as never)).toEqual([true, true]);
+
+    const refreshToken = body(exchanged.result).refresh_token as string;
+    const refreshed = await requestsOf(() =>
+      tokenRequest(
+        env,
+        { grant_type: 'refresh_token', refresh_token: refreshToken },
+        basic(c.clientId, c.secret),
+      ),
+    );
+    expect(refreshed.result.statusCode).toBe(200);
+    expect(refreshed.requests.map((request) => request.operation)).toEqual([
+      'BatchGetItem',
+      'TransactWriteItems',
+    ]);
+
+    const revoked = await requestsOf(() =>
+      env.handlers.revoke(
+        apiEvent({
+          path: '/revoke',
+          form: { token: body(refreshed.result).refresh_token },
+          headers: { authorization: basic(c.clientId, c.secret) },
+        }),
+      ),
+    );
+    expect(revoked.result.statusCode).toBe(200);
+    expect(revoked.requests.map((request) => request.operation)).toEqual(['BatchGetItem', 'UpdateItem']);
+  });
+});
