@@ -148,7 +148,11 @@ const billPutItem: Biller = async (call, items) => {
 };
 
 const billUpdateItem: Biller = async (call, items) => {
-  const after = wire(call.output?.Attributes);
+  // Without ReturnValues the output has no item: as billing runs right after the step, the stored item
+  // is the item after the update.
+  const after =
+    wire(call.output?.Attributes) ??
+    (call.error ? undefined : await items.get(tableOf(call), call.input.Key as Wire));
   // The item before a successful update is unknown: updates here only set attributes, so it was no
   // larger than after; its index entry, if any, is rewritten.
   const before = (call.failedItem as Wire | undefined) ?? after;
