@@ -8,12 +8,18 @@
  * must never reach a log (passwords, tokens, secrets, hashes, authorization codes). OAuth error codes
  * are logged as `errorCode`, which it leaves alone.
  */
-import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import { LogLevelThreshold, Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import type { ConstructorOptions } from '@aws-lambda-powertools/logger/types';
 import type { Context } from 'aws-lambda';
 import type { LogFields, Logger } from '#core/logging';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
+const THRESHOLD: Record<Level, number> = {
+  debug: LogLevelThreshold.DEBUG,
+  info: LogLevelThreshold.INFO,
+  warn: LogLevelThreshold.WARN,
+  error: LogLevelThreshold.ERROR,
+};
 const SECRET_KEYS = /pass(word)?|secret|token|authorization|cookie|hash|code_verifier|^code$|private|^d$/i;
 
 function redact(value: unknown, depth = 0): unknown {
@@ -57,20 +63,25 @@ class RedactingLogger implements Logger {
     readonly base: LogFields = {},
   ) {}
 
-  private fieldsOf(fields: LogFields | undefined) {
-    return redact({ ...this.base, ...fields }) as LogFields;
+  /**
+   * Below the level nothing is redacted or built: the authorizer writes a debug line per allowed
+   * request, and on its hot path that work shows next to a ~0.15 ms signature check.
+   */
+  private log(level: Level, message: string, fields: LogFields | undefined) {
+    if (this.powertools.level > THRESHOLD[level]) return;
+    this.powertools[level](message, redact({ ...this.base, ...fields }) as LogFields);
   }
   debug(message: string, fields?: LogFields) {
-    this.powertools.debug(message, this.fieldsOf(fields));
+    this.log('debug', message, fields);
   }
   info(message: string, fields?: LogFields) {
-    this.powertools.info(message, this.fieldsOf(fields));
+    this.log('info', message, fields);
   }
   warn(message: string, fields?: LogFields) {
-    this.powertools.warn(message, this.fieldsOf(fields));
+    this.log('warn', message, fields);
   }
   error(message: string, fields?: LogFields) {
-    this.powertools.error(message, this.fieldsOf(fields));
+    this.log('error', message, fields);
   }
   child(fields: LogFields): Logger {
     return new RedactingLogger(this.powertools, { ...this.base, ...fields });
