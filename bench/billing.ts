@@ -15,7 +15,7 @@
  * index key itself changes), never doubled by a transaction; the indexes here project ALL, so an entry is
  * the size of the item, and an item without the index key attributes is not in the index.
  */
-import { type Item, marshallItem } from '#adapters/aws/dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { itemSize, type Wire } from './item-size.ts';
 import type { CallRecord } from './metered-dynamodb.ts';
 import type { IndexDefinition, StoredItems } from './stored-items.ts';
@@ -52,7 +52,9 @@ const write = (targets: string[], tableUnits: number, indexUnits: number): Bill 
 });
 
 const tableOf = (call: CallRecord) => String(call.input.TableName ?? '');
-const wire = (item: Item | undefined) => (item ? (marshallItem(item) as Wire) : undefined);
+// Inputs and failed items are recorded in wire form; outputs as the document client returns them.
+const wire = (item: unknown): Wire | undefined =>
+  item === undefined ? undefined : (marshall(item as Record<string, unknown>) as unknown as Wire);
 const consistency = (consistent: unknown) => (consistent ? ' (consistent)' : '');
 
 const inIndex = (item: Wire | undefined, index: IndexDefinition): item is Wire =>
@@ -96,7 +98,7 @@ const billGetItem: Biller = async (call, items) => {
   const table = tableOf(call);
   const bytes = input.ProjectionExpression
     ? await items.sizeOf(table, input.Key as Wire)
-    : itemSize((output?.Item ?? {}) as Wire);
+    : itemSize(wire(output?.Item) ?? {});
   const consistent = input.ConsistentRead === true;
   return read([`${items.short(table)}${consistency(consistent)}`], readUnits(bytes, consistent));
 };
@@ -106,7 +108,12 @@ type BatchGetRequest = { Keys: Wire[]; ConsistentRead?: boolean; ProjectionExpre
 const billBatchGetItem: Biller = async ({ input, output }, items) => {
   let units = 0;
   const targets: string[] = [];
-  const responses = (output?.Responses ?? {}) as Record<string, Wire[]>;
+  const responses = Object.fromEntries(
+    Object.entries((output?.Responses ?? {}) as Record<string, unknown[]>).map(([table, found]) => [
+      table,
+      found.map((item) => wire(item) as Wire),
+    ]),
+  );
   for (const [name, request] of Object.entries(input.RequestItems as Record<string, BatchGetRequest>)) {
     targets.push(`${items.short(name)}${consistency(request.ConsistentRead)}`);
     for (const key of request.Keys) {
@@ -136,15 +143,19 @@ const billPutItem: Biller = async (call, items) => {
   return write(
     [items.short(table)],
     writeUnits(itemSize(item)),
-    indexWriteUnits(items.indexesOf(table), wire(call.failedItem), after),
+    indexWriteUnits(items.indexesOf(table), call.failedItem as Wire | undefined, after),
   );
 };
 
 const billUpdateItem: Biller = async (call, items) => {
-  const after = call.output?.Attributes as Wire | undefined;
+  // Without ReturnValues the output has no item: as billing runs right after the step, the stored item
+  // is the item after the update.
+  const after =
+    wire(call.output?.Attributes) ??
+    (call.error ? undefined : await items.get(tableOf(call), call.input.Key as Wire));
   // The item before a successful update is unknown: updates here only set attributes, so it was no
   // larger than after; its index entry, if any, is rewritten.
-  const before = wire(call.failedItem) ?? after;
+  const before = (call.failedItem as Wire | undefined) ?? after;
   const table = tableOf(call);
   return write(
     [items.short(table)],
@@ -156,7 +167,7 @@ const billUpdateItem: Biller = async (call, items) => {
 };
 
 const billDeleteItem: Biller = async (call, items) => {
-  const before = (call.output?.Attributes as Wire | undefined) ?? wire(call.failedItem);
+  const before = wire(call.output?.Attributes) ?? (call.failedItem as Wire | undefined);
   const table = tableOf(call);
   return write(
     [items.short(table)],

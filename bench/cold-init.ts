@@ -9,22 +9,25 @@ import { DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS } from '#contract/protection';
 import { PROJECT_ROOT } from '#infra/paths';
 import { AUTHORIZER, type FunctionName, functions } from '#infra/routes';
 import type { BundleResult } from './bundles.ts';
+import { referenceEnvironment } from './references.ts';
 import { type Summary, summarise } from './stats.ts';
 
 const HARNESS = join(PROJECT_ROOT, 'bench/init-harness.mjs');
 const RESULT_MARKER = '@@init-result ';
 
-interface HarnessResult {
+export interface HarnessResult {
   initMs: number;
   handler: boolean;
   undici: boolean;
   builtins: string[];
   pending: string[];
   operations?: string[];
+  /** With `--invoke`: the first invocation. */
+  firstInvocation?: { ms: number; statusCode?: number };
 }
 
 export interface ColdInitResult {
-  name: FunctionName;
+  name: string;
   initMs: Summary;
   /** Whether initialisation loaded Node's fetch implementation (undici), ~20 ms on its own. */
   loadsUndici: boolean;
@@ -51,6 +54,8 @@ export function deployedEnvironment(name: FunctionName): Record<string, string> 
     RESOURCE_IDENTIFIER: `${issuer}/protected`,
     TABLE_PREFIX: 'tinyoauth_',
     DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
+    // Lambda runs Node 24; the SDK's notice about Node 20 is this machine's, not the function's.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   const secret = (id: string) => `arn:aws:secretsmanager:us-east-1:000000000000:secret:${id}`;
   if ('keys' in definition && definition.keys === 'sign')
@@ -64,12 +69,17 @@ export function deployedEnvironment(name: FunctionName): Record<string, string> 
   return environment;
 }
 
-function runHarness(
+/** The environment a bundle initialises in: the stack's for a function, Lambda's basics for the others. */
+export const environmentOf = (bundle: Pick<BundleResult, 'name' | 'kind'>): Record<string, string> =>
+  bundle.kind === 'function' ? deployedEnvironment(bundle.name as FunctionName) : referenceEnvironment();
+
+/** One fresh `node` running bench/init-harness.mjs with `flags` (`--audit`, or `--invoke <event>`). */
+export function runHarness(
   file: string,
   environment: Record<string, string>,
-  audit: boolean,
+  flags: readonly string[],
 ): Promise<HarnessResult> {
-  const args = [HARNESS, file, ...(audit ? ['--audit'] : [])];
+  const args = [HARNESS, file, ...flags];
   return new Promise((resolve, reject) => {
     execFile(process.execPath, args, { env: environment, timeout: 30_000 }, (error, stdout, stderr) => {
       const line = stdout.split('\n').find((text) => text.startsWith(RESULT_MARKER));
@@ -86,18 +96,18 @@ export async function measureColdInit(
   bundles: readonly BundleResult[],
   runs: number,
 ): Promise<ColdInitResult[]> {
-  const audits = new Map<FunctionName, HarnessResult>();
+  const audits = new Map<string, HarnessResult>();
   for (const bundle of bundles) {
-    const audit = await runHarness(bundle.file, deployedEnvironment(bundle.name), true);
+    const audit = await runHarness(bundle.file, environmentOf(bundle), ['--audit']);
     if (!audit.handler) throw new Error(`${bundle.entry} exports no handler once bundled`);
     audits.set(bundle.name, audit);
   }
   // Round robin rather than one bundle after the other, so that a burst of load on the machine spreads
   // over all bundles instead of inflating one of them.
-  const timings = new Map<FunctionName, HarnessResult[]>(bundles.map((bundle) => [bundle.name, []]));
+  const timings = new Map<string, HarnessResult[]>(bundles.map((bundle) => [bundle.name, []]));
   for (let run = 0; run < runs; run++) {
     for (const bundle of bundles) {
-      timings.get(bundle.name)?.push(await runHarness(bundle.file, deployedEnvironment(bundle.name), false));
+      timings.get(bundle.name)?.push(await runHarness(bundle.file, environmentOf(bundle), []));
     }
   }
   return bundles.map((bundle) => {

@@ -4,7 +4,8 @@
  * else uses. Whatever is started or created here is removed by `close()`.
  */
 import { randomUUID } from 'node:crypto';
-import { DynamoDb } from '#adapters/aws/dynamodb';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { createDynamoDb } from '#adapters/aws/dynamodb';
 import { tables } from '#contract/tables';
 import { assertJava, startDynamoDbLocal } from '#infra/local/dynamodb-local';
 import { ensureTables } from '#infra/local/tables';
@@ -34,7 +35,7 @@ export async function openDynamoDb(): Promise<BenchDynamoDb> {
     endpoint = local.endpoint;
     stop = local.stop;
   }
-  const db = new DynamoDb({ region: REGION, endpoint, credentials: LOCAL_CREDENTIALS });
+  const db = createDynamoDb({ region: REGION, endpoint, credentials: LOCAL_CREDENTIALS });
   try {
     await ensureTables(db, prefix);
   } catch (error) {
@@ -48,7 +49,7 @@ export async function openDynamoDb(): Promise<BenchDynamoDb> {
     close: async () => {
       if (given) {
         for (const table of Object.values(tables))
-          await db.call('DeleteTable', { TableName: `${prefix}${table.name}` }).catch(() => {});
+          await db.send(new DeleteTableCommand({ TableName: `${prefix}${table.name}` })).catch(() => {});
       }
       await stop();
     },

@@ -2,8 +2,9 @@
  * The handlers the flow runs, built with an injected runtime exactly as the integration tests build them
  * (test/integration/adapters/endpoints/oauth.test.ts), over a metered DynamoDB client and an unmetered one for billing.
  */
+
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createLocalJWKSet } from 'jose';
-import { DynamoDb } from '#adapters/aws/dynamodb';
 import { loadConfig } from '#adapters/config';
 import { createAuthorizeHandler } from '#adapters/endpoints/oauth/authorize';
 import { createLogger } from '#adapters/logger';
@@ -34,17 +35,17 @@ export interface Metering {
 export async function flowRuntime(
   endpoint: string,
   prefix: string,
-): Promise<{ runtime: Runtime; metering: Metering }> {
+): Promise<{ runtime: Runtime & { keyRing: KeyRing }; metering: Metering }> {
   const config = loadConfig({
     ISSUER: 'https://auth.example.com',
     AWS_REGION: REGION,
     DYNAMODB_ENDPOINT: endpoint,
     TABLE_PREFIX: prefix,
   });
-  const db = new MeteredDynamoDb({ region: REGION, endpoint, credentials: LOCAL_CREDENTIALS });
+  const db = new MeteredDynamoDb({ region: REGION, endpoint });
   // Unmetered: it reads stored items only to bill the metered calls.
   const items = new StoredItems(
-    new DynamoDb({ region: REGION, endpoint, credentials: LOCAL_CREDENTIALS }),
+    new DynamoDBClient({ region: REGION, endpoint, credentials: LOCAL_CREDENTIALS }),
     prefix,
   );
   const source = new MemoryKeySource({ keys: await generateKeySet(Math.floor(Date.now() / 1000)) });
@@ -52,11 +53,18 @@ export async function flowRuntime(
   const keyRing = KeyRing.fromKeySet(source, systemClock);
   // Logs are formatted as in Lambda and dropped: formatting is part of the cost, printing is not.
   const logger = createLogger({ level: 'info', write: () => {} });
-  const runtime: Runtime = { env: process.env, config, logger, db, keyRing, clock: systemClock };
+  const runtime = {
+    env: process.env,
+    config,
+    logger,
+    db: db.db,
+    keyRing,
+    clock: systemClock,
+  } satisfies Runtime;
   return { runtime, metering: { db, items } };
 }
 
-export async function handlers(runtime: Runtime) {
+export async function handlers(runtime: Runtime & { keyRing: KeyRing }) {
   const { logger } = runtime;
   return {
     register: registerEndpoint(runtime),

@@ -11,6 +11,7 @@ import { apiEvent, basic } from '../test/fakes/events.ts';
 import { METHOD_ARN } from './authorizer.ts';
 import { type BilledCall, billCall } from './billing.ts';
 import type { Handlers, Metering } from './flow-handlers.ts';
+import { httpRequests, reportedCapacity } from './metered-dynamodb.ts';
 
 const REDIRECT = 'https://app.example.com/callback';
 const PASSWORD = 'correct horse battery staple';
@@ -49,14 +50,14 @@ async function measured<T>(
   const started = performance.now();
   const result = await run();
   const ms = performance.now() - started;
-  const { requests, calls } = metering.db.since(mark);
+  const calls = metering.db.since(mark);
   const billed: BilledCall[] = [];
   for (const call of calls) billed.push(await billCall(call, metering.items));
   const sample = {
     ms,
-    dynamoDbMs: requests.reduce((sum, request) => sum + request.milliseconds, 0),
-    requests: requests.length,
-    reportedCapacity: requests.reduce((sum, request) => sum + request.capacityUnits, 0),
+    dynamoDbMs: calls.reduce((sum, call) => sum + call.milliseconds, 0),
+    requests: httpRequests(calls),
+    reportedCapacity: reportedCapacity(calls),
     billed,
   };
   return { result, sample };

@@ -10,7 +10,7 @@ export const usd = (value: number) =>
   value >= 100 ? `$${value.toFixed(0)}` : value >= 1 ? `$${value.toFixed(2)}` : `$${value.toFixed(4)}`;
 export const rate = (throughput: Throughput) =>
   `${throughput.opsPerSecond.toFixed(0)} (${throughput.batches.p10.toFixed(0)}–${throughput.batches.p90.toFixed(0)})`;
-export const verdict = (pass: boolean) => (pass ? 'PASS' : 'MISS');
+export const verdict = (pass: boolean) => (pass ? 'PASS' : 'FAIL');
 
 /** A Markdown table whose columns line up in a terminal as well. */
 export function table(header: string[], rows: string[][], alignRight: boolean[] = []): string {

@@ -7,6 +7,9 @@
  *   node bench/init-harness.mjs <bundle.mjs> --audit  I/O audit: network, DNS and file calls made while the
  *                                                     module initialises are recorded (timing is discarded,
  *                                                     the patches load modules of their own)
+ *   node bench/init-harness.mjs <bundle.mjs> --invoke <event as JSON>
+ *                                                     cold path: also times the first invocation, the
+ *                                                     part of a cold start spent on the first request
  *
  * The result is the last stdout line, prefixed with RESULT_MARKER, as JSON.
  */
@@ -14,9 +17,10 @@ import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
 const RESULT_MARKER = '@@init-result ';
-const [bundle, flag] = process.argv.slice(2);
-if (!bundle) throw new Error('usage: node bench/init-harness.mjs <bundle.mjs> [--audit]');
+const [bundle, flag, eventJson] = process.argv.slice(2);
+if (!bundle) throw new Error('usage: node bench/init-harness.mjs <bundle.mjs> [--audit | --invoke <event>]');
 const audit = flag === '--audit';
+const event = flag === '--invoke' ? JSON.parse(eventJson ?? 'null') : undefined;
 
 /** Network, DNS and file operations the module started while it initialised. */
 const operations = [];
@@ -80,6 +84,13 @@ const module = await import(url);
 const initMs = performance.now() - started;
 importing = false;
 
+let firstInvocation;
+if (event !== undefined) {
+  const invoked = performance.now();
+  const response = await module.handler(event, { awsRequestId: 'bench-cold-path' });
+  firstInvocation = { ms: performance.now() - invoked, statusCode: response?.statusCode };
+}
+
 // Node built-ins the initialisation loaded; `internal/deps/undici/undici` is Node's fetch.
 const builtins = process.moduleLoadList
   .filter((name) => !modulesBefore.has(name) && name.startsWith('NativeModule '))
@@ -104,6 +115,7 @@ const result = {
   builtins,
   pending,
   ...(audit ? { operations } : {}),
+  ...(firstInvocation ? { firstInvocation } : {}),
 };
 process.stdout.write(`\n${RESULT_MARKER}${JSON.stringify(result)}\n`);
 // A module that left a socket or timer open must not keep the harness alive.

@@ -1,64 +1,33 @@
 /**
- * The project's DynamoDB client, instrumented twice: its own `onRequest` hook counts every HTTP request
- * with its latency and the capacity DynamoDB reports, and every API call is kept with its input and
- * output, from which bench/billing.ts computes what AWS would bill for it.
+ * The functions' own DynamoDB client (functions/adapters/aws/dynamodb.ts) with the request recorder
+ * middleware: every call is kept with its wire-form input and output, its latency, the capacity
+ * DynamoDB reports and its HTTP attempts, from which the benchmark counts requests and bench/billing.ts
+ * computes what AWS would bill.
  */
-import {
-  DynamoDb,
-  DynamoDbError,
-  type DynamoDbOptions,
-  type Item,
-  type RequestRecord,
-} from '#adapters/aws/dynamodb';
+import { createDynamoDb, type DynamoDb, type RequestRecord } from '#adapters/aws/dynamodb';
 
-export interface CallRecord {
-  operation: string;
-  /** The wire-format input, as the client built it. */
-  input: Record<string, unknown>;
-  output?: Record<string, unknown>;
-  /** The exception name when DynamoDB refused the call. */
-  error?: string;
-  /** The item as it was, when a failed condition returned it. */
-  failedItem?: Item;
-}
+export type CallRecord = RequestRecord;
 
-export interface Mark {
-  requests: number;
-  calls: number;
-}
-
-export class MeteredDynamoDb extends DynamoDb {
-  readonly requests: RequestRecord[];
+export class MeteredDynamoDb {
   readonly calls: CallRecord[] = [];
+  readonly db: DynamoDb;
 
-  constructor(options: Omit<DynamoDbOptions, 'onRequest'>) {
-    const requests: RequestRecord[] = [];
-    super({ ...options, onRequest: (record) => requests.push(record) });
-    this.requests = requests;
+  constructor(options: { region: string; endpoint: string }) {
+    this.db = createDynamoDb({ ...options, onRequest: (record) => this.calls.push(record) });
   }
 
-  override async call<T = Record<string, unknown>>(
-    operation: string,
-    input: Record<string, unknown>,
-  ): Promise<T> {
-    const record: CallRecord = { operation, input };
-    this.calls.push(record);
-    try {
-      const output = await super.call<T>(operation, input);
-      record.output = output as Record<string, unknown>;
-      return output;
-    } catch (error) {
-      record.error = error instanceof DynamoDbError ? error.type : (error as Error).name;
-      if (error instanceof DynamoDbError && error.item) record.failedItem = error.item;
-      throw error;
-    }
+  mark(): number {
+    return this.calls.length;
   }
 
-  mark(): Mark {
-    return { requests: this.requests.length, calls: this.calls.length };
-  }
-
-  since(mark: Mark): { requests: RequestRecord[]; calls: CallRecord[] } {
-    return { requests: this.requests.slice(mark.requests), calls: this.calls.slice(mark.calls) };
+  since(mark: number): CallRecord[] {
+    return this.calls.slice(mark);
   }
 }
+
+/** HTTP requests the calls made, retries included. */
+export const httpRequests = (calls: readonly CallRecord[]): number =>
+  calls.reduce((sum, call) => sum + call.attempts, 0);
+
+export const reportedCapacity = (calls: readonly CallRecord[]): number =>
+  calls.reduce((sum, call) => sum + call.capacityUnits, 0);

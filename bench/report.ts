@@ -2,11 +2,12 @@
 import type { RevocationCheckResult, ThroughputResult } from './authorizer.ts';
 import type { BundleResult } from './bundles.ts';
 import type { ColdInitResult } from './cold-init.ts';
+import type { ColdPathResult } from './cold-path.ts';
 import type { CostResult } from './cost.ts';
-import type { FirstRequestResult } from './first-request.ts';
 import type { FlowResult, StepResult } from './flow.ts';
-import { fixed, kb, ms, rate, table, usd, verdict } from './format.ts';
+import { fixed, ms, rate, table, usd, verdict } from './format.ts';
 import type { Machine } from './machine.ts';
+import { bundlesSection } from './report-bundles.ts';
 import type { ScryptResult } from './scrypt.ts';
 import type { TargetRow } from './targets.ts';
 
@@ -18,59 +19,13 @@ export interface Results {
   dynamoDb: string;
   bundles: BundleResult[];
   coldInit: ColdInitResult[];
-  firstRequest: FirstRequestResult;
+  coldPath: ColdPathResult[];
   throughput: ThroughputResult;
   revocation: RevocationCheckResult;
   flow: FlowResult;
   scrypt: ScryptResult;
   cost: CostResult;
   targets: TargetRow[];
-}
-
-function bundlesSection({ bundles, coldInit, targets, firstRequest }: Results): string[] {
-  const header = [
-    'Function',
-    'Memory',
-    'Bundle KB',
-    'Largest parts (KB)',
-    'Init ms median (p10–p90)',
-    'fetch at init',
-    'Init I/O',
-    'Targets',
-  ];
-  const rows = bundles.map((bundle) => {
-    const init = coldInit.find((entry) => entry.name === bundle.name) as ColdInitResult;
-    const own = targets.filter(
-      (row) => row.target === `${bundle.name} cold init (median)` || row.target === `${bundle.name} bundle`,
-    );
-    return [
-      bundle.name,
-      `${bundle.memoryMB} MB`,
-      fixed(kb(bundle.bytes)),
-      bundle.packages
-        .slice(0, 3)
-        .map((part) => `${part.name} ${fixed(kb(part.bytes))}`)
-        .join(', '),
-      ms(init.initMs),
-      init.loadsUndici ? 'yes' : 'no',
-      init.io.length === 0 ? 'none' : init.io.join('; '),
-      own.every((row) => row.pass)
-        ? 'PASS'
-        : `MISS (${own
-            .filter((row) => !row.pass)
-            .map((row) => row.target.split(' ').slice(1).join(' '))
-            .join(', ')})`,
-    ];
-  });
-  return [
-    '',
-    '### Bundles and cold init',
-    '',
-    table(header, rows, [false, true, true, false, true, false, false, false]),
-    '',
-    `First DynamoDB request in a fresh process (the rest of a cold start): ${ms(firstRequest.firstMs)} ms, ` +
-      `the next one ${ms(firstRequest.nextMs)} ms; fetch (undici) ${firstRequest.loadsUndici ? 'loaded' : 'not loaded'}.`,
-  ];
 }
 
 function authorizerSection({ throughput, revocation }: Results): string[] {
@@ -129,7 +84,7 @@ function flowSection({ flow }: Results): string[] {
   const total = (pick: (step: StepResult) => number) => inFlow.reduce((sum, step) => sum + pick(step), 0);
   return [
     '',
-    '### Flow (DynamoDB requests counted by the client hook; RRU/WRU as AWS bills them)',
+    '### Flow (DynamoDB requests counted by the SDK middleware; RRU/WRU as AWS bills them)',
     '',
     table(header, rows, [false, false, true, true, true, true, true, true, false]),
     '',
@@ -208,7 +163,7 @@ function targetsSection({ targets }: Results): string[] {
     '',
     missed === 0
       ? 'All targets met.'
-      : `${missed} target(s) missed; the README's Performance section says why.`,
+      : `${missed} target(s) failed; the README's Performance section says why.`,
   ];
 }
 

@@ -1,5 +1,10 @@
 /** Reads stored items unmetered, for the sizes behind projected reads, transactions and index writes. */
-import type { DynamoDb } from '#adapters/aws/dynamodb';
+import {
+  type DynamoDBClient,
+  GetItemCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/client-dynamodb';
 import { type TableDefinition, tables } from '#contract/tables';
 import { itemSize, type Wire } from './item-size.ts';
 
@@ -7,17 +12,15 @@ export type IndexDefinition = NonNullable<TableDefinition['indexes']>[number];
 
 export class StoredItems {
   constructor(
-    private readonly db: DynamoDb,
+    private readonly db: DynamoDBClient,
     private readonly prefix: string,
   ) {}
 
   async get(table: string, key: Wire): Promise<Wire | undefined> {
-    const { Item } = await this.db.call<{ Item?: Wire }>('GetItem', {
-      TableName: table,
-      Key: key,
-      ConsistentRead: true,
-    });
-    return Item;
+    const { Item } = await this.db.send(
+      new GetItemCommand({ TableName: table, Key: key as never, ConsistentRead: true }),
+    );
+    return Item as Wire | undefined;
   }
 
   async sizeOf(table: string, key: Wire): Promise<number> {
@@ -43,13 +46,15 @@ export class StoredItems {
     let total = 0;
     let start: Wire | undefined;
     do {
-      const page = await this.db.call<{ Items?: Wire[]; LastEvaluatedKey?: Wire }>('Query', {
-        ...rest,
-        ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      });
-      total += (page.Items ?? []).reduce((sum, item) => sum + itemSize(item), 0);
-      start = page.LastEvaluatedKey;
+      const page = await this.db.send(
+        new QueryCommand({
+          ...(rest as unknown as QueryCommandInput),
+          ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+          ...(start ? { ExclusiveStartKey: start as never } : {}),
+        }),
+      );
+      total += ((page.Items ?? []) as unknown as Wire[]).reduce((sum, item) => sum + itemSize(item), 0);
+      start = page.LastEvaluatedKey as Wire | undefined;
     } while (start);
     return total;
   }

@@ -46,8 +46,9 @@ const definitions = {
     description:
       'GET and POST /authorize: issue an authorization code (PKCE S256) to a logged-in user; sign-in and consent pages for browsers',
     tables: {
-      clients: { actions: ['GetItem'] },
-      sessions: { actions: ['GetItem'] },
+      // The client with the user's session in one BatchGetItem; a GetItem when no session is presented.
+      clients: { actions: ['GetItem', 'BatchGetItem'] },
+      sessions: { actions: ['BatchGetItem'] },
       codes: { actions: ['PutItem'] },
       consents: { actions: ['GetItem', 'UpdateItem'] },
     },
@@ -93,12 +94,15 @@ const definitions = {
     entry: 'functions/handlers/oauth/token.ts',
     description: 'POST /token: authorization_code, refresh_token and client_credentials grants',
     tables: {
-      clients: { actions: ['GetItem', 'ConditionCheckItem'] },
-      codes: { actions: ['GetItem', 'UpdateItem'] },
+      // The client with the code or refresh token in one BatchGetItem; a GetItem for client credentials.
+      clients: { actions: ['GetItem', 'BatchGetItem', 'ConditionCheckItem'] },
+      codes: { actions: ['BatchGetItem', 'UpdateItem'] },
       sessions: { actions: ['ConditionCheckItem'] },
       grants: { actions: ['PutItem', 'UpdateItem', 'ConditionCheckItem'] },
-      // ConditionCheckItem: a rotated token presented again gets its successor only while that is unused.
-      refreshTokens: { actions: ['GetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'] },
+      // BatchGetItem: read with the client. GetItem: read again after losing a race to a concurrent
+      // refresh of the same token. ConditionCheckItem: a rotated token presented again gets its
+      // successor only while that is unused.
+      refreshTokens: { actions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'] },
       // The profile claims of an ID token.
       users: { actions: ['Query'], indexes: ['bySub'] },
     },
@@ -108,8 +112,9 @@ const definitions = {
     entry: 'functions/handlers/oauth/revoke.ts',
     description: 'POST /revoke: RFC 7009 revocation of access and refresh tokens',
     tables: {
-      clients: { actions: ['GetItem'] },
-      refreshTokens: { actions: ['GetItem'] },
+      // The client with the refresh token in one BatchGetItem; a GetItem for an access token.
+      clients: { actions: ['GetItem', 'BatchGetItem'] },
+      refreshTokens: { actions: ['BatchGetItem'] },
       grants: { actions: ['UpdateItem'] },
       revokedTokens: { actions: ['PutItem'] },
     },

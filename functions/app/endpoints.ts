@@ -10,8 +10,6 @@ import { createClientCreateHandler } from '#adapters/endpoints/clients/create';
 import { createClientDeleteHandler } from '#adapters/endpoints/clients/delete';
 import { createClientListHandler } from '#adapters/endpoints/clients/list';
 import { createClientSecretHandler } from '#adapters/endpoints/clients/secret';
-import { createJwksHandler } from '#adapters/endpoints/discovery/jwks';
-import { createMetadataHandler } from '#adapters/endpoints/discovery/metadata';
 import { createAuthorizeHandler } from '#adapters/endpoints/oauth/authorize';
 import { createIntrospectHandler } from '#adapters/endpoints/oauth/introspect';
 import { createRevokeHandler } from '#adapters/endpoints/oauth/revoke';
@@ -22,7 +20,6 @@ import { createAccountPageHandler } from '#adapters/endpoints/pages/account';
 import { createSignInHandler } from '#adapters/endpoints/pages/signin';
 import { createSignOutHandler } from '#adapters/endpoints/pages/signout';
 import { createSignUpHandler } from '#adapters/endpoints/pages/signup';
-import { createSampleBackendHandler } from '#adapters/endpoints/protected/sample';
 import { createAccountProfileHandler } from '#adapters/endpoints/users/account';
 import { createLoginHandler } from '#adapters/endpoints/users/login';
 import { createLogoutHandler } from '#adapters/endpoints/users/logout';
@@ -88,11 +85,8 @@ export const revokeEndpoint = (runtime: Runtime = lambdaRuntime()) =>
 export const introspectEndpoint = (runtime: Runtime = lambdaRuntime()) =>
   createIntrospectHandler(clients(runtime), introspection(runtime), runtime.logger);
 
-// Discovery
-export const metadataEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  createMetadataHandler(runtime.config, runtime.logger);
-export const jwksEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  createJwksHandler(runtime.keyRing, runtime.logger);
+// Discovery and the sample backend: no DynamoDB, so their entries import them from there.
+export { jwksEndpoint, metadataEndpoint, sampleBackendEndpoint } from './endpoints-without-dynamodb.ts';
 
 // Pages
 const accountPages = (runtime: Runtime) => ({
@@ -138,8 +132,6 @@ export const authorizerEndpoint = (runtime: Runtime = lambdaRuntime()) => {
   return (event: APIGatewayTokenAuthorizerEvent, context?: Partial<Context>) =>
     authorize(event, context?.awsRequestId);
 };
-export const sampleBackendEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  createSampleBackendHandler(runtime.logger);
 
 // Signing keys: invoked by CloudFormation and Secrets Manager, with settings of their own.
 export const keySetResourceEndpoint = (env: Record<string, string | undefined> = process.env) => {

@@ -5,29 +5,23 @@
  * and the benchmark call the same builders with a runtime of their own.
  *
  * Every builder is a pure function of a `Runtime` (memoised per runtime and marked pure), so esbuild
- * drops from each function's bundle whatever that function does not use.
+ * drops from each function's bundle whatever that function does not use. The runtime itself and the
+ * key ring are in runtime.ts, so that the functions that never touch DynamoDB (endpoints-without-dynamodb.ts)
+ * do not import the stores: `@aws-sdk/lib-dynamodb` declares no `sideEffects: false`, so esbuild keeps the
+ * whole DynamoDB client (~200 KB) in any bundle that merely imports it.
  */
 import { loadAuthorizerSettings } from '#adapters/authorizer-settings';
-import { DynamoDb } from '#adapters/aws/dynamodb';
-import { AwsSecretStore } from '#adapters/aws/secrets-manager';
-import { type Config, loadConfig } from '#adapters/config';
+import { createDynamoDb } from '#adapters/aws/dynamodb';
 import { DynamoAccountStore } from '#adapters/dynamo/accounts';
 import { DynamoClientStore } from '#adapters/dynamo/clients';
 import { DynamoConsentStore } from '#adapters/dynamo/consents';
 import { DynamoGrantStore } from '#adapters/dynamo/grants';
 import { DynamoLivenessStore } from '#adapters/dynamo/liveness';
 import { DynamoProfileStore } from '#adapters/dynamo/profiles';
-import { FileKeySource } from '#adapters/keys/file-key-source';
 import { remoteKeySet } from '#adapters/keys/remote-key-set';
-import { SecretKeySetSource, SecretPublicKeySource } from '#adapters/keys/secret-key-sources';
-import { createLogger } from '#adapters/logger';
 import { BrowserSessions } from '#adapters/web/browser-sessions';
-import type { Environment } from '#contract/environment';
 import { createAuthorizer } from '#core/authorizer/decision';
 import { ClientRegistry } from '#core/clients/registry';
-import { type Clock, systemClock } from '#core/clock';
-import { KeyRing } from '#core/keys/key-ring';
-import type { Logger } from '#core/logging';
 import { Authorization } from '#core/oauth/authorization';
 import { Consents } from '#core/oauth/consents';
 import { Introspection } from '#core/oauth/introspection';
@@ -40,85 +34,30 @@ import { UserInfo } from '#core/oidc/userinfo';
 import { Accounts } from '#core/users/accounts';
 import { Profiles } from '#core/users/profile';
 import { Sessions } from '#core/users/sessions';
+import { keyRing, perRuntime } from './runtime.ts';
 
-/** What every service is built from: validated configuration and the clients of the outside world. */
-export interface Runtime {
-  /** The environment the configuration was read from (function-specific settings are read from it too). */
-  env: Environment;
-  config: Config;
-  logger: Logger;
-  db: DynamoDb;
-  keyRing: KeyRing;
-  clock: Clock;
-}
+export { keyRing, lambdaRuntime, type Runtime, runtimeFrom } from './runtime.ts';
 
-function keyRingFor({ keys, region }: Config): KeyRing {
-  switch (keys.source) {
-    case 'file':
-      return KeyRing.fromKeySet(new FileKeySource(keys.path));
-    case 'secretsmanager':
-      return KeyRing.fromKeySet(new SecretKeySetSource(new AwsSecretStore(region), keys.secretId));
-    case 'secretsmanager-public':
-      return KeyRing.fromPublicKeys(new SecretPublicKeySource(new AwsSecretStore(region), keys.secretId));
-  }
-}
-
-/**
- * A runtime read from an environment. The DynamoDB client and the key ring are created on first use,
- * so a function that needs neither (metadata) never builds them.
- */
-export function runtimeFrom(env: Environment): Runtime {
-  const config = loadConfig(env);
-  let db: DynamoDb | undefined;
-  let keyRing: KeyRing | undefined;
-  return {
-    env,
-    config,
-    logger: createLogger({ level: config.logLevel, service: env.AWS_LAMBDA_FUNCTION_NAME ?? 'tinyoauth' }),
-    clock: systemClock,
-    get db() {
-      db ??= new DynamoDb({ region: config.region, endpoint: config.dynamoDbEndpoint });
-      return db;
-    },
-    get keyRing() {
-      keyRing ??= keyRingFor(config);
-      return keyRing;
-    },
-  };
-}
-
-let processRuntime: Runtime | undefined;
-
-/** The runtime of this process (a Lambda execution environment, or `npm start`), built once. */
-export function lambdaRuntime(): Runtime {
-  processRuntime ??= runtimeFrom(process.env);
-  return processRuntime;
-}
-
-/** One instance per runtime: every function of one process shares its stores and services. */
-function perRuntime<T>(build: (runtime: Runtime) => T): (runtime: Runtime) => T {
-  const built = new WeakMap<Runtime, T>();
-  return (runtime) => {
-    if (!built.has(runtime)) built.set(runtime, build(runtime));
-    return built.get(runtime) as T;
-  };
-}
+/** The DynamoDB client, built on first use unless the runtime brought its own. */
+export const dynamoDb = /* @__PURE__ */ perRuntime(
+  ({ db, config }) => db ?? createDynamoDb({ region: config.region, endpoint: config.dynamoDbEndpoint }),
+);
 
 // Stores: the DynamoDB adapters of the core's ports.
 const accountStore = /* @__PURE__ */ perRuntime(
-  ({ db, config }) => new DynamoAccountStore(db, config.tablePrefix),
+  (runtime) => new DynamoAccountStore(dynamoDb(runtime), runtime.config.tablePrefix),
 );
 const clientStore = /* @__PURE__ */ perRuntime(
-  ({ db, config }) => new DynamoClientStore(db, config.tablePrefix),
+  (runtime) => new DynamoClientStore(dynamoDb(runtime), runtime.config.tablePrefix),
 );
 const grantStore = /* @__PURE__ */ perRuntime(
-  ({ db, config }) => new DynamoGrantStore(db, config.tablePrefix),
+  (runtime) => new DynamoGrantStore(dynamoDb(runtime), runtime.config.tablePrefix),
 );
 export const livenessStore = /* @__PURE__ */ perRuntime(
-  ({ db, config }) => new DynamoLivenessStore(db, config.tablePrefix),
+  (runtime) => new DynamoLivenessStore(dynamoDb(runtime), runtime.config.tablePrefix),
 );
 const profileStore = /* @__PURE__ */ perRuntime(
-  ({ db, config }) => new DynamoProfileStore(db, config.tablePrefix),
+  (runtime) => new DynamoProfileStore(dynamoDb(runtime), runtime.config.tablePrefix),
 );
 
 // Services: the core, wired.
@@ -126,7 +65,7 @@ export const sessions = /* @__PURE__ */ perRuntime(
   (runtime) =>
     new Sessions({
       store: accountStore(runtime),
-      keys: runtime.keyRing,
+      keys: keyRing(runtime),
       issuer: runtime.config.issuer,
       clock: runtime.clock,
     }),
@@ -172,7 +111,7 @@ export const tokenGrants = /* @__PURE__ */ perRuntime(
   (runtime) =>
     new TokenGrants({
       grants: grantStore(runtime),
-      keys: runtime.keyRing,
+      keys: keyRing(runtime),
       clock: runtime.clock,
       issuer: runtime.config.issuer,
       audience: runtime.config.resourceIdentifier,
@@ -187,7 +126,7 @@ export const revocation = /* @__PURE__ */ perRuntime(
   (runtime) =>
     new Revocation({
       grants: grantStore(runtime),
-      keys: runtime.keyRing,
+      keys: keyRing(runtime),
       clock: runtime.clock,
       issuer: runtime.config.issuer,
       audience: runtime.config.resourceIdentifier,
@@ -200,7 +139,7 @@ export const introspection = /* @__PURE__ */ perRuntime(
     new Introspection({
       grants: grantStore(runtime),
       liveness: livenessStore(runtime),
-      keys: runtime.keyRing,
+      keys: keyRing(runtime),
       clock: runtime.clock,
       issuer: runtime.config.issuer,
       audience: runtime.config.resourceIdentifier,
@@ -211,7 +150,7 @@ export const introspection = /* @__PURE__ */ perRuntime(
 export const consents = /* @__PURE__ */ perRuntime(
   (runtime) =>
     new Consents({
-      store: new DynamoConsentStore(runtime.db, runtime.config.tablePrefix),
+      store: new DynamoConsentStore(dynamoDb(runtime), runtime.config.tablePrefix),
       clock: runtime.clock,
     }),
 );
@@ -239,7 +178,7 @@ export const authorizer = /* @__PURE__ */ perRuntime((runtime) => {
 const idTokens = /* @__PURE__ */ perRuntime(
   (runtime) =>
     new IdTokens({
-      keys: runtime.keyRing,
+      keys: keyRing(runtime),
       issuer: runtime.config.issuer,
       // As long as an access token: the key retention that covers access tokens covers ID tokens too.
       ttlSeconds: runtime.config.accessTokenTtlSeconds,
@@ -251,7 +190,7 @@ const idTokens = /* @__PURE__ */ perRuntime(
 export const userInfo = /* @__PURE__ */ perRuntime(
   (runtime) =>
     new UserInfo({
-      keys: runtime.keyRing,
+      keys: keyRing(runtime),
       issuer: runtime.config.issuer,
       audience: runtime.config.resourceIdentifier,
       liveness: livenessStore(runtime),
@@ -264,7 +203,7 @@ export const endSession = /* @__PURE__ */ perRuntime(
   (runtime) =>
     new EndSession({
       clients: clientStore(runtime),
-      keys: runtime.keyRing,
+      keys: keyRing(runtime),
       issuer: runtime.config.issuer,
       clock: runtime.clock,
       hintToleranceSeconds: runtime.config.sessionTtlSeconds,

@@ -7,6 +7,8 @@
 export interface ErrorOptions {
   /** Logged with the request id; never sent to the client. */
   detail?: string;
+  /** Identifiers logged with the refusal (a client id, never a credential); never sent to the client. */
+  logged?: Record<string, string>;
   headers?: Record<string, string>;
   cause?: unknown;
 }
@@ -15,6 +17,7 @@ export abstract class OAuthError extends Error {
   abstract readonly status: number;
   abstract readonly code: string;
   readonly detail: string | undefined;
+  readonly logged: Record<string, string>;
   readonly headers: Record<string, string>;
 
   constructor(
@@ -23,6 +26,7 @@ export abstract class OAuthError extends Error {
   ) {
     super(description, { cause: options.cause });
     this.detail = options.detail;
+    this.logged = options.logged ?? {};
     this.headers = options.headers ?? {};
   }
 

@@ -4,7 +4,8 @@
  * and `npm run invoke`.
  */
 import { resolve } from 'node:path';
-import { DynamoDb, DynamoDbUnavailable } from '#adapters/aws/dynamodb';
+import { createDynamoDb } from '#adapters/aws/dynamodb';
+import { AwsUnavailable } from '#adapters/aws/unavailable';
 import { type Config, loadConfig } from '#adapters/config';
 import { FileKeySource } from '#adapters/keys/file-key-source';
 import {
@@ -58,9 +59,9 @@ export async function prepareBackend(env: Env, options: DataDirectoryOptions): P
   };
 
   try {
-    const db = new DynamoDb({ region: config.region, endpoint });
+    const db = createDynamoDb({ region: config.region, endpoint });
     const tables = await ensureTables(db, config.tablePrefix).catch((error: unknown) => {
-      if (error instanceof DynamoDbUnavailable && !dynamoDbLocal) {
+      if (error instanceof AwsUnavailable && !dynamoDbLocal) {
         throw new DynamoDbUnreachable(
           local
             ? `The ${local.description} does not answer (${error.message}): is it stopping?`

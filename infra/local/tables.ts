@@ -3,20 +3,27 @@
  * projecting what the definition names, else ALL), and brings existing ones up to date (a GSI or TTL added to the definition since).
  * Safe to run on every start: what exists is left alone.
  */
-import { type DynamoDb, DynamoDbError } from '#adapters/aws/dynamodb';
+import {
+  type AttributeDefinition,
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  type GlobalSecondaryIndex,
+  type KeySchemaElement,
+  ListTablesCommand,
+  UpdateTableCommand,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { DynamoDb } from '#adapters/aws/dynamodb';
 import { keyAttributeType, type TableDefinition, tables } from '#contract/tables';
-
-interface KeySchemaElement {
-  AttributeName: string;
-  KeyType: 'HASH' | 'RANGE';
-}
 
 const keySchema = (partitionKey: string, sortKey?: string): KeySchemaElement[] => [
   { AttributeName: partitionKey, KeyType: 'HASH' },
   ...(sortKey ? [{ AttributeName: sortKey, KeyType: 'RANGE' as const }] : []),
 ];
 
-const attributeDefinitions = (names: (string | undefined)[]) =>
+const attributeDefinitions = (names: (string | undefined)[]): AttributeDefinition[] =>
   [...new Set(names.filter((name): name is string => name !== undefined))].map((name) => ({
     AttributeName: name,
     AttributeType: keyAttributeType(name),
@@ -24,7 +31,7 @@ const attributeDefinitions = (names: (string | undefined)[]) =>
 
 type IndexDefinition = NonNullable<TableDefinition['indexes']>[number];
 
-const indexSpecification = (index: IndexDefinition) => ({
+const indexSpecification = (index: IndexDefinition): GlobalSecondaryIndex => ({
   IndexName: index.name,
   KeySchema: keySchema(index.partitionKey, index.sortKey),
   Projection: index.projection
@@ -33,7 +40,7 @@ const indexSpecification = (index: IndexDefinition) => ({
 });
 
 /** The CreateTable input for a definition; also what the tests compare DescribeTable against. */
-export function createTableInput(prefix: string, definition: TableDefinition): Record<string, unknown> {
+export function createTableInput(prefix: string, definition: TableDefinition): CreateTableCommandInput {
   const indexes = definition.indexes ?? [];
   return {
     TableName: `${prefix}${definition.name}`,
@@ -48,27 +55,24 @@ export function createTableInput(prefix: string, definition: TableDefinition): R
   };
 }
 
-interface TableDescription {
-  TableStatus: string;
-  KeySchema: KeySchemaElement[];
-  GlobalSecondaryIndexes?: { IndexName: string; IndexStatus?: string }[];
-}
-
 async function listTableNames(db: DynamoDb): Promise<Set<string>> {
   const names = new Set<string>();
-  let start: string | undefined;
+  let ExclusiveStartTableName: string | undefined;
   do {
-    const page = await db.call<{ TableNames?: string[]; LastEvaluatedTableName?: string }>('ListTables', {
-      ...(start ? { ExclusiveStartTableName: start } : {}),
-    });
+    const page = await db.send(
+      new ListTablesCommand(ExclusiveStartTableName ? { ExclusiveStartTableName } : {}),
+    );
     for (const name of page.TableNames ?? []) names.add(name);
-    start = page.LastEvaluatedTableName;
-  } while (start);
+    ExclusiveStartTableName = page.LastEvaluatedTableName;
+  } while (ExclusiveStartTableName);
   return names;
 }
 
-const describe = async (db: DynamoDb, TableName: string) =>
-  (await db.call<{ Table: TableDescription }>('DescribeTable', { TableName })).Table;
+async function describe(db: DynamoDb, TableName: string) {
+  const { Table } = await db.send(new DescribeTableCommand({ TableName }));
+  if (!Table) throw new Error(`DynamoDB described no table ${TableName}`);
+  return Table;
+}
 
 /** Real DynamoDB creates tables and indexes asynchronously, and refuses to change them meanwhile. */
 async function waitUntilActive(db: DynamoDb, TableName: string, timeoutMs = 60_000): Promise<void> {
@@ -91,21 +95,21 @@ async function waitUntilActive(db: DynamoDb, TableName: string, timeoutMs = 60_0
 }
 
 async function ensureTimeToLive(db: DynamoDb, TableName: string, attribute: string): Promise<boolean> {
-  const { TimeToLiveDescription } = await db.call<{
-    TimeToLiveDescription?: { TimeToLiveStatus?: string; AttributeName?: string };
-  }>('DescribeTimeToLive', { TableName });
+  const { TimeToLiveDescription } = await db.send(new DescribeTimeToLiveCommand({ TableName }));
   const status = TimeToLiveDescription?.TimeToLiveStatus;
   if ((status === 'ENABLED' || status === 'ENABLING') && TimeToLiveDescription?.AttributeName === attribute) {
     return false;
   }
-  await db.call('UpdateTimeToLive', {
-    TableName,
-    TimeToLiveSpecification: { Enabled: true, AttributeName: attribute },
-  });
+  await db.send(
+    new UpdateTimeToLiveCommand({
+      TableName,
+      TimeToLiveSpecification: { Enabled: true, AttributeName: attribute },
+    }),
+  );
   return true;
 }
 
-const sameKeys = (a: KeySchemaElement[], b: KeySchemaElement[]) =>
+const sameKeys = (a: KeySchemaElement[] = [], b: KeySchemaElement[]) =>
   a.length === b.length &&
   a.every((element) =>
     b.some((other) => other.AttributeName === element.AttributeName && other.KeyType === element.KeyType),
@@ -124,11 +128,13 @@ async function updateExisting(db: DynamoDb, prefix: string, definition: TableDef
   for (const index of definition.indexes ?? []) {
     if (present.has(index.name)) continue;
     // One index per UpdateTable call: DynamoDB refuses more.
-    await db.call('UpdateTable', {
-      TableName,
-      AttributeDefinitions: attributeDefinitions([index.partitionKey, index.sortKey]),
-      GlobalSecondaryIndexUpdates: [{ Create: indexSpecification(index) }],
-    });
+    await db.send(
+      new UpdateTableCommand({
+        TableName,
+        AttributeDefinitions: attributeDefinitions([index.partitionKey, index.sortKey]),
+        GlobalSecondaryIndexUpdates: [{ Create: indexSpecification(index) }],
+      }),
+    );
     await waitUntilActive(db, TableName);
     changed = true;
   }
@@ -159,10 +165,10 @@ export async function ensureTables(
     let create = !existing.has(TableName);
     if (create) {
       try {
-        await db.call('CreateTable', createTableInput(prefix, definition));
+        await db.send(new CreateTableCommand(createTableInput(prefix, definition)));
       } catch (error) {
         // Another process (a second stack with the same prefix) created it in the meantime.
-        if (!(error instanceof DynamoDbError && error.type === 'ResourceInUseException')) throw error;
+        if ((error as Error).name !== 'ResourceInUseException') throw error;
         create = false;
       }
     }

@@ -11,7 +11,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { build, type Metafile } from 'esbuild';
+import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { BUNDLE_FILE, BUNDLING, bundleDirectory } from '#infra/cdk/function';
 import { PROJECT_ROOT, projectPath } from '#infra/paths';
 
@@ -28,7 +28,17 @@ export const DEPLOYED_BUNDLING = {
   sourcemap: BUNDLING.sourceMap,
   mainFields: BUNDLING.mainFields,
   external: BUNDLING.externalModules,
+  alias: aliasesOf(BUNDLING.esbuildArgs),
 } as const;
+
+/** `--alias:<package>=<path>` arguments as esbuild's `alias` option (paths relative to the project root). */
+function aliasesOf(esbuildArgs: Readonly<Record<string, string | boolean>>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(esbuildArgs)
+      .filter(([flag]) => flag.startsWith('--alias:'))
+      .map(([flag, path]) => [flag.slice('--alias:'.length), String(path)]),
+  );
+}
 
 /** Where the Lambda entries are: every module there is one function's `handler` (see DESIGN.md). */
 const HANDLERS = 'functions/handlers';
@@ -41,12 +51,20 @@ export function handlerEntries(): string[] {
     .sort();
 }
 
-/** Bundles one entry into `outfile` with the deployed options; returns esbuild's account of it. */
-export async function bundleEntry(entry: string, outfile: string): Promise<Metafile> {
+/**
+ * Bundles one entry into `outfile` with the deployed options; returns esbuild's account of it.
+ * `overrides`: options that differ from the deployed ones (the benchmark's trades and peers only).
+ */
+export async function bundleEntry(
+  entry: string,
+  outfile: string,
+  overrides: Partial<BuildOptions> = {},
+): Promise<Metafile> {
   const { metafile } = await build({
     ...DEPLOYED_BUNDLING,
     mainFields: [...DEPLOYED_BUNDLING.mainFields],
     external: [...DEPLOYED_BUNDLING.external],
+    ...overrides,
     entryPoints: [projectPath(entry)],
     outfile,
     absWorkingDir: PROJECT_ROOT,

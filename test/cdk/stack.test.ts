@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Method } from 'aws-cdk-lib/aws-apigateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { retryBudgetMs } from '#adapters/aws/client-settings';
 import { PAGE_PATHS } from '#contract/pages';
 import { DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS, IDENTITY_HEADERS } from '#contract/protection';
 import { keyAttributeType, type TableDefinition, type TableKey, tables } from '#contract/tables';
@@ -50,7 +51,7 @@ describe('synthesis', () => {
     console.info(`cdk synth with bundling took ${synthSeconds.toFixed(1)} s`);
   });
 
-  it('bundles every function as one ESM file that loads without a require shim', () => {
+  it('bundles every function as one ESM file that loads without a require shim, with env-only credentials', () => {
     const lambdas = synthesized.resources('AWS::Lambda::Function');
     expect(lambdas.length).toBeGreaterThanOrEqual(functionEntries().length);
     for (const [logicalId, lambda] of lambdas) {
@@ -59,7 +60,11 @@ describe('synthesis', () => {
       expect(existsSync(bundle), `${logicalId}: ${bundle}`).toBe(true);
       const code = readFileSync(bundle, 'utf8');
       expect(code, logicalId).not.toContain('Dynamic require of');
-      expect(code, logicalId).not.toMatch(/@aws-sdk\//);
+      // The SDK is bundled, but never the default credential chain's SSO, web identity or container
+      // providers: the alias of infra/cdk/function.ts leaves only the environment's (what Lambda sets).
+      expect(code, logicalId).not.toMatch(
+        /sso_start_url|AWS_WEB_IDENTITY_TOKEN_FILE|AWS_CONTAINER_CREDENTIALS/,
+      );
       expect(lambda.Properties.Handler).toBe('index.handler');
     }
   });
@@ -294,6 +299,15 @@ describe('functions', () => {
       });
     }
     expect(FUNCTION_RUNTIME.name).toBe('nodejs24.x');
+  });
+
+  it('gives every function a timeout that the worst AWS call ends well inside (503 rather than a gateway error)', () => {
+    const lambdas = synthesized.resources('AWS::Lambda::Function');
+    expect(lambdas.length).toBeGreaterThan(0);
+    for (const [logicalId, lambda] of lambdas) {
+      // At least 2 s of the timeout left after a call that used its whole retry budget (client-settings.ts).
+      expect(lambda.Properties.Timeout * 1000, logicalId).toBeGreaterThanOrEqual(retryBudgetMs() + 2000);
+    }
   });
 
   it('gives every function its own log group with retention, written only by it', () => {

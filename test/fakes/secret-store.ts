@@ -4,10 +4,17 @@
  * Lambdas' logic is tested against the behaviour it relies on.
  */
 import { randomUUID } from 'node:crypto';
-import { SecretsManagerError } from '#adapters/aws/secrets-manager';
 import { CURRENT, PENDING, type SecretDescription, type SecretStore } from '#core/keys/secret-store';
 
 const PREVIOUS = 'AWSPREVIOUS';
+
+/** Named like the SDK's exceptions, which is all the code under test looks at. */
+class SecretsManagerError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
 
 interface Version {
   /** Undefined for the version Secrets Manager creates when a rotation starts, until createSecret fills it. */

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { DynamoDb } from '#adapters/aws/dynamodb';
+import { createDynamoDb } from '#adapters/aws/dynamodb';
 import { assertJava, type DynamoDbLocal, startDynamoDbLocal } from '#infra/local/dynamodb-local';
 import { ensureTables } from '#infra/local/tables';
 
@@ -46,7 +46,7 @@ async function acquireDynamoDb(): Promise<DynamoDbLocal> {
       assertJava();
       const local = await startDynamoDbLocal();
       try {
-        await ensureTables(new DynamoDb({ region: TEST_REGION, endpoint: local.endpoint }), TEST_PREFIX);
+        await ensureTables(createDynamoDb({ region: TEST_REGION, endpoint: local.endpoint }), TEST_PREFIX);
       } catch (error) {
         await local.stop();
         throw error;

@@ -64,6 +64,22 @@ const RULES: readonly ImportRule[] = [
     from: ['infra/cdk/'],
     never: { files: ['infra/package/'] },
   },
+  {
+    rule: 'the AWS SDK is imported only by functions/adapters/aws/ and the stores of functions/adapters/dynamo/',
+    from: [
+      'functions/app/',
+      'functions/handlers/',
+      'functions/adapters/endpoints/',
+      'functions/adapters/http/',
+      'functions/adapters/keys/',
+      'functions/adapters/web/',
+      'functions/adapters/authorizer-settings.ts',
+      'functions/adapters/config.ts',
+      'functions/adapters/http-client.ts',
+      'functions/adapters/logger.ts',
+    ],
+    never: { packages: ['@aws-sdk/*', '@smithy/*'] },
+  },
 ];
 
 /** Production code, tooling and test helpers; a test file may be long, it is a list of cases. */

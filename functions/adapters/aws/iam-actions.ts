@@ -1,6 +1,6 @@
 /**
- * Which IAM actions a DynamoDB request needs, from its operation and its input as sent (the shape both
- * our client and the AWS SDK send, so it serves either). IAM authorises batches per table and
+ * Which IAM actions a DynamoDB request needs, from its operation and its input as the SDK sends it (the
+ * request recorder's records, request-recorder.ts). IAM authorises batches per table and
  * transactions per contained action: a TransactWriteItems with a Put on `grants` needs
  * `dynamodb:PutItem` on `grants`, not an action named after the transaction.
  * A test compares these with the policies of infra/routes.ts.

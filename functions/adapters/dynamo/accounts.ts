@@ -1,9 +1,11 @@
 /** Users, sessions and login counters in DynamoDB, each write a single request. */
-import { type DynamoDb, isCancelledTransaction, isConditionFailure } from '#adapters/aws/dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { cancellationReasons, conditionFailure, type DynamoDb } from '#adapters/aws/dynamodb';
 import { tableName } from '#contract/tables';
 import type { AccountStore, Admission } from '#core/users/accounts';
 import type { LoginAttemptsRecord, SessionRecord, UserRecord } from '#core/users/records';
 import type { SessionStore } from '#core/users/sessions';
+import { transactWrite } from './requests.ts';
 
 export class DynamoAccountStore implements AccountStore, SessionStore {
   private readonly users: string;
@@ -21,16 +23,25 @@ export class DynamoAccountStore implements AccountStore, SessionStore {
 
   async createUser(user: UserRecord): Promise<boolean> {
     try {
-      await this.db.put(this.users, { ...user }, { ConditionExpression: 'attribute_not_exists(username)' });
+      await this.db.send(
+        new PutCommand({
+          TableName: this.users,
+          Item: { ...user },
+          ConditionExpression: 'attribute_not_exists(username)',
+        }),
+      );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (conditionFailure(error)) return false;
       throw error;
     }
   }
 
   async findUser(username: string): Promise<UserRecord | undefined> {
-    return (await this.db.get(this.users, { username }, { consistent: true })) as UserRecord | undefined;
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.users, Key: { username }, ConsistentRead: true }),
+    );
+    return Item as UserRecord | undefined;
   }
 
   async admitAttempt(
@@ -41,11 +52,12 @@ export class DynamoAccountStore implements AccountStore, SessionStore {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         // No window yet, or an open one with room left: count this check into it (or open it).
-        const counted = await this.db.update(
-          this.attempts,
-          { username },
-          'SET failures = if_not_exists(failures, :zero) + :one, expiresAt = if_not_exists(expiresAt, :end)',
-          {
+        const { Attributes } = await this.db.send(
+          new UpdateCommand({
+            TableName: this.attempts,
+            Key: { username },
+            UpdateExpression:
+              'SET failures = if_not_exists(failures, :zero) + :one, expiresAt = if_not_exists(expiresAt, :end)',
             ConditionExpression: 'attribute_not_exists(username) OR (expiresAt > :now AND failures < :max)',
             ExpressionAttributeValues: {
               ':zero': 0,
@@ -54,24 +66,32 @@ export class DynamoAccountStore implements AccountStore, SessionStore {
               ':now': nowSeconds,
               ':max': maxFailures,
             },
-          },
+            ReturnValues: 'ALL_NEW',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
         );
-        return { admitted: true, counted: counted.failures as number };
+        return { admitted: true, counted: Attributes?.failures as number };
       } catch (error) {
-        if (!isConditionFailure(error)) throw error;
+        const failed = conditionFailure(error);
+        if (!failed) throw error;
         // The failed condition returns the counter as it was: a full open window is the lock.
-        const open = error.item as LoginAttemptsRecord | undefined;
+        const open = failed.item as LoginAttemptsRecord | undefined;
         if (open && open.expiresAt > nowSeconds) return { admitted: false, lockedUntil: open.expiresAt };
       }
       try {
         // Only a window that has ended (and that TTL has not removed yet): start a new one with this check.
-        await this.db.update(this.attempts, { username }, 'SET failures = :one, expiresAt = :end', {
-          ConditionExpression: 'expiresAt <= :now',
-          ExpressionAttributeValues: { ':one': 1, ':end': windowEnd, ':now': nowSeconds },
-        });
+        await this.db.send(
+          new UpdateCommand({
+            TableName: this.attempts,
+            Key: { username },
+            UpdateExpression: 'SET failures = :one, expiresAt = :end',
+            ConditionExpression: 'expiresAt <= :now',
+            ExpressionAttributeValues: { ':one': 1, ':end': windowEnd, ':now': nowSeconds },
+          }),
+        );
         return { admitted: true, counted: 1 };
       } catch (error) {
-        if (!isConditionFailure(error)) throw error;
+        if (!conditionFailure(error)) throw error;
         // Another request started the new window first: count into that one.
       }
     }
@@ -79,13 +99,18 @@ export class DynamoAccountStore implements AccountStore, SessionStore {
   }
 
   async lockUntil(username: string, until: number): Promise<void> {
-    await this.db.update(this.attempts, { username }, 'SET expiresAt = :until', {
-      ExpressionAttributeValues: { ':until': until },
-    });
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.attempts,
+        Key: { username },
+        UpdateExpression: 'SET expiresAt = :until',
+        ExpressionAttributeValues: { ':until': until },
+      }),
+    );
   }
 
   async openSession(session: SessionRecord): Promise<void> {
-    await this.db.transactWrite([
+    await transactWrite(this.db, [
       { Put: { TableName: this.sessions, Item: { ...session } } },
       {
         Update: {
@@ -103,14 +128,15 @@ export class DynamoAccountStore implements AccountStore, SessionStore {
   }
 
   async findSession(sessionId: string): Promise<SessionRecord | undefined> {
-    return (await this.db.get(this.sessions, { sessionId }, { consistent: true })) as
-      | SessionRecord
-      | undefined;
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.sessions, Key: { sessionId }, ConsistentRead: true }),
+    );
+    return Item as SessionRecord | undefined;
   }
 
   async closeSession(session: SessionRecord, nowSeconds: number): Promise<boolean> {
     try {
-      await this.db.transactWrite([
+      await transactWrite(this.db, [
         {
           Update: {
             TableName: this.sessions,
@@ -134,7 +160,7 @@ export class DynamoAccountStore implements AccountStore, SessionStore {
       ]);
       return true;
     } catch (error) {
-      if (isCancelledTransaction(error)) return false;
+      if (cancellationReasons(error)) return false;
       throw error;
     }
   }

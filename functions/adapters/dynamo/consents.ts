@@ -1,4 +1,5 @@
 /** Remembered consent in DynamoDB: one item per user and client, the approved scopes as a string set. */
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDb } from '#adapters/aws/dynamodb';
 import { tableName } from '#contract/tables';
 import type { ConsentRecord, ConsentStore } from '#core/oauth/consents';
@@ -15,7 +16,9 @@ export class DynamoConsentStore implements ConsentStore {
 
   async findConsent(sub: string, clientId: string): Promise<ConsentRecord | undefined> {
     // Consistent: the request right after an approval must see it.
-    const item = await this.db.get(this.consents, { sub, clientId }, { consistent: true });
+    const { Item: item } = await this.db.send(
+      new GetCommand({ TableName: this.consents, Key: { sub, clientId }, ConsistentRead: true }),
+    );
     if (!item) return undefined;
     const scopes = item.scopes instanceof Set ? [...(item.scopes as Set<string>)] : [];
     return {
@@ -36,16 +39,16 @@ export class DynamoConsentStore implements ConsentStore {
     // ADD on a string set is a union done by DynamoDB, so two approvals at once both count. An empty
     // set cannot be stored; the item is then created without one.
     const add = scopes.length > 0 ? ' ADD scopes :scopes' : '';
-    await this.db.update(
-      this.consents,
-      { sub, clientId },
-      `SET updatedAt = :now, createdAt = if_not_exists(createdAt, :now)${add}`,
-      {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.consents,
+        Key: { sub, clientId },
+        UpdateExpression: `SET updatedAt = :now, createdAt = if_not_exists(createdAt, :now)${add}`,
         ExpressionAttributeValues: {
           ':now': nowSeconds,
           ...(scopes.length > 0 ? { ':scopes': new Set(scopes) } : {}),
         },
-      },
+      }),
     );
   }
 }

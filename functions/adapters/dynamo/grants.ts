@@ -3,15 +3,12 @@
  * and rotating a refresh token are each ONE transaction whose first action is the conditional consume,
  * so of many concurrent attempts exactly one can succeed, and nothing is ever half-issued.
  */
-import {
-  type DynamoDb,
-  DynamoDbError,
-  isCancelledTransaction,
-  type TransactAction,
-} from '#adapters/aws/dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { cancellationReasons, conditionFailure, type DynamoDb } from '#adapters/aws/dynamodb';
 import { tableName } from '#contract/tables';
 import type { ConsumeResult, GrantStore } from '#core/oauth/grant-store';
 import type { CodeRecord, GrantRecord, RefreshTokenRecord, RevokedTokenRecord } from '#core/oauth/records';
+import type { TransactAction } from './requests.ts';
 import { transactWriteWithRetries } from './transactions.ts';
 
 export class DynamoGrantStore implements GrantStore {
@@ -35,11 +32,14 @@ export class DynamoGrantStore implements GrantStore {
   }
 
   async putCode(code: CodeRecord): Promise<void> {
-    await this.db.put(this.codes, { ...code });
+    await this.db.send(new PutCommand({ TableName: this.codes, Item: { ...code } }));
   }
 
   async findCode(codeHash: string): Promise<CodeRecord | undefined> {
-    return (await this.db.get(this.codes, { codeHash }, { consistent: true })) as CodeRecord | undefined;
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.codes, Key: { codeHash }, ConsistentRead: true }),
+    );
+    return Item as CodeRecord | undefined;
   }
 
   async redeemCode({ code, grant, refreshToken, nowSeconds }: Parameters<GrantStore['redeemCode']>[0]) {
@@ -73,9 +73,10 @@ export class DynamoGrantStore implements GrantStore {
   }
 
   async findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined> {
-    return (await this.db.get(this.refreshTokens, { tokenHash }, { consistent: true })) as
-      | RefreshTokenRecord
-      | undefined;
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.refreshTokens, Key: { tokenHash }, ConsistentRead: true }),
+    );
+    return Item as RefreshTokenRecord | undefined;
   }
 
   async rotateRefreshToken({
@@ -145,8 +146,9 @@ export class DynamoGrantStore implements GrantStore {
       await transactWriteWithRetries(this.db, actions);
       return { ok: true as const };
     } catch (error) {
-      if (!isCancelledTransaction(error)) throw error;
-      const reasons = (error.cancellationReasons ?? []).map((reason) => reason.Code);
+      const cancelled = cancellationReasons(error);
+      if (!cancelled) throw error;
+      const reasons = cancelled.map((reason) => reason.Code);
       if (reasons.includes('TransactionConflict')) return { ok: false as const, reason: 'conflict' as const };
       // The token's own condition or its successor's failing means it is past answering: reuse.
       const [token, successor] = reasons;
@@ -183,18 +185,23 @@ export class DynamoGrantStore implements GrantStore {
 
   async revokeGrant(grantId: string, nowSeconds: number): Promise<void> {
     try {
-      await this.db.update(this.grants, { grantId }, 'SET revokedAt = if_not_exists(revokedAt, :now)', {
-        ConditionExpression: 'attribute_exists(grantId)',
-        ExpressionAttributeValues: { ':now': nowSeconds },
-      });
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.grants,
+          Key: { grantId },
+          UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :now)',
+          ConditionExpression: 'attribute_exists(grantId)',
+          ExpressionAttributeValues: { ':now': nowSeconds },
+        }),
+      );
     } catch (error) {
       // Revoking a grant that no longer exists (deleted client, TTL) is already done.
-      if (!(error instanceof DynamoDbError && error.type === 'ConditionalCheckFailedException')) throw error;
+      if (!conditionFailure(error)) throw error;
     }
   }
 
   async revokeAccessToken(record: RevokedTokenRecord): Promise<void> {
-    await this.db.put(this.revokedTokens, { ...record });
+    await this.db.send(new PutCommand({ TableName: this.revokedTokens, Item: { ...record } }));
   }
 
   private clientExists(clientId: string): TransactAction {
@@ -226,8 +233,8 @@ export class DynamoGrantStore implements GrantStore {
       await transactWriteWithRetries(this.db, actions);
       return { ok: true };
     } catch (error) {
-      if (!isCancelledTransaction(error)) throw error;
-      const reasons = error.cancellationReasons ?? [];
+      const reasons = cancellationReasons(error);
+      if (!reasons) throw error;
       const [first] = reasons;
       if (reasons.some((reason) => reason.Code === 'TransactionConflict'))
         return { ok: false, reason: 'conflict' };

@@ -8,6 +8,7 @@
 import type { DynamoDb, Item } from '#adapters/aws/dynamodb';
 import { tableName } from '#contract/tables';
 import type { LivenessLookup, LivenessRecords, LivenessStore } from '#core/oauth/liveness';
+import { batchGet, projection } from './requests.ts';
 
 const optionalNumber = (value: unknown): number | undefined =>
   typeof value === 'number' ? value : undefined;
@@ -27,19 +28,22 @@ export class DynamoLivenessStore implements LivenessStore {
   }
 
   async lookup({ grantId, sessionId, jti }: LivenessLookup): Promise<LivenessRecords> {
-    const result = await this.db.batchGet({
-      [this.grants]: { keys: [{ grantId }], projection: ['grantId', 'clientId', 'expiresAt', 'revokedAt'] },
+    const result = await batchGet(this.db, {
+      [this.grants]: {
+        Keys: [{ grantId }],
+        ...projection(['grantId', 'clientId', 'expiresAt', 'revokedAt']),
+      },
       ...(sessionId !== undefined
         ? {
             [this.sessions]: {
-              keys: [{ sessionId }],
-              projection: ['sessionId', 'sub', 'expiresAt', 'revokedAt'],
+              Keys: [{ sessionId }],
+              ...projection(['sessionId', 'sub', 'expiresAt', 'revokedAt']),
             },
           }
         : {}),
       // A refresh token has no jti of its own: only an access token can be revoked individually.
       ...(jti !== undefined
-        ? { [this.revokedTokens]: { keys: [{ jti }], projection: ['jti', 'expiresAt'] } }
+        ? { [this.revokedTokens]: { Keys: [{ jti }], ...projection(['jti', 'expiresAt']) } }
         : {}),
     });
     const first = (table: string): Item | undefined => result[table]?.[0];

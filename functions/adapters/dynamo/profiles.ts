@@ -2,7 +2,8 @@
  * Users as OpenID Connect sees them: found by `sub` through the `bySub` index (which projects only the
  * profile, contract/tables.ts), and their profile changed by one conditional update.
  */
-import { type DynamoDb, isConditionFailure } from '#adapters/aws/dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { conditionFailure, type DynamoDb } from '#adapters/aws/dynamodb';
 import { tableName } from '#contract/tables';
 import type { ClaimsSource, UserLookup } from '#core/oidc/claims';
 import type { ProfileChanges, ProfileStore } from '#core/users/profile';
@@ -20,18 +21,24 @@ export class DynamoProfileStore implements UserLookup, ProfileStore {
 
   async findUserBySub(sub: string): Promise<ClaimsSource | undefined> {
     // An index read is eventually consistent: a profile changed a moment ago may show its old value.
-    const [item] = await this.db.query(this.users, {
-      IndexName: 'bySub',
-      KeyConditionExpression: '#sub = :sub',
-      ExpressionAttributeNames: { '#sub': 'sub' },
-      ExpressionAttributeValues: { ':sub': sub },
-      Limit: 1,
-    });
-    return item as ClaimsSource | undefined;
+    const { Items } = await this.db.send(
+      new QueryCommand({
+        TableName: this.users,
+        IndexName: 'bySub',
+        KeyConditionExpression: '#sub = :sub',
+        ExpressionAttributeNames: { '#sub': 'sub' },
+        ExpressionAttributeValues: { ':sub': sub },
+        Limit: 1,
+      }),
+    );
+    return Items?.[0] as ClaimsSource | undefined;
   }
 
   async findUser(username: string): Promise<UserRecord | undefined> {
-    return (await this.db.get(this.users, { username }, { consistent: true })) as UserRecord | undefined;
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.users, Key: { username }, ConsistentRead: true }),
+    );
+    return Item as UserRecord | undefined;
   }
 
   async updateProfile(
@@ -54,13 +61,20 @@ export class DynamoProfileStore implements UserLookup, ProfileStore {
     }
     const expression = `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`;
     try {
-      return (await this.db.update(this.users, { username }, expression, {
-        ConditionExpression: 'attribute_exists(username)',
-        ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
-        ExpressionAttributeValues: values,
-      })) as unknown as UserRecord;
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.users,
+          Key: { username },
+          UpdateExpression: expression,
+          ConditionExpression: 'attribute_exists(username)',
+          ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes as UserRecord;
     } catch (error) {
-      if (isConditionFailure(error)) return undefined;
+      if (conditionFailure(error)) return undefined;
       throw error;
     }
   }

@@ -27,11 +27,13 @@ export function asOAuthError(error: unknown): OAuthError {
 export function logError(logger: Logger, thrown: unknown, fields: Record<string, unknown> = {}): OAuthError {
   const error = asOAuthError(thrown);
   if (error.status >= 500) logger.error('request failed', { ...fields, error: thrown });
+  // `errorCode`, not `code`: the logger redacts anything named `code` (an authorization code).
   else
     logger.info('request refused', {
       ...fields,
+      ...error.logged,
       status: error.status,
-      code: error.code,
+      errorCode: error.code,
       detail: error.detail,
     });
   return error;

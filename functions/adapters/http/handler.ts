@@ -3,6 +3,7 @@
  * result turned into a proxy result, and every thrown error logged and rendered by errors.ts.
  */
 import type { Context } from 'aws-lambda';
+import { invocationLogger } from '#adapters/logger';
 import type { Logger } from '#core/logging';
 import { CorsAttribution, type CorsPolicy, preflight, withCors } from './cors.ts';
 import { errorJson, errorPage, logError } from './errors.ts';
@@ -26,10 +27,7 @@ export type Handle = (request: HttpRequest, logger: Logger, cors: CorsAttributio
 export function httpHandler(handle: Handle, options: HandlerOptions): ApiHandler {
   return async (event, context) => {
     const request = new HttpRequest(event);
-    const logger = options.logger.child({
-      requestId: request.requestId,
-      awsRequestId: context?.awsRequestId,
-    });
+    const logger = invocationLogger(options.logger, { requestId: request.requestId, context });
     const { cors: policy } = options;
     if (policy && request.method === 'OPTIONS') return toApiResult(preflight(policy, request));
     const attribution = new CorsAttribution();

@@ -16,6 +16,7 @@ import { PAGE_PATHS } from '#contract/pages';
 import { type Clock, epochSeconds } from '#core/clock';
 import { InvalidToken, OAuthError } from '#core/errors';
 import { isLoopbackHost } from '#core/loopback';
+import type { ReadAheadRecords } from '#core/oauth/read-ahead';
 import { constantTimeEqual } from '#core/secrets';
 import type { SessionRecord } from '#core/users/records';
 import type { Sessions } from '#core/users/sessions';
@@ -80,11 +81,18 @@ export class BrowserSessions {
   }
 
   /** The live session the request's cookie stands for, or undefined (no cookie, ended, forged, expired). */
-  async current(request: HttpRequest): Promise<BrowserSession | undefined> {
+  /** The session token the cookie carries, if it is shaped like one. */
+  sessionToken(request: HttpRequest): string | undefined {
     const token = request.cookies().get(this.sessionCookieName);
-    if (token === undefined || !JWT.test(token)) return undefined;
+    return token !== undefined && JWT.test(token) ? token : undefined;
+  }
+
+  /** `found`: the session, when it was read ahead with the client (core/oauth/read-ahead.ts). */
+  async current(request: HttpRequest, found?: ReadAheadRecords): Promise<BrowserSession | undefined> {
+    const token = this.sessionToken(request);
+    if (token === undefined) return undefined;
     try {
-      return { session: await this.deps.sessions.authenticate(token), token };
+      return { session: await this.deps.sessions.authenticate(token, found), token };
     } catch (error) {
       if (error instanceof InvalidToken) return undefined;
       throw error;

@@ -66,9 +66,11 @@ export async function authenticateClient(
   const credentials = presented(authorization, form);
   const challenge =
     credentials.method === 'client_secret_basic' ? { 'WWW-Authenticate': BASIC_CHALLENGE } : undefined;
+  // The presented client id is logged with the refusal, so a wrong secret names its client.
   const refuse = (detail: string) =>
     new InvalidClient('Client authentication failed.', {
       detail,
+      logged: { clientId: credentials.clientId },
       ...(challenge ? { headers: challenge } : {}),
     });
 

@@ -22,6 +22,7 @@ import { randomSecret, sha256 } from '#core/secrets';
 import type { SessionRecord } from '#core/users/records';
 import type { GrantStore } from './grant-store.ts';
 import type { Parameters } from './parameters.ts';
+import { type ClientReadAhead, type ReadAhead, ReadAheadClients } from './read-ahead.ts';
 import type { CodeRecord } from './records.ts';
 
 /** Where errors and the code may be sent, once the client and its redirect URI are verified. */
@@ -45,7 +46,7 @@ export interface ValidatedRequest extends RedirectTarget {
 const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 
 export interface AuthorizationDependencies {
-  clients: ClientLookup;
+  clients: ClientReadAhead;
   grants: GrantStore;
   clock: Clock;
   issuer: string;
@@ -55,11 +56,23 @@ export interface AuthorizationDependencies {
 export class Authorization {
   constructor(private readonly deps: AuthorizationDependencies) {}
 
-  /** Step 1. Any error here is answered directly (400), because the redirect URI is not trusted yet. */
-  async redirectTarget(params: Parameters): Promise<RedirectTarget> {
+  /** This request's client lookup, reading `ahead` (the user's session) with the client in one round trip. */
+  clientsReadingAhead(ahead: ReadAhead | undefined): ReadAheadClients {
+    return new ReadAheadClients(this.deps.clients, ahead);
+  }
+
+  /**
+   * Step 1. Any error here is answered directly (400), because the redirect URI is not trusted yet.
+   * `clients`: this request's lookup when it reads the user's session with the client (read-ahead.ts).
+   */
+  async redirectTarget(
+    params: Parameters,
+    clients: ClientLookup = this.deps.clients,
+  ): Promise<RedirectTarget> {
     const clientId = params.get('client_id');
     if (clientId === undefined) throw new UnknownClient('The "client_id" parameter is required.');
-    const client = isClientId(clientId) ? await this.deps.clients.findClient(clientId) : undefined;
+    // A client_id of impossible shape is never read (nor is anything read ahead with it).
+    const client = isClientId(clientId) ? await clients.findClient(clientId) : undefined;
     if (!client) throw new UnknownClient('The client is not registered.', { detail: 'unknown client_id' });
 
     const requested = params.get('redirect_uri');

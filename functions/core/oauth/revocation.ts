@@ -6,6 +6,7 @@ import type { ClientRecord } from '#core/clients/records';
 import { type Clock, epochSeconds } from '#core/clock';
 import type { GrantStore } from './grant-store.ts';
 import type { Parameters } from './parameters.ts';
+import type { ReadAheadRecords } from './read-ahead.ts';
 import {
   presentedToken,
   TokenIdentification,
@@ -25,10 +26,10 @@ export class Revocation {
   }
 
   /** RFC 7009 §2.1: revoke the token if it was issued to this client; unknown tokens are not an error. */
-  async revoke(client: ClientRecord, form: Parameters): Promise<void> {
+  async revoke(client: ClientRecord, form: Parameters, readAhead?: ReadAheadRecords): Promise<void> {
     const token = presentedToken(form);
     const now = epochSeconds(this.deps.clock);
-    const found = await this.identification.identify(token, now);
+    const found = await this.identification.identify(token, now, readAhead);
     if (found?.kind === 'access_token' && found.claims.client_id === client.clientId) {
       await this.deps.grants.revokeAccessToken({
         jti: found.claims.jti,

@@ -8,6 +8,7 @@ import { ClientCredentialsGrant } from '#core/oauth/grants/client-credentials';
 import type { GrantDependencies, TokenResponse } from '#core/oauth/grants/issuance';
 import { RefreshTokenGrant } from '#core/oauth/grants/refresh-token';
 import type { Parameters } from './parameters.ts';
+import type { ReadAheadRecords } from './read-ahead.ts';
 import { parseTokenRequest } from './token-request.ts';
 
 export class TokenGrants {
@@ -21,13 +22,14 @@ export class TokenGrants {
     this.clientCredentials = new ClientCredentialsGrant(deps);
   }
 
-  async exchange(client: ClientRecord, form: Parameters): Promise<TokenResponse> {
+  /** `found`: what was read ahead with the client (read-ahead.ts), used only for the key it was read under. */
+  async exchange(client: ClientRecord, form: Parameters, found?: ReadAheadRecords): Promise<TokenResponse> {
     const request = parseTokenRequest(client, form);
     switch (request.kind) {
       case 'authorization_code':
-        return this.authorizationCode.exchange(client, request);
+        return this.authorizationCode.exchange(client, request, found);
       case 'refresh_token':
-        return this.refreshToken.exchange(client, request);
+        return this.refreshToken.exchange(client, request, found);
       case 'client_credentials':
         return this.clientCredentials.exchange(client, request);
     }

@@ -10,6 +10,7 @@ import { sha256 } from '#core/secrets';
 import { ACCESS_TOKEN_TYPE, type AccessTokenClaims, verifyToken } from '#core/tokens/jwt';
 import type { GrantStore } from './grant-store.ts';
 import type { Parameters } from './parameters.ts';
+import { type ReadAheadRecords, readAheadRefreshToken } from './read-ahead.ts';
 import type { RefreshTokenRecord } from './records.ts';
 
 export interface TokenIdentificationDependencies {
@@ -38,9 +39,11 @@ export class TokenIdentification {
   constructor(private readonly deps: TokenIdentificationDependencies) {}
 
   /** What the token is, if it is one of ours and unexpired. */
-  async identify(token: string, now: number): Promise<IdentifiedToken | undefined> {
+  async identify(token: string, now: number, found?: ReadAheadRecords): Promise<IdentifiedToken | undefined> {
     if (looksLikeJwt(token)) return this.accessToken(token, now);
-    const record = await this.deps.grants.findRefreshToken(sha256(token));
+    const tokenHash = sha256(token);
+    const ahead = readAheadRefreshToken(found, tokenHash);
+    const record = ahead ? ahead.record : await this.deps.grants.findRefreshToken(tokenHash);
     if (!record || record.expiresAt <= now) return undefined;
     return { kind: 'refresh_token', record };
   }

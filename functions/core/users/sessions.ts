@@ -3,10 +3,12 @@
  * while the record exists, is unrevoked and unexpired, so logout ends it everywhere at once.
  */
 
+import { decodeJwt } from 'jose';
 import { type Clock, epochSeconds } from '#core/clock';
 import { InvalidToken } from '#core/errors';
 import { isLive } from '#core/expiry';
 import type { KeyRing } from '#core/keys/key-ring';
+import { type ReadAhead, type ReadAheadRecords, readAheadSession } from '#core/oauth/read-ahead';
 import { SESSION_TOKEN_TYPE, type SessionClaims, signSessionToken, verifyToken } from '#core/tokens/jwt';
 import type { SessionRecord } from './records.ts';
 
@@ -36,8 +38,22 @@ export class Sessions {
     return signSessionToken(await this.deps.keys.signingKey(), this.deps.issuer, claims);
   }
 
+  /**
+   * What to read ahead for a session token: the session its (not yet verified) `jti` names. Only a read
+   * key: `authenticate` verifies the token and uses the record only if the verified `jti` is this one.
+   */
+  readAheadOf(token: string | undefined): ReadAhead | undefined {
+    if (!token) return undefined;
+    try {
+      const { jti } = decodeJwt(token);
+      return typeof jti === 'string' && jti !== '' ? { kind: 'session', sessionId: jti } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** The live session a token stands for; `InvalidToken` for anything else. */
-  async authenticate(token: string | undefined): Promise<SessionRecord> {
+  async authenticate(token: string | undefined, found?: ReadAheadRecords): Promise<SessionRecord> {
     if (!token) throw new InvalidToken('A session token is required.', { detail: 'no bearer token' });
     const now = epochSeconds(this.deps.clock);
     const claims = await verifyToken<SessionClaims>(token, {
@@ -47,7 +63,8 @@ export class Sessions {
       typ: SESSION_TOKEN_TYPE,
       nowSeconds: now,
     });
-    const session = await this.deps.store.findSession(claims.jti);
+    const ahead = readAheadSession(found, claims.jti);
+    const session = ahead ? ahead.record : await this.deps.store.findSession(claims.jti);
     if (!isLive(session, now) || session?.sub !== claims.sub) {
       throw new InvalidToken('The session has ended.', { detail: 'session revoked, expired or unknown' });
     }

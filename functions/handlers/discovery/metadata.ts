@@ -1,4 +1,4 @@
 /** GET /.well-known/oauth-authorization-server: RFC 8414 metadata. */
-import { metadataEndpoint } from '#app/endpoints';
+import { metadataEndpoint } from '#app/endpoints-without-dynamodb';
 
 export const handler = metadataEndpoint();

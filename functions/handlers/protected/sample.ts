@@ -1,4 +1,4 @@
 /** ANY /protected/*: the sample backend, which echoes the identity the authorizer passed. */
-import { sampleBackendEndpoint } from '#app/endpoints';
+import { sampleBackendEndpoint } from '#app/endpoints-without-dynamodb';
 
 export const handler = sampleBackendEndpoint();

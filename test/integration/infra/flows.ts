@@ -39,10 +39,15 @@ const authorizeQuery = (c: Client, challenge: string, scope = 'read') => ({
   code_challenge_method: 'S256',
 });
 
-/** What the flows cannot do over HTTP: put the data in the state an earlier version left it in. */
+/**
+ * What the flows cannot do over HTTP: put the data in the state an earlier version left it in, and see
+ * whether concurrent requests really raced.
+ */
 export interface FlowHooks {
   /** Removes the client count from a user item, as a user registered before clients were counted has none. */
   forgetClientCount(username: string): Promise<void>;
+  /** How many refreshes so far read their token again after losing a race to a concurrent one. */
+  refreshRereads(): number;
 }
 
 class Flows {
@@ -165,12 +170,31 @@ class Flows {
     return this.token(c, { grant_type: 'refresh_token', refresh_token: refreshToken });
   }
 
+  /**
+   * One token refreshed by ten requests at once, until one of them lost the race and read the token
+   * again (a burst may run in order on a busy machine). Every answer holds the same successor.
+   */
+  private async refreshRace(c: Client, user: string): Promise<void> {
+    for (let burst = 1; this.hooks.refreshRereads() === 0; burst++) {
+      if (burst > 10) throw new Error('Ten bursts of concurrent refreshes, and no refresh lost a race');
+      const raced = (await this.codeGrant(c, user)).tokens.refresh_token;
+      // Connections opened first, so that the refreshes reach the gateway together.
+      await Promise.all(Array.from({ length: 10 }, () => this.call('GET', '/.well-known/jwks.json')));
+      const answers = await Promise.all(Array.from({ length: 10 }, () => this.refresh(c, raced)));
+      for (const answer of answers) expectReply(answer, 200);
+      expect(new Set(answers.map((answer) => answer.json().refresh_token)).size).toBe(1);
+    }
+  }
+
   /** POST /introspect or /revoke of `token`, authenticated as the client. */
   private aboutToken(c: Client, path: '/introspect' | '/revoke', token: string) {
     return this.call('POST', path, { form: { token }, headers: basicAuth(c.id, c.secret) });
   }
 
-  /** Every grant, replays of a code and a refresh token, introspection, the authorizer, revocation. */
+  /**
+   * Every grant, replays of a code and a refresh token, concurrent refreshes, introspection, the
+   * authorizer, revocation.
+   */
   private async tokens(c: Client, user: string): Promise<void> {
     const replayed = await this.codeGrant(c, user);
     expectReply(await replayed.redeem(), 400, 'invalid_grant');
@@ -183,6 +207,8 @@ class Flows {
     expectReply(await this.refresh(c, rotated.json().refresh_token as string), 200);
     // Presented once its successor was used: reuse, which revokes the grant.
     expectReply(await this.refresh(c, tokens.refresh_token), 400, 'invalid_grant');
+
+    await this.refreshRace(c, user);
 
     expectReply(await this.token(c, { grant_type: 'client_credentials', scope: 'read' }), 200);
 

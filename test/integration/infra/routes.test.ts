@@ -5,10 +5,11 @@
  * check. A call the policy lacks would be AccessDenied in AWS; an action no flow uses is privilege to drop.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDb } from '#adapters/aws/dynamodb';
+import { createDynamoDb } from '#adapters/aws/dynamodb';
 import { iamActionsOf, type TableAccess } from '#adapters/aws/iam-actions';
 import { type TableKey, tableName, tables } from '#contract/tables';
 import { type FunctionName, functions } from '#infra/routes';
+import { updateItem } from '../../fakes/runtime.ts';
 import { driveEveryFlow, MAX_FAILURES } from './flows.ts';
 import { type RecordingGateway, startRecordingGateway } from './recording-gateway.ts';
 
@@ -24,11 +25,23 @@ const used = {} as Record<FunctionName, TableAccess[]>;
 
 beforeAll(async () => {
   gateway = await startRecordingGateway({ lockout: { maxFailures: MAX_FAILURES, windowSeconds: 600 } });
-  const db = new DynamoDb({ region: gateway.config.region, endpoint: gateway.config.dynamoDbEndpoint });
+  const db = createDynamoDb({ region: gateway.config.region, endpoint: gateway.config.dynamoDbEndpoint });
   await driveEveryFlow(gateway.baseUrl, {
     forgetClientCount: async (username) => {
-      await db.update(tableName(gateway.config.tablePrefix, 'users'), { username }, 'REMOVE clientCount');
+      await updateItem(
+        db,
+        tableName(gateway.config.tablePrefix, 'users'),
+        { username },
+        'REMOVE clientCount',
+      );
     },
+    // A refresh that lost the race reads its token again on its own; the others read it with the client.
+    refreshRereads: () =>
+      gateway.requests.token.filter(
+        ({ operation, input }) =>
+          operation === 'GetItem' &&
+          input.TableName === tableName(gateway.config.tablePrefix, 'refreshTokens'),
+      ).length,
   });
   const keyOf = new Map(
     (Object.keys(tables) as TableKey[]).map((key) => [tableName(gateway.config.tablePrefix, key), key]),

@@ -22,6 +22,7 @@ import type { Logger } from '#core/logging';
 import type { Authorization, RedirectTarget, ValidatedRequest } from '#core/oauth/authorization';
 import type { Consents } from '#core/oauth/consents';
 import type { Parameters } from '#core/oauth/parameters';
+import type { ReadAheadRecords } from '#core/oauth/read-ahead';
 import type { SessionRecord } from '#core/users/records';
 import type { Sessions } from '#core/users/sessions';
 
@@ -80,15 +81,18 @@ class AuthorizeEndpoint {
   }
 
   async handle(request: HttpRequest, log: Logger): Promise<HttpResponse> {
-    const { authorization } = this.deps;
+    const { authorization, sessions } = this.deps;
     const params = isPost(request) ? request.form() : request.query();
+    const browser = request.header('authorization') === undefined ? this.browser : undefined;
+    // The session the request presents is read with the client, in one round trip.
+    const token = browser ? browser.sessionToken(request) : request.bearerToken();
+    const clients = authorization.clientsReadingAhead(sessions.readAheadOf(token));
     // Errors until the redirect URI is verified are answered here (RFC 6749 §4.1.2.1): JSON, or a
     // page for a browser.
-    const target = await authorization.redirectTarget(params);
+    const target = await authorization.redirectTarget(params, clients);
     // Who has signed in decides where later errors go, so it is known before anything can fail.
-    const browser = request.header('authorization') === undefined ? this.browser : undefined;
-    const current = browser && (await browser.current(request));
-    const bearer = browser ? undefined : await this.bearerSession(request);
+    const current = browser && (await browser.current(request, clients.records));
+    const bearer = browser ? undefined : await this.bearerSession(request, clients.records);
     try {
       const valid = authorization.validate(params, target);
       const attempt: Attempt = { request, params, valid, prompt: prompts(params), log };
@@ -139,9 +143,13 @@ class AuthorizeEndpoint {
     return codeRedirect(this.deps.authorization, attempt, session);
   }
 
-  private async bearerSession(request: HttpRequest): Promise<BearerSession> {
+  /** `found`: the session, when it was read with the client (core/oauth/read-ahead.ts). */
+  private async bearerSession(
+    request: HttpRequest,
+    found: ReadAheadRecords | undefined,
+  ): Promise<BearerSession> {
     try {
-      return { session: await this.deps.sessions.authenticate(request.bearerToken()) };
+      return { session: await this.deps.sessions.authenticate(request.bearerToken(), found) };
     } catch (error) {
       if (error instanceof InvalidToken) return { detail: error.detail };
       throw error;
@@ -160,9 +168,14 @@ class BrowserEndpoint {
     this.forms = new AccountForms(site);
   }
 
-  /** The browser's live cookie session, if it has one. */
-  current(request: HttpRequest): Promise<BrowserSession | undefined> {
-    return this.site.browserSessions.current(request);
+  /** The session cookie's token, if the browser sent one. */
+  sessionToken(request: HttpRequest): string | undefined {
+    return this.site.browserSessions.sessionToken(request);
+  }
+
+  /** The browser's live cookie session, if it has one; `found`: the session read with the client. */
+  current(request: HttpRequest, found: ReadAheadRecords | undefined): Promise<BrowserSession | undefined> {
+    return this.site.browserSessions.current(request, found);
   }
 
   async answer(attempt: Attempt, current: BrowserSession | undefined): Promise<HttpResponse> {

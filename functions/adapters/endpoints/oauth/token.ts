@@ -1,18 +1,25 @@
 import { clientCors } from '#adapters/http/cors';
 import { httpHandler } from '#adapters/http/handler';
 import { json } from '#adapters/http/responses';
-import type { ClientLookup } from '#core/clients/records';
 import type { Logger } from '#core/logging';
+import { type ClientReadAhead, readAheadOfTokenRequest } from '#core/oauth/read-ahead';
 import type { TokenGrants } from '#core/oauth/token-grants';
 import { authenticatedClientRequest } from './client-request.ts';
 
-/** POST /token (RFC 6749 §3.2): authenticate the client, then run the requested grant. */
-export const createTokenHandler = (clients: ClientLookup, grants: TokenGrants, logger: Logger) =>
+/**
+ * POST /token (RFC 6749 §3.2): authenticate the client, then run the requested grant. The code or
+ * refresh token is read with the client, in one round trip.
+ */
+export const createTokenHandler = (clients: ClientReadAhead, grants: TokenGrants, logger: Logger) =>
   httpHandler(
     async (request, log, cors) => {
-      const { client, form } = await authenticatedClientRequest(clients, request);
+      const { client, form, readAhead } = await authenticatedClientRequest(
+        clients,
+        request,
+        readAheadOfTokenRequest,
+      );
       cors.toClient(client);
-      const response = await grants.exchange(client, form);
+      const response = await grants.exchange(client, form, readAhead);
       log.info('tokens issued', { clientId: client.clientId, grantType: form.get('grant_type') });
       // Cache-Control: no-store and Pragma: no-cache are on every response (RFC 6749 §5.1).
       return json(200, response);

@@ -6,6 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { ClientRecord } from '#core/clients/records';
 import { epochSeconds } from '#core/clock';
 import { InvalidGrant } from '#core/errors';
+import { type ReadAheadRecords, readAheadCode } from '#core/oauth/read-ahead';
 import type { CodeRecord, GrantRecord } from '#core/oauth/records';
 import type { AuthorizationCodeRequest } from '#core/oauth/token-request';
 import { openIdSubject } from '#core/oidc/subject';
@@ -22,11 +23,17 @@ import { AUTHORIZATION_CODE, invalidOrExpired, refuseFailedConsume, refuseReplay
 export class AuthorizationCodeGrant {
   constructor(private readonly deps: GrantDependencies) {}
 
-  async exchange(client: ClientRecord, request: AuthorizationCodeRequest): Promise<TokenResponse> {
+  async exchange(
+    client: ClientRecord,
+    request: AuthorizationCodeRequest,
+    found?: ReadAheadRecords,
+  ): Promise<TokenResponse> {
     const now = epochSeconds(this.deps.clock);
 
     // The code must exist, be unexpired, unused, and have been issued to this client.
-    const code = await this.deps.grants.findCode(sha256(request.code));
+    const codeHash = sha256(request.code);
+    const ahead = readAheadCode(found, codeHash);
+    const code = ahead ? ahead.record : await this.deps.grants.findCode(codeHash);
     if (!code || code.expiresAt <= now) throw invalidOrExpired(AUTHORIZATION_CODE);
     if (code.consumedAt !== undefined) {
       return refuseReplay(this.deps, { credential: AUTHORIZATION_CODE, grantId: code.grantId, now });

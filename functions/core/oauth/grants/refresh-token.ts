@@ -13,6 +13,7 @@
 import type { ClientRecord } from '#core/clients/records';
 import { epochSeconds } from '#core/clock';
 import { InvalidScope, TemporarilyUnavailable } from '#core/errors';
+import { type ReadAheadRecords, readAheadRefreshToken } from '#core/oauth/read-ahead';
 import type { RefreshTokenRecord } from '#core/oauth/records';
 import type { RefreshTokenRequest } from '#core/oauth/token-request';
 import { openIdSubject } from '#core/oidc/subject';
@@ -49,11 +50,19 @@ const grantOf = (presented: RefreshTokenRecord): GrantIdentity => ({
 export class RefreshTokenGrant {
   constructor(private readonly deps: GrantDependencies) {}
 
-  async exchange(client: ClientRecord, request: RefreshTokenRequest): Promise<TokenResponse> {
+  /** `found`: what was read ahead with the client (read-ahead.ts); it serves the first round only. */
+  async exchange(
+    client: ClientRecord,
+    request: RefreshTokenRequest,
+    found?: ReadAheadRecords,
+  ): Promise<TokenResponse> {
     const now = epochSeconds(this.deps.clock);
+    const tokenHash = sha256(request.refreshToken);
     for (let round = 0; round < MAX_ROUNDS; round++) {
+      // A round after a lost race must see the other request's write, so it reads the token again.
+      const ahead = round === 0 ? readAheadRefreshToken(found, tokenHash) : undefined;
       // The refresh token must exist, be unexpired, and have been issued to this client.
-      const presented = await this.deps.grants.findRefreshToken(sha256(request.refreshToken));
+      const presented = ahead ? ahead.record : await this.deps.grants.findRefreshToken(tokenHash);
       if (!presented || presented.expiresAt <= now) throw invalidOrExpired(REFRESH_TOKEN);
       if (presented.clientId !== client.clientId) {
         throw invalidOrExpired(REFRESH_TOKEN, 'token of another client');

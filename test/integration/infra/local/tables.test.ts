@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DynamoDb } from '#adapters/aws/dynamodb';
+import { createDynamoDb, type DynamoDb } from '#adapters/aws/dynamodb';
 import { keyAttributeType, type TableDefinition, tables } from '#contract/tables';
 import { type DynamoDbLocal, startDynamoDbLocal } from '#infra/local/dynamodb-local';
 import { ensureTables } from '#infra/local/tables';
+import { storedItem, storeItem } from '../../../fakes/runtime.ts';
 
-const db = new DynamoDb({ region: inject('region'), endpoint: inject('dynamoDbEndpoint') });
+const db = createDynamoDb({ region: inject('region'), endpoint: inject('dynamoDbEndpoint') });
 const freshPrefix = () => `tables_${randomBytes(4).toString('hex')}_`;
 
 interface Description {
@@ -20,14 +22,9 @@ interface Description {
 }
 
 const describeTable = async (TableName: string, client = db) =>
-  (await client.call<{ Table: Description }>('DescribeTable', { TableName })).Table;
+  (await client.send(new DescribeTableCommand({ TableName }))).Table as Description;
 const timeToLive = async (TableName: string, client = db) =>
-  (
-    await client.call<{ TimeToLiveDescription: { TimeToLiveStatus: string; AttributeName?: string } }>(
-      'DescribeTimeToLive',
-      { TableName },
-    )
-  ).TimeToLiveDescription;
+  (await client.send(new DescribeTimeToLiveCommand({ TableName }))).TimeToLiveDescription;
 
 const keys = (partitionKey: string, sortKey?: string) => [
   { AttributeName: partitionKey, KeyType: 'HASH' },
@@ -63,7 +60,7 @@ describe('ensureTables', () => {
       if (definition.ttlAttribute) {
         expect(ttl).toEqual({ TimeToLiveStatus: 'ENABLED', AttributeName: definition.ttlAttribute });
       } else {
-        expect(ttl.TimeToLiveStatus).toBe('DISABLED');
+        expect(ttl?.TimeToLiveStatus).toBe('DISABLED');
       }
     }
   });
@@ -86,13 +83,16 @@ describe('ensureTables', () => {
   it('is idempotent: a second run changes nothing and keeps the data', async () => {
     const prefix = freshPrefix();
     await ensureTables(db, prefix);
-    await db.put(`${prefix}users`, { username: 'alice', sub: 's-1' });
+    await storeItem(db, `${prefix}users`, { username: 'alice', sub: 's-1' });
 
     const again = await ensureTables(db, prefix);
     expect(again.created).toEqual([]);
     expect(again.updated).toEqual([]);
     expect(again.unchanged).toHaveLength(Object.keys(tables).length);
-    expect(await db.get(`${prefix}users`, { username: 'alice' })).toEqual({ username: 'alice', sub: 's-1' });
+    expect(await storedItem(db, `${prefix}users`, { username: 'alice' })).toEqual({
+      username: 'alice',
+      sub: 's-1',
+    });
   });
 
   it('refuses a table whose key schema differs from the definition', async () => {
@@ -111,7 +111,7 @@ describe('ensureTables on tables created before the definition changed', () => {
   let own: DynamoDb;
   beforeAll(async () => {
     local = await startDynamoDbLocal();
-    own = new DynamoDb({ region: inject('region'), endpoint: local.endpoint });
+    own = createDynamoDb({ region: inject('region'), endpoint: local.endpoint });
   });
   afterAll(async () => {
     await local?.stop();

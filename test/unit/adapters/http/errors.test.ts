@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DynamoDbUnavailable } from '#adapters/aws/dynamodb';
+import { AwsUnavailable } from '#adapters/aws/unavailable';
 import { httpHandler } from '#adapters/http/handler';
 import type { ApiEvent } from '#adapters/http/request';
 import { InvalidRequest } from '#core/errors';
@@ -33,7 +33,7 @@ describe('error mapping', () => {
       error_description: 'An unexpected error occurred.',
     });
     expect(result.body).not.toContain('10.0.0.1');
-    expect(lines.some((line) => line.includes('10.0.0.1') && line.includes('"requestId":"req-1"'))).toBe(
+    expect(lines.some((line) => line.includes('10.0.0.1') && line.includes('"correlation_id":"req-1"'))).toBe(
       true,
     );
   });
@@ -41,7 +41,7 @@ describe('error mapping', () => {
   it('answers 503 with Retry-After when DynamoDB is unavailable', async () => {
     const failing = httpHandler(
       async () => {
-        throw new DynamoDbUnavailable('throttled');
+        throw new AwsUnavailable('throttled');
       },
       { logger: recordingLogger().logger },
     );

@@ -84,7 +84,7 @@ describe('the CloudFormation custom resource', () => {
 
     expect(answer().body).toMatchObject({
       Status: 'FAILED',
-      Reason: 'SecretsManagerError: InternalServiceError: Simulated failure',
+      Reason: 'InternalServiceError: Simulated failure',
     });
   });
 

@@ -449,7 +449,7 @@ describe('authorizer: revocation', () => {
     store.failure = new Error('DynamoDB is down');
     const entry = await refused(`Bearer ${await accessToken()}`);
     expect(entry).toMatchObject({
-      level: 'error',
+      level: 'ERROR',
       reason: 'revocation_check_failed',
       error: { message: 'DynamoDB is down' },
     });
@@ -458,7 +458,7 @@ describe('authorizer: revocation', () => {
   it('fails closed when the keys cannot be fetched', async () => {
     keys = () => Promise.reject(new TypeError('fetch failed'));
     const entry = await refused(`Bearer ${await accessToken()}`);
-    expect(entry).toMatchObject({ level: 'error', reason: 'verification_failed' });
+    expect(entry).toMatchObject({ level: 'ERROR', reason: 'verification_failed' });
     expect(store.lookups).toHaveLength(0);
   });
 
@@ -467,6 +467,6 @@ describe('authorizer: revocation', () => {
       `Bearer ${await accessToken()}`,
       'arn:aws:execute-api:eu-west-1:123456789012:abc123',
     );
-    expect(entry).toMatchObject({ level: 'error', reason: 'method_arn_malformed' });
+    expect(entry).toMatchObject({ level: 'ERROR', reason: 'method_arn_malformed' });
   });
 });
