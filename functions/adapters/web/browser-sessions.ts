@@ -80,14 +80,16 @@ export class BrowserSessions {
     this.nonceCookieName = `${prefix}tinyoauth_form`;
   }
 
-  /** The live session the request's cookie stands for, or undefined (no cookie, ended, forged, expired). */
   /** The session token the cookie carries, if it is shaped like one. */
   sessionToken(request: HttpRequest): string | undefined {
     const token = request.cookies().get(this.sessionCookieName);
     return token !== undefined && JWT.test(token) ? token : undefined;
   }
 
-  /** `found`: the session, when it was read ahead with the client (core/oauth/read-ahead.ts). */
+  /**
+   * The live session the request's cookie stands for, or undefined (no cookie, ended, forged, expired).
+   * `found`: the session, when it was read ahead with the client (core/oauth/read-ahead.ts).
+   */
   async current(request: HttpRequest, found?: ReadAheadRecords): Promise<BrowserSession | undefined> {
     const token = this.sessionToken(request);
     if (token === undefined) return undefined;

@@ -12,6 +12,12 @@ import { type ReadAhead, type ReadAheadRecords, readAheadSession } from '#core/o
 import { SESSION_TOKEN_TYPE, type SessionClaims, signSessionToken, verifyToken } from '#core/tokens/jwt';
 import type { SessionRecord } from './records.ts';
 
+/**
+ * Session ids are random UUIDs (accounts.ts). The read-ahead takes the `jti` before the token is
+ * verified, so a request controls it: anything not shaped like one names no session and is never a key.
+ */
+const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export interface SessionStore {
   findSession(sessionId: string): Promise<SessionRecord | undefined>;
   /** Revokes a live session and marks its user offline; false when it was not live. */
@@ -46,7 +52,9 @@ export class Sessions {
     if (!token) return undefined;
     try {
       const { jti } = decodeJwt(token);
-      return typeof jti === 'string' && jti !== '' ? { kind: 'session', sessionId: jti } : undefined;
+      return typeof jti === 'string' && SESSION_ID.test(jti)
+        ? { kind: 'session', sessionId: jti }
+        : undefined;
     } catch {
       return undefined;
     }

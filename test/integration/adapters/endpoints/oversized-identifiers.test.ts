@@ -146,6 +146,29 @@ describe('a 3 KB client_id', () => {
   });
 });
 
+describe("a session token whose (unverified) jti is 3 KB", () => {
+  // Forged: its signature is never checked before the read ahead would have used the jti as a key.
+  const forged = [
+    Buffer.from(JSON.stringify({ alg: 'ES256', typ: 'JWT' })).toString('base64url'),
+    Buffer.from(JSON.stringify({ sub: 'someone', jti: HUGE })).toString('base64url'),
+    'c2lnbmF0dXJl',
+  ].join('.');
+
+  it.each([
+    ['as a bearer token', { authorization: `Bearer ${forged}` }],
+    ['as the session cookie', { accept: HTML_ACCEPT, cookie: `tinyoauth_session=${forged}` }],
+  ])('%s at /authorize reads the client alone, and the request ends as without a session', async (_name, headers) => {
+    const before = runtime.requests.length;
+    const logged = lines.length;
+    const result = await handlers.authorize!(
+      apiEvent({ path: '/authorize', query: authorizeQuery('unregistered-client'), headers }),
+    );
+    expect(runtime.requests.slice(before).map((request) => request.operation)).toEqual(['GetItem']);
+    expect(lines.slice(logged).filter((line) => line.includes('"level":"error"'))).toEqual([]);
+    expect(result.statusCode).toBe(400);
+  });
+});
+
 describe('a 3 KB username', () => {
   it('at /login is wrong credentials (401), and at /register invalid_request (400)', async () => {
     const login = await send(
