@@ -1,7 +1,12 @@
-/** infra/routes.ts against the contracts it serves: the page paths the session cookie is scoped to. */
+/**
+ * infra/routes.ts against the contracts it serves: the page paths the session cookie is scoped to, the
+ * CORS preflights, and which entries may carry the DynamoDB client.
+ */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PAGE_PATHS } from '#contract/pages';
 import { PROTECTED_AREA } from '#contract/protection';
+import { projectPath } from '#infra/paths';
 import { type FunctionName, functions, routes } from '#infra/routes';
 
 const flagged = (flag: 'pages' | 'ignoresSessionCookie') =>
@@ -69,5 +74,21 @@ describe('CORS preflight routes', () => {
         '/userinfo',
       ].sort(),
     );
+  });
+});
+
+describe('functions granted no table', () => {
+  // `@aws-sdk/lib-dynamodb` declares no `sideEffects: false`: an entry that imports app/endpoints.ts
+  // bundles the whole DynamoDB client (~200 KB, a third of a cold start) even if it never sends a request.
+  it('import their endpoint from app/endpoints-without-dynamodb.ts, which imports no store', () => {
+    const withoutTables = (Object.keys(functions) as FunctionName[]).filter(
+      (name) => Object.keys(functions[name].tables).length === 0,
+    );
+    expect(withoutTables.length).toBeGreaterThan(0);
+    for (const name of withoutTables) {
+      const entry = readFileSync(projectPath(functions[name].entry), 'utf8');
+      expect(entry, name).toContain("from '#app/endpoints-without-dynamodb'");
+      expect(entry, name).not.toContain("from '#app/endpoints'");
+    }
   });
 });
