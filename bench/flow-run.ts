@@ -11,7 +11,7 @@ import { apiEvent, basic } from '../test/fakes/events.ts';
 import { METHOD_ARN } from './authorizer.ts';
 import { type BilledCall, billCall } from './billing.ts';
 import type { Handlers, Metering } from './flow-handlers.ts';
-import { httpRequests, reportedCapacity } from './metered-dynamodb.ts';
+import { httpRequests, reportedCapacity, waitingMs } from './metered-dynamodb.ts';
 
 const REDIRECT = 'https://app.example.com/callback';
 const PASSWORD = 'correct horse battery staple';
@@ -55,7 +55,7 @@ async function measured<T>(
   for (const call of calls) billed.push(await billCall(call, metering.items));
   const sample = {
     ms,
-    dynamoDbMs: calls.reduce((sum, call) => sum + call.milliseconds, 0),
+    dynamoDbMs: waitingMs(calls),
     requests: httpRequests(calls),
     reportedCapacity: reportedCapacity(calls),
     billed,

@@ -61,8 +61,15 @@ function stepResult(definition: StepDefinition, measured: readonly Sample[]): St
   const first = measured[0];
   if (!first) throw new Error(`No measurement of ${definition.step}`);
   const counts = new Set(measured.map((sample) => sample.requests));
+  // As a set: requests a step makes at once may end, and begin, in either order.
   const units = new Set(
-    measured.map((sample) => JSON.stringify(sample.billed.map((call) => [call.readUnits, call.writeUnits]))),
+    measured.map((sample) =>
+      JSON.stringify(
+        sample.billed
+          .map((call) => [call.operation, call.targets, call.readUnits, call.writeUnits])
+          .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+      ),
+    ),
   );
   // The flow is deterministic: a step that needed a different number of requests in another run
   // (a retry, a conflict) would make its counts meaningless.

@@ -20,9 +20,22 @@ export class MeteredDynamoDb {
     return this.calls.length;
   }
 
+  /** The calls since `mark`, in the order they began (they are recorded as they end). */
   since(mark: number): CallRecord[] {
-    return this.calls.slice(mark);
+    return this.calls.slice(mark).sort((a, b) => a.startedAt - b.startedAt);
   }
+}
+
+/** Time spent waiting for DynamoDB: calls made at once (login's admission and user read) count once. */
+export function waitingMs(calls: readonly CallRecord[]): number {
+  let total = 0;
+  let reached = Number.NEGATIVE_INFINITY;
+  for (const call of [...calls].sort((a, b) => a.startedAt - b.startedAt)) {
+    const end = call.startedAt + call.milliseconds;
+    total += Math.max(0, end - Math.max(call.startedAt, reached));
+    reached = Math.max(reached, end);
+  }
+  return total;
 }
 
 /** HTTP requests the calls made, retries included. */

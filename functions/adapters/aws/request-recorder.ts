@@ -20,6 +20,8 @@ export interface RequestRecord {
   error?: string;
   /** The item as it was, when a failed condition returned it (`ReturnValuesOnConditionCheckFailure`). */
   failedItem?: WireItem;
+  /** `performance.now()` when the call began: calls a step makes at once overlap, and are ordered by it. */
+  startedAt: number;
   milliseconds: number;
   /** What DynamoDB reported it consumed, over every table of the call. */
   capacityUnits: number;
@@ -80,6 +82,7 @@ export function recordRequests<Input extends object, Output extends object>(
         operation,
         input,
         output,
+        startedAt: started,
         milliseconds: performance.now() - started,
         capacityUnits: capacityUnitsOf(output),
         attempts: output.$metadata?.attempts ?? 1,
@@ -89,6 +92,7 @@ export function recordRequests<Input extends object, Output extends object>(
       onRequest({
         operation,
         input,
+        startedAt: started,
         milliseconds: performance.now() - started,
         capacityUnits: 0,
         ...failureOf(error),

@@ -146,7 +146,7 @@ describe('a 3 KB client_id', () => {
   });
 });
 
-describe("a session token whose (unverified) jti is 3 KB", () => {
+describe('a session token whose (unverified) jti is 3 KB', () => {
   // Forged: its signature is never checked before the read ahead would have used the jti as a key.
   const forged = [
     Buffer.from(JSON.stringify({ alg: 'ES256', typ: 'JWT' })).toString('base64url'),
@@ -157,16 +157,19 @@ describe("a session token whose (unverified) jti is 3 KB", () => {
   it.each([
     ['as a bearer token', { authorization: `Bearer ${forged}` }],
     ['as the session cookie', { accept: HTML_ACCEPT, cookie: `tinyoauth_session=${forged}` }],
-  ])('%s at /authorize reads the client alone, and the request ends as without a session', async (_name, headers) => {
-    const before = runtime.requests.length;
-    const logged = lines.length;
-    const result = await handlers.authorize!(
-      apiEvent({ path: '/authorize', query: authorizeQuery('unregistered-client'), headers }),
-    );
-    expect(runtime.requests.slice(before).map((request) => request.operation)).toEqual(['GetItem']);
-    expect(lines.slice(logged).filter((line) => line.includes('"level":"error"'))).toEqual([]);
-    expect(result.statusCode).toBe(400);
-  });
+  ])(
+    '%s at /authorize reads the client alone, and the request ends as without a session',
+    async (_name, headers) => {
+      const before = runtime.requests.length;
+      const logged = lines.length;
+      const result = await handlers.authorize!(
+        apiEvent({ path: '/authorize', query: authorizeQuery('unregistered-client'), headers }),
+      );
+      expect(runtime.requests.slice(before).map((request) => request.operation)).toEqual(['GetItem']);
+      expect(lines.slice(logged).filter((line) => line.includes('"level":"error"'))).toEqual([]);
+      expect(result.statusCode).toBe(400);
+    },
+  );
 });
 
 describe('a 3 KB username', () => {
