@@ -4,6 +4,8 @@ import type { Summary } from './stats.ts';
 
 export const kb = (bytes: number) => bytes / 1024;
 export const fixed = (value: number, digits = 1) => value.toFixed(digits);
+/** A difference with its sign, minus as U+2212: `+4.0`, `−16.9`. */
+export const signed = (value: number) => `${value >= 0 ? '+' : '−'}${fixed(Math.abs(value))}`;
 export const ms = (summary: Summary) =>
   `${fixed(summary.median)} (${fixed(summary.p10)}–${fixed(summary.p90)})`;
 export const usd = (value: number) =>

@@ -2,7 +2,7 @@
 import type { BundleResult } from './bundles.ts';
 import type { ColdInitResult } from './cold-init.ts';
 import type { ColdPathResult } from './cold-path.ts';
-import { fixed, kb, ms, table } from './format.ts';
+import { fixed, kb, ms, signed, table } from './format.ts';
 import { SDK_FLOOR } from './references.ts';
 import type { TargetRow } from './targets.ts';
 
@@ -21,8 +21,6 @@ const largestParts = (bundle: BundleResult) =>
     .slice(0, 3)
     .map((part) => `${part.name} ${fixed(kb(part.bytes))}`)
     .join(', ');
-
-const signed = (value: number) => `${value >= 0 ? '+' : '−'}${fixed(Math.abs(value))}`;
 
 function functionsTable({ bundles, coldInit, targets }: BundleSections): string {
   const floor = bundles.find((bundle) => bundle.name === SDK_FLOOR) as BundleResult;

@@ -8,7 +8,7 @@ import type { ThroughputResult } from './authorizer.ts';
 import type { BundleResult } from './bundles.ts';
 import type { ColdInitResult } from './cold-init.ts';
 import type { FlowResult } from './flow.ts';
-import { fixed, kb } from './format.ts';
+import { fixed, kb, signed } from './format.ts';
 import { OIDC_PROVIDER, SDK_FLOOR } from './references.ts';
 import { TARGETS } from './settings.ts';
 
@@ -55,14 +55,14 @@ function functionRows({ bundles, coldInit }: Measurements): TargetRow[] {
         {
           target: `${bundle.name} cold init (median)`,
           limit: `≤ floor + ${over} ms (${fixed(floorInit + over)} ms)`,
-          measured: `${fixed(init)} ms (floor ${init >= floorInit ? '+' : '−'}${fixed(Math.abs(init - floorInit))})`,
+          measured: `${fixed(init)} ms (floor ${signed(init - floorInit)})`,
           pass: init <= floorInit + over,
           subject: bundle.name,
         },
         {
           target: `${bundle.name} bundle`,
           limit: `≤ floor + ${TARGETS.bundleOverFloorKB} KB (${fixed(floorKB + TARGETS.bundleOverFloorKB)} KB)`,
-          measured: `${fixed(size)} KB (floor +${fixed(size - floorKB)})`,
+          measured: `${fixed(size)} KB (floor ${signed(size - floorKB)})`,
           pass: size <= floorKB + TARGETS.bundleOverFloorKB,
           subject: bundle.name,
         },
