@@ -9,11 +9,21 @@ import { projectPath } from '#infra/paths';
 
 /** `node_modules/@scope/name/…` → `@scope/name`; the last `node_modules/` counts (nested installs). */
 export function packageOfInput(input: string): string | undefined {
+  return packageDirectoryOfInput(input)?.name;
+}
+
+/**
+ * The package an input belongs to and its directory (`node_modules/bowser/src/bowser.js` →
+ * `node_modules/bowser`): up to the last `node_modules/` and the name, wherever else the name recurs.
+ */
+export function packageDirectoryOfInput(input: string): { name: string; directory: string } | undefined {
   const at = input.lastIndexOf('node_modules/');
   if (at < 0) return undefined;
-  const [first, second] = input.slice(at + 'node_modules/'.length).split('/');
+  const start = at + 'node_modules/'.length;
+  const [first, second] = input.slice(start).split('/');
   if (!first) return undefined;
-  return first.startsWith('@') ? `${first}/${second}` : first;
+  const name = first.startsWith('@') ? `${first}/${second}` : first;
+  return { name, directory: input.slice(0, start + name.length) };
 }
 
 interface BundledPackage {
@@ -25,7 +35,7 @@ interface BundledPackage {
 
 function describe(name: string, inputs: readonly string[]): BundledPackage {
   const input = inputs.find((path) => packageOfInput(path) === name) as string;
-  const directory = projectPath(input.slice(0, input.lastIndexOf(name) + name.length));
+  const directory = projectPath(packageDirectoryOfInput(input)?.directory as string);
   const manifest = JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8'));
   const licenseFile = readdirSync(directory).find((file) => /^(licen[sc]e|copying)(\.|$)/i.test(file));
   return {
