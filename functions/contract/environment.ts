@@ -32,6 +32,9 @@ export const ENVIRONMENT = {
   AUTHORIZER_CACHE_TTL_SECONDS: 'How long API Gateway reuses an authorizer decision for one token.',
   KEY_RETAIN_SECONDS: 'How long a retired signing key stays published.',
   KEY_PUBLISH_DELAY_SECONDS: 'How long a new key is published before it signs.',
+  MAIL_FROM: 'The sender of account mail (an SES identity in the cloud); mail goes to the outbox without it.',
+  SES_CONFIGURATION_SET: 'The SES configuration set account mail is sent with (optional).',
+  OUTBOX_DIR: 'Where the local outbox writes each message as a JSON file (npm start and tests).',
 } as const;
 
 export type EnvironmentName = keyof typeof ENVIRONMENT;

@@ -16,6 +16,9 @@ export const PAGE_PATHS = [
   '/signout',
   '/end_session',
   '/account',
+  '/verify_email',
+  '/forgot_password',
+  '/reset_password',
 ] as const;
 
 export type PagePath = (typeof PAGE_PATHS)[number];

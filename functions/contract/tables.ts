@@ -29,15 +29,26 @@ const definitions = {
     // OpenID Connect names users by `sub` (userinfo, ID tokens). The profile is projected so one Query
     // answers; login and logout change only unprojected attributes, so they never write the index.
     indexes: [
-      { name: 'bySub', partitionKey: 'sub', projection: ['email', 'name', 'updatedAt', 'createdAt'] },
+      {
+        name: 'bySub',
+        partitionKey: 'sub',
+        projection: ['email', 'emailVerified', 'name', 'updatedAt', 'createdAt'],
+      },
+      // "Forgot your password?" takes an email address: the accounts that give it (any may, none owns it).
+      { name: 'byEmail', partitionKey: 'email', projection: ['sub'] },
     ],
     retain: true,
-    description: 'One item per user: scrypt hash, online flag, last operation time, optional email and name.',
+    description:
+      'One item per user: scrypt hash, online flag, last operation time, optional email and name, second factors.',
   },
   sessions: {
     name: 'sessions',
     partitionKey: 'sessionId',
     ttlAttribute: 'expiresAt',
+    // A user's sessions, to list them on the account page and end them all at a password reset.
+    indexes: [
+      { name: 'bySub', partitionKey: 'sub', projection: ['createdAt', 'expiresAt', 'revokedAt', 'amr'] },
+    ],
     retain: false,
     description: 'Login sessions; a session token is valid only while its item is present and not revoked.',
   },
@@ -68,7 +79,11 @@ const definitions = {
     name: 'grants',
     partitionKey: 'grantId',
     ttlAttribute: 'expiresAt',
-    indexes: [{ name: 'byClient', partitionKey: 'clientId' }],
+    indexes: [
+      { name: 'byClient', partitionKey: 'clientId' },
+      // A deleted account's grants, which go with it.
+      { name: 'bySub', partitionKey: 'sub', projection: ['clientId'] },
+    ],
     retain: false,
     description:
       'One item per grant (code redemption or client credentials); the root every token is revoked by.',
@@ -95,6 +110,21 @@ const definitions = {
     retain: false,
     description:
       'Scopes each user approved for each client on the consent page; asked again when a client wants more.',
+  },
+  accountTokens: {
+    name: 'account_tokens',
+    partitionKey: 'tokenHash',
+    ttlAttribute: 'expiresAt',
+    retain: false,
+    description:
+      'Single-use tokens sent by mail or held between sign-in steps (verification, reset, MFA), by hash.',
+  },
+  rateLimits: {
+    name: 'rate_limits',
+    partitionKey: 'bucketId',
+    ttlAttribute: 'expiresAt',
+    retain: false,
+    description: 'Counters of mails and requests per account and per source address within a window.',
   },
 } as const satisfies Record<string, TableDefinition>;
 
