@@ -149,7 +149,7 @@ export class Authorization {
       expiresAt: now + this.deps.codeTtlSeconds,
       ...(request.openId.nonce === undefined ? {} : { nonce: request.openId.nonce }),
       authTime: authTime(session),
-      amr: [...PASSWORD_AMR],
+      amr: [...(session.amr ?? PASSWORD_AMR)],
     };
     await this.deps.grants.putCode(record);
     return this.redirectLocation(request, { code });

@@ -37,8 +37,8 @@ export function openIdParameters(params: Parameters): OpenIdParameters {
 export const authTime = (session: Pick<SessionRecord, 'createdAt'>): number => session.createdAt;
 
 /**
- * How the user authenticated (RFC 8176 `amr`): a password today. A session will record its own methods
- * once there is a second factor; until then every session is a password session.
+ * How a session made before sessions recorded their methods (RFC 8176 `amr`) was opened: by password.
+ * Every session now records its own (`SessionRecord.amr`).
  */
 export const PASSWORD_AMR: readonly string[] = ['pwd'];
 

@@ -1,7 +1,7 @@
 /**
  * OpenID Connect's scopes and the claims each one releases (OIDC Core §5.4): `openid` makes a request
  * an OpenID Connect request and releases `sub`; `profile` the username, name and when the profile last
- * changed; `email` the address and whether it is verified (never, yet). Claims the user has not given
+ * changed; `email` the address and whether it is verified. Claims the user has not given
  * are left out, never sent as null.
  */
 import { formatScope, grantableScope, parseScope } from '#core/scopes';
@@ -54,7 +54,7 @@ export const grantsOpenId = (scope: string): boolean => parseScope(scope).includ
 /** How a user is found by `sub`, and what the claims are read from. */
 export type ClaimsSource = Pick<
   UserRecord,
-  'sub' | 'username' | 'email' | 'name' | 'updatedAt' | 'createdAt'
+  'sub' | 'username' | 'email' | 'emailVerified' | 'name' | 'updatedAt' | 'createdAt'
 >;
 
 export interface UserLookup {
@@ -73,7 +73,7 @@ export function userClaims(user: ClaimsSource, scope: string): Record<string, un
   }
   if (scopes.has('email') && user.email !== undefined) {
     claims.email = user.email;
-    claims.email_verified = false;
+    claims.email_verified = user.emailVerified === true;
   }
   return claims;
 }

@@ -1,11 +1,13 @@
 /**
- * Registration and login, step by step: validate before any hashing, count every password check
- * before making it (so that no burst checks more than the lockout allows), and make "no such user"
- * indistinguishable from "wrong password".
+ * Registration and sign-in, step by step: validate before any hashing, count every check of a secret
+ * (password or second factor) before making it, so that no burst checks more than the lockout allows,
+ * and make "no such user" indistinguishable from "wrong password". With a second factor, the password
+ * alone opens no session: it yields a short-lived, single-use MFA token that the code completes.
  */
 import { randomUUID } from 'node:crypto';
 import { type Clock, epochSeconds } from '#core/clock';
 import { InvalidRequest, OAuthError, TooManyAttempts, UsernameTaken } from '#core/errors';
+import type { AccountTokens } from './account-tokens.ts';
 import {
   hashPassword,
   MAX_PASSWORD_LENGTH,
@@ -16,19 +18,56 @@ import {
 } from './passwords.ts';
 import { initialProfile } from './profile.ts';
 import type { SessionRecord, UserRecord } from './records.ts';
+import { secondFactorMethods, verifySecondFactor } from './second-factor.ts';
 import type { Sessions } from './sessions.ts';
+import type { TotpEngine } from './totp.ts';
 import { isValidUsername, normaliseUsername, USERNAME_RULE } from './usernames.ts';
 
-/** Wrong username or password (deliberately one error for both). */
+/** Wrong username or password, or a wrong second-factor code (deliberately one error for each). */
 export class InvalidCredentials extends OAuthError {
   readonly status = 401;
   readonly code = 'invalid_credentials';
 }
 
-/** Whether a password may be checked now: a check counted in the window, or the lock that refuses it. */
+/** The MFA token is unknown, used or expired: the sign-in starts again with the password. */
+export class SignInExpired extends OAuthError {
+  readonly status = 401;
+  readonly code = 'invalid_mfa_token';
+}
+
+/**
+ * The password was right and the account has a second factor: no session yet. Like Auth0's
+ * `mfa_required`, a 403 whose body carries the opaque, single-use MFA token that the code completes.
+ */
+export class MfaRequired extends OAuthError {
+  readonly status = 403;
+  readonly code = 'mfa_required';
+  constructor(
+    readonly mfaToken: string,
+    readonly methods: string[],
+    readonly username: string,
+  ) {
+    super('Enter the code from your authenticator app, or a recovery code.');
+  }
+
+  override body(): Record<string, unknown> {
+    return { mfa_token: this.mfaToken, methods: this.methods };
+  }
+}
+
+/** Whether a secret may be checked now: a check counted in the window, or the lock that refuses it. */
 export type Admission =
   | { admitted: true /** Checks counted in the window, this one included. */; counted: number }
   | { admitted: false; lockedUntil: number };
+
+/** What a second factor consumes in the transaction that opens its session (each once, atomically). */
+export interface SecondFactorProof {
+  mfaTokenHash: string;
+  /** The TOTP step accepted: stored as the user's last, on the condition that it is later than the last. */
+  totpStep?: number;
+  /** The recovery code accepted: removed, on the condition that it is still there. */
+  recoveryCodeHash?: string;
+}
 
 export interface AccountStore {
   /** Creates the user unless the username is taken; false when it was. */
@@ -36,9 +75,9 @@ export interface AccountStore {
   /** The user, read consistently. */
   findUser(username: string): Promise<UserRecord | undefined>;
   /**
-   * Counts one password check for `username` in its window (opening a window when none is open),
-   * unless `maxFailures` are already counted there. One atomic conditional write, made before the
-   * password is checked: however many requests arrive at once, at most `maxFailures` are checked.
+   * Counts one check for `username` in its window (opening a window when none is open), unless
+   * `maxFailures` are already counted there. One atomic conditional write, made before the secret is
+   * checked: however many requests arrive at once, at most `maxFailures` are checked.
    */
   admitAttempt(
     username: string,
@@ -46,28 +85,35 @@ export interface AccountStore {
   ): Promise<Admission>;
   /** Extends the counter's life so the account stays locked until `until`. */
   lockUntil(username: string, until: number): Promise<void>;
-  /** Stores the session, marks the user online, and clears the check counter, all or nothing. */
-  openSession(session: SessionRecord): Promise<void>;
+  /**
+   * Stores the session, marks the user online and clears the check counter, all or nothing; with a
+   * proof, also consumes the MFA token and the factor. False when a proof's condition failed (a code
+   * or token used meanwhile).
+   */
+  openSession(session: SessionRecord, proof?: SecondFactorProof): Promise<boolean>;
 }
 
 export interface AccountDependencies {
   store: AccountStore;
   sessions: Sessions;
+  tokens: AccountTokens;
+  totp: TotpEngine;
   clock: Clock;
   scrypt: ScryptParameters;
   sessionTtlSeconds: number;
   lockout: { maxFailures: number; windowSeconds: number };
 }
 
+export interface SignedIn {
+  token: string;
+  session: SessionRecord;
+}
+
 export class Accounts {
   constructor(private readonly deps: AccountDependencies) {}
 
   /** `profile` holds the optional `email` and `name` (profile.ts), validated before any hashing. */
-  async register(
-    rawUsername: string,
-    password: string,
-    profile: Record<string, unknown> = {},
-  ): Promise<{ username: string; sub: string }> {
+  async register(rawUsername: string, password: string, profile: Record<string, unknown> = {}) {
     const username = normaliseUsername(rawUsername);
     if (!isValidUsername(username)) throw new InvalidRequest(USERNAME_RULE);
     checkPasswordLength(password);
@@ -85,18 +131,63 @@ export class Accounts {
       clientCount: 0,
     };
     if (!(await this.deps.store.createUser(user))) throw new UsernameTaken('That username is already taken.');
-    return { username, sub: user.sub };
+    return { username, sub: user.sub, user };
   }
 
-  /** Returns a session token, or throws InvalidCredentials / TooManyAttempts. */
-  async login(rawUsername: string, password: string): Promise<{ token: string; session: SessionRecord }> {
+  /** A session; throws MfaRequired (the second step), InvalidCredentials or TooManyAttempts. */
+  async login(rawUsername: string, password: string): Promise<SignedIn> {
+    const user = await this.checkPassword(rawUsername, password);
+    const methods = secondFactorMethods(user);
+    if (methods.length === 0) return this.open(user, ['pwd']);
+    // The lockout counter is not cleared: only the session the second factor opens clears it, so that
+    // knowing the password never buys more guesses at the code.
+    const { token } = await this.deps.tokens.issue('mfa_sign_in', {
+      username: user.username,
+      sub: user.sub,
+      amr: ['pwd'],
+    });
+    throw new MfaRequired(token, methods, user.username);
+  }
+
+  /**
+   * The password check of every sign-in and re-check (changing the password, deleting the account):
+   * counted before it is made, timed alike for known and unknown names. The user, or a throw.
+   */
+  async checkPassword(rawUsername: string, password: string): Promise<UserRecord> {
     const username = normaliseUsername(rawUsername);
     const plausible = isValidUsername(username) && passwordLength(password) <= MAX_PASSWORD_LENGTH;
+    return this.guarded(username, plausible, 'The username or password is incorrect.', (user) =>
+      // Always derive a key, even for unknown or implausible usernames, so that timing reveals nothing.
+      verifyPassword(plausible ? password : '', user?.passwordHash, this.deps.scrypt),
+    );
+  }
+
+  /** Completes an `mfa_required` sign-in with a TOTP code or a recovery code. */
+  async completeSignIn(step: { mfaToken: unknown; code?: string; recoveryCode?: string }): Promise<SignedIn> {
+    const record = await this.deps.tokens.peek(step.mfaToken, 'mfa_sign_in');
+    if (!record?.username) throw new SignInExpired('The sign-in has expired. Sign in again.');
+    let proof: SecondFactorProof = { mfaTokenHash: record.tokenHash };
+    const user = await this.guarded(record.username, true, 'The code is incorrect.', async (found) => {
+      // The token names the user by username and sub: a name deleted and taken again is not them.
+      if (found === undefined || found.sub !== record.sub) return false;
+      const accepted = verifySecondFactor(found, step, { totp: this.deps.totp, nowMs: this.deps.clock() });
+      if (accepted) proof = { ...proof, ...accepted };
+      return accepted !== undefined;
+    });
+    const result = await this.open(user, [...(record.amr ?? ['pwd']), 'otp', 'mfa'], proof);
+    if (result === undefined) throw new InvalidCredentials('The code was already used.');
+    return result;
+  }
+
+  private async guarded(
+    username: string,
+    plausible: boolean,
+    failure: string,
+    check: (user: UserRecord | undefined) => Promise<boolean>,
+  ): Promise<UserRecord> {
     const { maxFailures, windowSeconds } = this.deps.lockout;
     const now = epochSeconds(this.deps.clock);
-
-    // The check is counted before the password is: a burst cannot check more than the limit. Both
-    // requests are made for every plausible name, known or not, so timing tells no name apart.
+    // Counted before it is checked, and both requests made for every plausible name, known or not.
     const [admission, user] = plausible
       ? await Promise.all([
           this.deps.store.admitAttempt(username, { nowSeconds: now, windowSeconds, maxFailures }),
@@ -104,32 +195,41 @@ export class Accounts {
         ])
       : [undefined, undefined];
     if (admission?.admitted === false) {
-      throw new TooManyAttempts('Too many failed logins. Try again later.', admission.lockedUntil - now);
+      throw new TooManyAttempts('Too many failed attempts. Try again later.', admission.lockedUntil - now);
     }
-
-    // Always derive a key, even for unknown or implausible usernames, so that timing reveals nothing.
-    const verified = await verifyPassword(plausible ? password : '', user?.passwordHash, this.deps.scrypt);
-    if (!verified || !user) {
+    const passed = await check(user);
+    if (!passed || !user) {
       // The check that fills the window locks the name for a whole window from now.
       if (admission?.admitted && admission.counted >= maxFailures) {
         await this.deps.store.lockUntil(username, now + windowSeconds);
       }
-      throw new InvalidCredentials('The username or password is incorrect.');
+      throw new InvalidCredentials(failure);
     }
+    return user;
+  }
 
+  private async open(user: UserRecord, amr: string[]): Promise<SignedIn>;
+  private async open(
+    user: UserRecord,
+    amr: string[],
+    proof: SecondFactorProof,
+  ): Promise<SignedIn | undefined>;
+  private async open(user: UserRecord, amr: string[], proof?: SecondFactorProof) {
+    const now = epochSeconds(this.deps.clock);
     const session: SessionRecord = {
       sessionId: randomUUID(),
       sub: user.sub,
-      username,
+      username: user.username,
       createdAt: now,
       expiresAt: now + this.deps.sessionTtlSeconds,
+      amr: [...new Set(amr)],
     };
-    await this.deps.store.openSession(session);
+    if (!(await this.deps.store.openSession(session, proof))) return undefined;
     return { token: await this.deps.sessions.issueToken(session), session };
   }
 }
 
-function checkPasswordLength(password: string): void {
+export function checkPasswordLength(password: string): void {
   const length = passwordLength(password);
   if (length < MIN_PASSWORD_LENGTH || length > MAX_PASSWORD_LENGTH) {
     throw new InvalidRequest(

@@ -2,8 +2,8 @@
  * What a user may say about themselves beyond the username they sign in with: an email address and a
  * name, both optional. They are shown to apps through OpenID Connect claims, so they are validated as
  * strictly as anything else an app will display: no control characters, bounded lengths, and an email
- * address that is one mailbox (RFC 5321's limits), not a list or a display name. Until the accounts
- * issue verifies addresses, every email address is unverified.
+ * address that is one mailbox (RFC 5321's limits), not a list or a display name. An address is
+ * unverified until a link mailed to it is followed (email-verification.ts); changing it unverifies it.
  */
 import { type Clock, epochSeconds } from '#core/clock';
 import { InvalidRequest } from '#core/errors';
@@ -88,7 +88,10 @@ export function initialProfile(changes: Record<string, unknown>): Profile {
 /** What profile changes need of storage: the user by username, and one conditional update. */
 export interface ProfileStore {
   findUser(username: string): Promise<UserRecord | undefined>;
-  /** Sets or removes (`null`) the fields and sets `updatedAt`; the user after it, or undefined when gone. */
+  /**
+   * Sets or removes (`null`) the fields and sets `updatedAt`, and removes `emailVerified` whenever
+   * `email` is among them; the user after it, or undefined when gone.
+   */
   updateProfile(
     username: string,
     changes: { [K in keyof Profile]?: string | null },
@@ -111,12 +114,18 @@ export class Profiles {
     return user;
   }
 
-  async change(username: string, changes: Record<string, unknown>): Promise<UserRecord> {
+  /** The user before and after the change; an email address set to what it is changes nothing. */
+  async change(
+    username: string,
+    changes: Record<string, unknown>,
+  ): Promise<{ before: UserRecord; after: UserRecord }> {
     const validated = validateProfile(changes);
-    if (Object.keys(validated).length === 0) return this.of(username);
-    const updated = await this.deps.store.updateProfile(username, validated, epochSeconds(this.deps.clock));
-    if (!updated) throw new InvalidRequest('The account no longer exists.', { detail: 'user missing' });
-    return updated;
+    const before = await this.of(username);
+    if (validated.email === (before.email ?? null)) delete validated.email;
+    if (Object.keys(validated).length === 0) return { before, after: before };
+    const after = await this.deps.store.updateProfile(username, validated, epochSeconds(this.deps.clock));
+    if (!after) throw new InvalidRequest('The account no longer exists.', { detail: 'user missing' });
+    return { before, after };
   }
 }
 
@@ -126,7 +135,7 @@ export function profileView(user: UserRecord) {
     sub: user.sub,
     preferred_username: user.username,
     ...(user.name === undefined ? {} : { name: user.name }),
-    ...(user.email === undefined ? {} : { email: user.email, email_verified: false }),
+    ...(user.email === undefined ? {} : { email: user.email, email_verified: user.emailVerified === true }),
     updated_at: user.updatedAt ?? user.createdAt,
   };
 }

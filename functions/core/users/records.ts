@@ -13,8 +13,10 @@ export interface UserRecord {
   createdAt: number;
   online: boolean;
   lastOperationAt: number;
-  /** Optional, validated in profile.ts; unverified until addresses are verified. */
+  /** Optional, validated in profile.ts. */
   email?: string;
+  /** True once a link mailed to `email` was followed; removed whenever `email` changes. */
+  emailVerified?: boolean;
   /** Optional display name (OpenID Connect `name`). */
   name?: string;
   /** When the profile last changed (OpenID Connect `updated_at`); users made before it have `createdAt`. */
@@ -24,6 +26,14 @@ export interface UserRecord {
    * and deletion, so that the per-owner cap is exact. Absent for users registered before it was counted.
    */
   clientCount?: number;
+  /** The confirmed TOTP secret (base32, RFC 6238): with it, a password alone opens no session. */
+  totpSecret?: string;
+  /** The last TOTP time step accepted, so that no code is accepted twice (set atomically with each use). */
+  totpLastStep?: number;
+  /** A secret shown for enrolment, until a first code confirms it. */
+  totpPendingSecret?: string;
+  /** SHA-256 hashes of the unused recovery codes; each is removed by the write that accepts it. */
+  recoveryCodes?: Set<string>;
 }
 
 export interface SessionRecord {
@@ -33,6 +43,8 @@ export interface SessionRecord {
   createdAt: number;
   expiresAt: number;
   revokedAt?: number;
+  /** How the user signed in (RFC 8176): `pwd`, then `otp` and `mfa` with a second factor, `hwk`/`swk` for a passkey. */
+  amr?: string[];
 }
 
 export interface LoginAttemptsRecord {
