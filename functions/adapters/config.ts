@@ -32,6 +32,10 @@ export interface Config {
   /** Every scope a client may be registered for (RFC 8414 `scopes_supported`). */
   scopesSupported: string[];
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Where account mail goes: SES from a verified identity (MAIL_FROM), or the local outbox. */
+  mail:
+    | { transport: 'ses'; from: string; configurationSet: string | undefined }
+    | { transport: 'outbox'; directory: string };
 }
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -109,6 +113,7 @@ export function loadConfig(env: Environment): Config {
     scopesSupported: scopesSupported(settings),
     ...lifetimes(settings),
     scryptLogN: settings.integer('SCRYPT_LOG_N', { fallback: 17, min: 14, max: 20 }),
+    mail: mailSettings(settings),
   };
   settings.throwIfInvalid();
   return config;
@@ -119,6 +124,18 @@ function keySource(env: Environment): Config['keys'] {
   if (env.PUBLIC_KEYS_SECRET_ID)
     return { source: 'secretsmanager-public', secretId: env.PUBLIC_KEYS_SECRET_ID };
   return { source: 'file', path: env.SIGNING_KEYS_FILE || '.data/signing-keys.json' };
+}
+
+function mailSettings(settings: SettingsReader): Config['mail'] {
+  const from = settings.env.MAIL_FROM || undefined;
+  if (from === undefined)
+    return { transport: 'outbox', directory: settings.env.OUTBOX_DIR || '.data/outbox' };
+  // One address, optionally with a display name: `tinyoauth <no-reply@example.com>`.
+  settings.check(
+    /^(?:[^<>@\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/.test(from),
+    `MAIL_FROM must be one address like "tinyoauth <no-reply@example.com>", got "${from}"`,
+  );
+  return { transport: 'ses', from, configurationSet: settings.env.SES_CONFIGURATION_SET || undefined };
 }
 
 function dynamoDbEndpoint(settings: SettingsReader): string | undefined {

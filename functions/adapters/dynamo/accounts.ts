@@ -2,15 +2,17 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { cancellationReasons, conditionFailure, type DynamoDb } from '#adapters/aws/dynamodb';
 import { tableName } from '#contract/tables';
-import type { AccountStore, Admission } from '#core/users/accounts';
+import type { AccountStore, Admission, SecondFactorProof } from '#core/users/accounts';
 import type { LoginAttemptsRecord, SessionRecord, UserRecord } from '#core/users/records';
 import type { SessionStore } from '#core/users/sessions';
-import { transactWrite } from './requests.ts';
+import { consumeToken } from './account-tokens.ts';
+import { type TransactAction, transactWrite } from './requests.ts';
 
 export class DynamoAccountStore implements AccountStore, SessionStore {
   private readonly users: string;
   private readonly sessions: string;
   private readonly attempts: string;
+  private readonly tokens: string;
 
   constructor(
     private readonly db: DynamoDb,
@@ -19,6 +21,7 @@ export class DynamoAccountStore implements AccountStore, SessionStore {
     this.users = tableName(prefix, 'users');
     this.sessions = tableName(prefix, 'sessions');
     this.attempts = tableName(prefix, 'loginAttempts');
+    this.tokens = tableName(prefix, 'accountTokens');
   }
 
   async createUser(user: UserRecord): Promise<boolean> {
@@ -109,22 +112,55 @@ export class DynamoAccountStore implements AccountStore, SessionStore {
     );
   }
 
-  async openSession(session: SessionRecord): Promise<void> {
-    await transactWrite(this.db, [
+  async openSession(session: SessionRecord, proof?: SecondFactorProof): Promise<boolean> {
+    const actions: TransactAction[] = [
       { Put: { TableName: this.sessions, Item: { ...session } } },
-      {
-        Update: {
-          TableName: this.users,
-          Key: { username: session.username },
-          UpdateExpression: 'SET #online = :true, lastOperationAt = :now',
-          ConditionExpression: 'attribute_exists(username)',
-          ExpressionAttributeNames: { '#online': 'online' }, // a DynamoDB reserved word
-          ExpressionAttributeValues: { ':true': true, ':now': session.createdAt },
-        },
-      },
+      this.markOnline(session, proof),
       // The check this login was admitted with, and every failure before it, are cleared.
       { Delete: { TableName: this.attempts, Key: { username: session.username } } },
-    ]);
+    ];
+    if (proof) actions.push(consumeToken(this.tokens, proof.mfaTokenHash, 'mfa_sign_in', session.createdAt));
+    try {
+      await transactWrite(this.db, actions);
+      return true;
+    } catch (error) {
+      // A code, recovery code or MFA token consumed by another request first: this one opens nothing.
+      if (proof && cancellationReasons(error)?.some((reason) => reason.Code === 'ConditionalCheckFailed'))
+        return false;
+      throw error;
+    }
+  }
+
+  /** The user's update of a sign-in, consuming the second factor's step or recovery code with it. */
+  private markOnline(session: SessionRecord, proof: SecondFactorProof | undefined): TransactAction {
+    const set = ['#online = :true', 'lastOperationAt = :now'];
+    const conditions = ['attribute_exists(username)', '#sub = :sub'];
+    const values: Record<string, unknown> = { ':true': true, ':now': session.createdAt, ':sub': session.sub };
+    let remove = '';
+    if (proof?.totpStep !== undefined) {
+      set.push('totpLastStep = :step');
+      conditions.push(
+        'attribute_exists(totpSecret)',
+        '(attribute_not_exists(totpLastStep) OR totpLastStep < :step)',
+      );
+      values[':step'] = proof.totpStep;
+    }
+    if (proof?.recoveryCodeHash !== undefined) {
+      remove = ' DELETE recoveryCodes :codes';
+      conditions.push('contains(recoveryCodes, :code)');
+      values[':codes'] = new Set([proof.recoveryCodeHash]);
+      values[':code'] = proof.recoveryCodeHash;
+    }
+    return {
+      Update: {
+        TableName: this.users,
+        Key: { username: session.username },
+        UpdateExpression: `SET ${set.join(', ')}${remove}`,
+        ConditionExpression: conditions.join(' AND '),
+        ExpressionAttributeNames: { '#online': 'online', '#sub': 'sub' }, // reserved words
+        ExpressionAttributeValues: values,
+      },
+    };
   }
 
   async findSession(sessionId: string): Promise<SessionRecord | undefined> {

@@ -59,6 +59,8 @@ export class DynamoProfileStore implements UserLookup, ProfileStore {
         values[`:${field}`] = value;
       }
     }
+    // A changed address is unverified until a link mailed to it is followed.
+    if ('email' in changes) remove.push('emailVerified');
     const expression = `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`;
     try {
       const { Attributes } = await this.db.send(
