@@ -6,6 +6,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { APIGatewayTokenAuthorizerEvent, Context } from 'aws-lambda';
 import { AwsSecretStore } from '#adapters/aws/secrets-manager';
+import { createRecoveryHandler } from '#adapters/endpoints/account/recovery';
+import { createRecoveryPagesHandler } from '#adapters/endpoints/account/recovery-pages';
+import { createAccountSecurityHandler } from '#adapters/endpoints/account/security';
 import { createClientCreateHandler } from '#adapters/endpoints/clients/create';
 import { createClientDeleteHandler } from '#adapters/endpoints/clients/delete';
 import { createClientListHandler } from '#adapters/endpoints/clients/list';
@@ -30,6 +33,14 @@ import { createLogger } from '#adapters/logger';
 import { parsePublicKeySet } from '#core/keys/key-secrets';
 import { createRotation } from '#core/keys/rotation';
 import {
+  accountDeletion,
+  accountSessions,
+  emailVerification,
+  passwordChange,
+  passwordRecovery,
+  totpEnrolment,
+} from './account-services.ts';
+import {
   accounts,
   authorization,
   authorizer,
@@ -50,7 +61,10 @@ import {
 
 // Users
 export const registerEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  createRegisterHandler(accounts(runtime), runtime.logger);
+  createRegisterHandler(
+    { accounts: accounts(runtime), emailVerification: emailVerification(runtime) },
+    runtime.logger,
+  );
 export const loginEndpoint = (runtime: Runtime = lambdaRuntime()) =>
   createLoginHandler(accounts(runtime), runtime.logger);
 export const logoutEndpoint = (runtime: Runtime = lambdaRuntime()) =>
@@ -98,7 +112,10 @@ const accountPages = (runtime: Runtime) => ({
 export const signInEndpoint = (runtime: Runtime = lambdaRuntime()) =>
   createSignInHandler(accountPages(runtime), runtime.logger);
 export const signUpEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  createSignUpHandler(accountPages(runtime), runtime.logger);
+  createSignUpHandler(
+    { ...accountPages(runtime), emailVerification: emailVerification(runtime) },
+    runtime.logger,
+  );
 export const signOutEndpoint = (runtime: Runtime = lambdaRuntime()) =>
   createSignOutHandler(
     { sessions: sessions(runtime), browserSessions: browserSessions(runtime), issuer: runtime.config.issuer },
@@ -118,13 +135,52 @@ export const endSessionEndpoint = (runtime: Runtime = lambdaRuntime()) =>
     },
     runtime.logger,
   );
+/** What the account page and the account security API share: every service of the user's own account. */
+const accountSecurity = (runtime: Runtime) => ({
+  accountSessions: accountSessions(runtime),
+  emailVerification: emailVerification(runtime),
+  passwordChange: passwordChange(runtime),
+  totpEnrolment: totpEnrolment(runtime),
+  accountDeletion: accountDeletion(runtime),
+});
 export const accountPageEndpoint = (runtime: Runtime = lambdaRuntime()) =>
   createAccountPageHandler(
-    { profiles: profiles(runtime), browserSessions: browserSessions(runtime), issuer: runtime.config.issuer },
+    {
+      ...accountSecurity(runtime),
+      profiles: profiles(runtime),
+      browserSessions: browserSessions(runtime),
+      issuer: runtime.config.issuer,
+    },
     runtime.logger,
   );
 export const accountProfileEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  createAccountProfileHandler(profiles(runtime), sessions(runtime), runtime.logger);
+  createAccountProfileHandler(
+    {
+      profiles: profiles(runtime),
+      sessions: sessions(runtime),
+      emailVerification: emailVerification(runtime),
+    },
+    runtime.logger,
+  );
+export const accountSecurityEndpoint = (runtime: Runtime = lambdaRuntime()) =>
+  createAccountSecurityHandler({ ...accountSecurity(runtime), sessions: sessions(runtime) }, runtime.logger);
+
+// Recovery, before sign-in: verification and reset links, "forgot your password?"
+export const recoveryEndpoint = (runtime: Runtime = lambdaRuntime()) =>
+  createRecoveryHandler(
+    { passwordRecovery: passwordRecovery(runtime), emailVerification: emailVerification(runtime) },
+    runtime.logger,
+  );
+export const recoveryPagesEndpoint = (runtime: Runtime = lambdaRuntime()) =>
+  createRecoveryPagesHandler(
+    {
+      passwordRecovery: passwordRecovery(runtime),
+      emailVerification: emailVerification(runtime),
+      browserSessions: browserSessions(runtime),
+      issuer: runtime.config.issuer,
+    },
+    runtime.logger,
+  );
 
 // `/protected/*`
 export const authorizerEndpoint = (runtime: Runtime = lambdaRuntime()) => {

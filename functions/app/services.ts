@@ -12,6 +12,7 @@
  */
 import { loadAuthorizerSettings } from '#adapters/authorizer-settings';
 import { createDynamoDb } from '#adapters/aws/dynamodb';
+import { DynamoAccountTokenStore } from '#adapters/dynamo/account-tokens';
 import { DynamoAccountStore } from '#adapters/dynamo/accounts';
 import { DynamoClientStore } from '#adapters/dynamo/clients';
 import { DynamoConsentStore } from '#adapters/dynamo/consents';
@@ -19,6 +20,7 @@ import { DynamoGrantStore } from '#adapters/dynamo/grants';
 import { DynamoLivenessStore } from '#adapters/dynamo/liveness';
 import { DynamoProfileStore } from '#adapters/dynamo/profiles';
 import { remoteKeySet } from '#adapters/keys/remote-key-set';
+import { otpauthTotp } from '#adapters/mfa/totp-engine';
 import { BrowserSessions } from '#adapters/web/browser-sessions';
 import { createAuthorizer } from '#core/authorizer/decision';
 import { ClientRegistry } from '#core/clients/registry';
@@ -31,10 +33,11 @@ import { withIdentityScopes } from '#core/oidc/claims';
 import { EndSession } from '#core/oidc/end-session';
 import { IdTokens } from '#core/oidc/id-token';
 import { UserInfo } from '#core/oidc/userinfo';
+import { AccountTokens } from '#core/users/account-tokens';
 import { Accounts } from '#core/users/accounts';
 import { Profiles } from '#core/users/profile';
 import { Sessions } from '#core/users/sessions';
-import { keyRing, perRuntime } from './runtime.ts';
+import { keyRing, perRuntime, type Runtime } from './runtime.ts';
 
 export { keyRing, lambdaRuntime, type Runtime, runtimeFrom } from './runtime.ts';
 
@@ -71,13 +74,26 @@ export const sessions = /* @__PURE__ */ perRuntime(
     }),
 );
 
+/** The single-use tokens of mail links and MFA sign-ins. */
+export const accountTokens = /* @__PURE__ */ perRuntime(
+  (runtime) =>
+    new AccountTokens({
+      store: new DynamoAccountTokenStore(dynamoDb(runtime), runtime.config.tablePrefix),
+      clock: runtime.clock,
+    }),
+);
+
+export const scryptParameters = (runtime: Runtime) => ({ logN: runtime.config.scryptLogN, r: 8, p: 1 });
+
 export const accounts = /* @__PURE__ */ perRuntime(
   (runtime) =>
     new Accounts({
       store: accountStore(runtime),
       sessions: sessions(runtime),
+      tokens: accountTokens(runtime),
+      totp: otpauthTotp,
       clock: runtime.clock,
-      scrypt: { logN: runtime.config.scryptLogN, r: 8, p: 1 },
+      scrypt: scryptParameters(runtime),
       sessionTtlSeconds: runtime.config.sessionTtlSeconds,
       lockout: runtime.config.lockout,
     }),

@@ -37,6 +37,11 @@ export class HttpRequest {
     return this.event.requestContext?.requestId ?? 'unknown';
   }
 
+  /** The caller's IP address as API Gateway saw it (the rate limits' "source address"). */
+  sourceAddress(): string | undefined {
+    return this.event.requestContext?.identity?.sourceIp ?? undefined;
+  }
+
   /** `Authorization: Bearer <token>` (RFC 6750 §2.1), or undefined when absent or another scheme. */
   bearerToken(): string | undefined {
     const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i.exec(this.header('authorization') ?? '');

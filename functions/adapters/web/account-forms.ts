@@ -1,6 +1,7 @@
 import type { HttpRequest } from '#adapters/http/request';
 import type { HttpResponse } from '#adapters/http/responses';
 import { type BrowserSessions, FORM_PURPOSE } from './browser-sessions.ts';
+import { type SecondFactorView, secondFactorPage } from './recovery-pages.ts';
 import { type Delivery, type SignInView, type SignUpView, signInPage, signUpPage } from './templates.ts';
 
 /** What a sign-in or sign-up form shows; its CSRF token and the issuer are filled in here. */
@@ -29,6 +30,16 @@ export class AccountForms {
   signUp(request: HttpRequest, fields: SignUpFields, delivery: FormDelivery = {}): HttpResponse {
     const { csrf, cookies } = this.protection(request, FORM_PURPOSE.signUp);
     return signUpPage({ issuer: this.site.issuer, csrf, ...fields }, { ...delivery, cookies });
+  }
+
+  /** The second step of a sign-in: posted to /signin like the first, with the same kind of token. */
+  secondFactor(
+    request: HttpRequest,
+    fields: Omit<SecondFactorView, 'issuer' | 'csrf'>,
+    delivery: FormDelivery = {},
+  ): HttpResponse {
+    const { csrf, cookies } = this.protection(request, FORM_PURPOSE.signIn);
+    return secondFactorPage({ issuer: this.site.issuer, csrf, ...fields }, { ...delivery, cookies });
   }
 
   private protection(request: HttpRequest, purpose: string): { csrf: string; cookies: string[] } {

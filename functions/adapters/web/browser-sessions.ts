@@ -33,6 +33,10 @@ export const FORM_PURPOSE = {
   signUp: 'signup',
   signOut: 'signout',
   account: 'account',
+  /** The pages of recovery, before sign-in (keyed by the form nonce). */
+  verifyEmail: 'verify_email',
+  forgotPassword: 'forgot_password',
+  resetPassword: 'reset_password',
   /** Per client, so that approving one app can never be replayed as approving another. */
   consent: (clientId: string) => `consent:${clientId}`,
 } as const;

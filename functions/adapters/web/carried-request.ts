@@ -15,7 +15,18 @@ import { formActionSource } from './html.ts';
 export const REQUEST_FIELD = 'request';
 
 /** Fields of tinyoauth's own forms, never part of the carried authorization request. */
-const FORM_FIELDS = new Set(['csrf', 'decision', REQUEST_FIELD, 'username', 'password', 'password_again']);
+const FORM_FIELDS = new Set([
+  'csrf',
+  'decision',
+  REQUEST_FIELD,
+  'username',
+  'password',
+  'password_again',
+  'mfa_token',
+  'code',
+  'recovery_code',
+  'mode',
+]);
 
 /** Longest carried request kept; the authorization endpoint's own parameters fit many times over. */
 export const MAX_REQUEST_LENGTH = 8 * 1024;

@@ -81,6 +81,13 @@ code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:
 a{color:var(--accent)}
 .meta{font-size:.875rem;color:var(--muted);margin-top:1.25rem}
 .client{overflow-wrap:anywhere}
+section{border-top:1px solid var(--line);margin-top:1.5rem;padding-top:.5rem}
+h2{font-size:1.125rem;margin:.75rem 0 .25rem}
+.qr svg{display:block;width:13rem;height:13rem;margin:.75rem 0}
+.secret,ul.codes{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;overflow-wrap:anywhere}
+ul.codes{columns:2;padding-left:1.25rem}
+ul.sessions{padding-left:1.25rem}
+button.danger{background:var(--error-fg);border-color:var(--error-fg);color:var(--card)}
 `;
 
 /** The CSP source that admits exactly STYLESHEET. */

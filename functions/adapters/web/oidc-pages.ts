@@ -1,36 +1,10 @@
 /**
- * The pages OpenID Connect adds: the account page where users change their name and email address,
- * and the confirmation of an RP-initiated logout. Built like every other page (templates.ts): plain
- * forms, a CSRF token each, every value escaped.
+ * The page OpenID Connect adds: the confirmation of an RP-initiated logout. Built like every other page
+ * (templates.ts): a plain form, a CSRF token, every value escaped.
  */
 import type { HttpResponse } from '#adapters/http/responses';
 import { html, page } from './html.ts';
-import { alert, type Delivery, delivery, hidden, profileInputs } from './templates.ts';
-
-export interface AccountView {
-  issuer: string;
-  username: string;
-  email?: string | undefined;
-  name?: string | undefined;
-  csrf: string;
-  error?: string | undefined;
-  saved?: boolean;
-}
-
-export function accountPage(view: AccountView, options: Delivery = {}): HttpResponse {
-  const content = html`<h1>Your account</h1>
-<p class="lead">Signed in as <strong>${view.username}</strong>. Apps you allow to see your profile or email address get what you enter here.</p>
-${view.saved ? html`<p class="notice" role="status">Your changes are saved.</p>` : ''}
-${alert(view.error)}
-<form method="post" action="${view.issuer}/account">
-${hidden('csrf', view.csrf)}
-${profileInputs(view)}
-<p class="hint">Leave a field empty to remove it. Email addresses are not verified yet.</p>
-<button type="submit">Save</button>
-</form>
-<p class="meta"><a href="${view.issuer}/signout">Sign out</a></p>`;
-  return page(content, { title: 'Your account', ...delivery(options) });
-}
+import { hidden } from './templates.ts';
 
 export interface LogoutConfirmationView {
   issuer: string;

@@ -80,6 +80,7 @@ ${requestField(view.request)}
 <input type="password" id="password" name="password" autocomplete="current-password" required maxlength="512"${invalid}${view.username ? ' autofocus' : ''}>
 <button type="submit">Sign in</button>
 </form>
+<p class="meta"><a href="${view.issuer}/forgot_password">Forgot your password?</a></p>
 <p class="meta">New to tinyoauth? <a href="${withQuery(`${view.issuer}/signup`, view.request?.query)}">Create an account</a></p>`;
   return page(content, {
     title: 'Sign in',

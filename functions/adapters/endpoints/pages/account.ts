@@ -1,22 +1,89 @@
 import { httpHandler } from '#adapters/http/handler';
 import type { HttpRequest } from '#adapters/http/request';
 import { type HttpResponse, seeOther } from '#adapters/http/responses';
+import { accountDeletedPage, accountPage, recoveryCodesPage } from '#adapters/web/account-page';
 import { type BrowserSession, type BrowserSessions, FORM_PURPOSE } from '#adapters/web/browser-sessions';
-import { accountPage } from '#adapters/web/oidc-pages';
-import { InvalidRequest, MethodNotAllowed } from '#core/errors';
+import { MethodNotAllowed, OAuthError } from '#core/errors';
 import type { Logger } from '#core/logging';
+import type { AccountDeletion } from '#core/users/account-deletion';
+import type { AccountSessions } from '#core/users/account-sessions';
+import type { EmailVerification } from '#core/users/email-verification';
+import type { PasswordChange } from '#core/users/password-change';
 import type { Profiles } from '#core/users/profile';
+import type { TotpEnrolment } from '#core/users/totp-enrolment';
 
 export interface AccountPageDependencies {
   profiles: Profiles;
   browserSessions: BrowserSessions;
+  accountSessions: AccountSessions;
+  emailVerification: EmailVerification;
+  passwordChange: PasswordChange;
+  totpEnrolment: TotpEnrolment;
+  accountDeletion: AccountDeletion;
   issuer: string;
 }
 
+interface Posted {
+  deps: AccountPageDependencies;
+  request: HttpRequest;
+  current: BrowserSession;
+  fields: Map<string, string>;
+}
+
+/** What each `action` of the account page's forms does; a string is the notice shown after it. */
+const ACTIONS: Record<string, (posted: Posted) => Promise<string | HttpResponse>> = {
+  profile: async ({ deps, request, current, fields }) => {
+    const changes = { email: fields.get('email') ?? null, name: fields.get('name') ?? null };
+    const { before, after } = await deps.profiles.change(current.session.username, changes);
+    await deps.emailVerification.addressChanged(before, after, request.sourceAddress());
+    return before.email !== after.email && after.email !== undefined
+      ? `Your changes are saved. We sent a link to ${after.email} to confirm it.`
+      : 'Your changes are saved.';
+  },
+  resend_verification: async ({ deps, request, current }) => {
+    await deps.emailVerification.resend(current.session.username, request.sourceAddress());
+    return 'We sent the link again.';
+  },
+  change_password: async ({ deps, current, fields }) => {
+    const passwords = {
+      current: fields.get('current_password') ?? '',
+      next: fields.get('new_password') ?? '',
+    };
+    const ended = await deps.passwordChange.change(current.session, passwords);
+    return `Your password is changed${ended > 0 ? `, and ${ended} other session${ended === 1 ? ' was' : 's were'} signed out` : ''}.`;
+  },
+  totp_start: async ({ deps, current }) => {
+    await deps.totpEnrolment.start(current.session.username);
+    return 'Scan the code with your authenticator app, then enter the code it shows.';
+  },
+  totp_confirm: async ({ deps, current, fields }) => {
+    const codes = await deps.totpEnrolment.confirm(current.session.username, fields.get('code') ?? '');
+    return recoveryCodesPage({ issuer: deps.issuer, codes });
+  },
+  totp_disable: async ({ deps, current, fields }) => {
+    await deps.totpEnrolment.disable(current.session.username, fields.get('totp_password') ?? '');
+    return 'The authenticator app is off.';
+  },
+  end_session: async ({ deps, current, fields }) => {
+    await deps.accountSessions.end(current.session.sub, fields.get('session_id') ?? '');
+    return 'That session is signed out.';
+  },
+  delete_account: async ({ deps, current, fields }) => {
+    await deps.accountDeletion.deleteOwnAccount(
+      current.session.username,
+      fields.get('delete_password') ?? '',
+    );
+    return accountDeletedPage(
+      { issuer: deps.issuer },
+      { cookies: deps.browserSessions.clearSessionCookies() },
+    );
+  },
+};
+
 /**
- * GET /account shows the signed-in user's name and email address in a form; POST /account saves them
- * (CSRF token and same origin required) and answers with a 303 back to the page. Without a session
- * both send the browser to the sign-in page.
+ * GET /account shows the signed-in user's account; POST /account does one `action` of its forms (CSRF
+ * token and same origin required) and shows the page again with what happened, or the page an action
+ * ends on (recovery codes, deleted). Without a session both send the browser to the sign-in page.
  */
 export const createAccountPageHandler = (deps: AccountPageDependencies, logger: Logger) =>
   httpHandler(
@@ -25,8 +92,23 @@ export const createAccountPageHandler = (deps: AccountPageDependencies, logger: 
         throw new MethodNotAllowed('Use GET or POST.');
       const current = await deps.browserSessions.current(request);
       if (!current) return seeOther(`${deps.issuer}/signin`);
-      if (request.method === 'GET') return show(deps, current, { saved: request.query().has('saved') });
-      return save(deps, request, log, current);
+      if (request.method === 'GET') return show(deps, current, {});
+      const form = request.form();
+      deps.browserSessions.checkSameOrigin(request);
+      deps.browserSessions.checkCsrf(current.token, FORM_PURPOSE.account, form.get('csrf'));
+      const fields = new Map(request.formPairs());
+      const action = ACTIONS[fields.get('action') ?? 'profile'];
+      if (!action) return show(deps, current, { error: 'Unknown action.' }, 400);
+      try {
+        const outcome = await action({ deps, request, current, fields });
+        log.info('account changed', { sub: current.session.sub, action: fields.get('action') ?? 'profile' });
+        return typeof outcome === 'string' ? show(deps, current, { notice: outcome }) : outcome;
+      } catch (error) {
+        // Refusals (a wrong password, a wrong code, a lockout, a rate limit) are shown on the page.
+        if (!(error instanceof OAuthError) || error.status >= 500) throw error;
+        log.info('account change refused', { errorCode: error.code, action: fields.get('action') });
+        return show(deps, current, { error: error.description }, error.status, error.headers);
+      }
     },
     { logger, pages: true },
   );
@@ -34,40 +116,32 @@ export const createAccountPageHandler = (deps: AccountPageDependencies, logger: 
 async function show(
   deps: AccountPageDependencies,
   current: BrowserSession,
-  state: { saved?: boolean; error?: string; values?: { email?: string; name?: string } },
+  state: { error?: string; notice?: string },
+  status = 200,
+  headers: Record<string, string> = {},
 ): Promise<HttpResponse> {
-  const user = state.values ?? (await deps.profiles.of(current.session.username));
+  const { username, sub, sessionId } = current.session;
+  const [user, sessions, pending] = await Promise.all([
+    deps.profiles.of(username),
+    deps.accountSessions.list(sub),
+    deps.totpEnrolment.pending(username),
+  ]);
   return accountPage(
     {
       issuer: deps.issuer,
-      username: current.session.username,
+      username,
       email: user.email,
+      emailVerified: user.emailVerified,
       name: user.name,
       csrf: deps.browserSessions.csrfToken(current.token, FORM_PURPOSE.account),
-      ...(state.saved ? { saved: true } : {}),
-      ...(state.error === undefined ? {} : { error: state.error }),
+      totp: user.totpSecret !== undefined ? 'on' : (pending ?? 'off'),
+      // The index lags behind a sign-in a moment ago: this session is listed whatever it says.
+      sessions: sessions.some((listed) => listed.sessionId === sessionId)
+        ? sessions
+        : [current.session, ...sessions],
+      currentSessionId: sessionId,
+      ...state,
     },
-    state.error === undefined ? {} : { status: 400 },
+    { status, headers },
   );
-}
-
-async function save(
-  deps: AccountPageDependencies,
-  request: HttpRequest,
-  log: Logger,
-  current: BrowserSession,
-): Promise<HttpResponse> {
-  const fields = request.form();
-  deps.browserSessions.checkSameOrigin(request);
-  deps.browserSessions.checkCsrf(current.token, FORM_PURPOSE.account, fields.get('csrf'));
-  const changes = { email: fields.get('email') ?? null, name: fields.get('name') ?? null };
-  try {
-    await deps.profiles.change(current.session.username, changes);
-  } catch (error) {
-    if (!(error instanceof InvalidRequest)) throw error;
-    const values = { email: fields.get('email') ?? '', name: fields.get('name') ?? '' };
-    return show(deps, current, { error: error.description, values });
-  }
-  log.info('profile changed', { sub: current.session.sub });
-  return seeOther(`${deps.issuer}/account?saved=1`);
 }

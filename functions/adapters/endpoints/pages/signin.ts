@@ -2,12 +2,12 @@ import type { HttpRequest } from '#adapters/http/request';
 import { type HttpResponse, seeOther } from '#adapters/http/responses';
 import { AccountForms } from '#adapters/web/account-forms';
 import { FORM_PURPOSE } from '#adapters/web/browser-sessions';
-import { continuation, promptValues } from '#adapters/web/carried-request';
-import { signedInPage } from '#adapters/web/templates';
+import { type CarriedRequest, continuation, promptValues } from '#adapters/web/carried-request';
+import { retryAfterText, signedInPage } from '#adapters/web/templates';
 import { TooManyAttempts } from '#core/errors';
 import type { Logger } from '#core/logging';
 import { Parameters } from '#core/oauth/parameters';
-import { InvalidCredentials } from '#core/users/accounts';
+import { InvalidCredentials, MfaRequired, SignInExpired } from '#core/users/accounts';
 import {
   type AccountPage,
   accountPageHandler,
@@ -61,6 +61,8 @@ class SignInPage implements AccountPage {
       log.info('sign-in form refused', { detail: expired.detail });
       return again('This form has expired. Please sign in again.', 403);
     }
+    const mfaToken = fields.get('mfa_token');
+    if (mfaToken !== undefined) return this.secondStep(request, log, { fields, carried, mfaToken });
     const password = fields.get('password');
     if (username === undefined || password === undefined) {
       return again('Enter your username and your password.', 400);
@@ -68,6 +70,9 @@ class SignInPage implements AccountPage {
     try {
       return await signInAndContinue(this.deps, log, { username, password, carried });
     } catch (error) {
+      if (error instanceof MfaRequired) {
+        return this.forms.secondFactor(request, { mfaToken: error.mfaToken, request: carried, mode: 'totp' });
+      }
       if (!(error instanceof InvalidCredentials || error instanceof TooManyAttempts)) throw error;
       log.info('sign-in refused', { code: error.code });
       if (error instanceof InvalidCredentials) return again('The username or password is incorrect.', 401);
@@ -76,6 +81,45 @@ class SignInPage implements AccountPage {
         reason: 'Too many failed sign-ins for this account.',
         fields: { request: carried, username },
       });
+    }
+  }
+
+  /** The code after the password: it opens the session, or the form comes back saying why not. */
+  private async secondStep(
+    request: HttpRequest,
+    log: Logger,
+    step: { fields: Parameters; carried: CarriedRequest | undefined; mfaToken: string },
+  ): Promise<HttpResponse> {
+    const { fields, carried, mfaToken } = step;
+    const switched = fields.get('mode');
+    const mode = switched === 'recovery' || fields.get('recovery_code') !== undefined ? 'recovery' : 'totp';
+    const again = (error: string | undefined, status = 200, headers: Record<string, string> = {}) =>
+      this.forms.secondFactor(request, { mfaToken, request: carried, mode, error }, { status, headers });
+    if (switched !== undefined) return again(undefined);
+    try {
+      const code = fields.get('code');
+      const recoveryCode = fields.get('recovery_code');
+      const { token, session } = await this.deps.accounts.completeSignIn({
+        mfaToken,
+        ...(code === undefined ? {} : { code }),
+        ...(recoveryCode === undefined ? {} : { recoveryCode }),
+      });
+      log.info('user signed in', { sub: session.sub, sessionId: session.sessionId, amr: session.amr });
+      return seeOther(
+        continuation(this.deps.issuer, carried),
+        this.deps.browserSessions.sessionCookies(token, session),
+      );
+    } catch (error) {
+      if (error instanceof SignInExpired) {
+        return this.forms.signIn(request, { request: carried, error: error.description }, { status: 401 });
+      }
+      if (error instanceof InvalidCredentials) return again(error.description, 401);
+      if (!(error instanceof TooManyAttempts)) throw error;
+      return again(
+        `Too many failed attempts. Try again in ${retryAfterText(error.retryAfterSeconds)}.`,
+        429,
+        error.headers,
+      );
     }
   }
 }

@@ -4,6 +4,7 @@ import { AccountForms } from '#adapters/web/account-forms';
 import { FORM_PURPOSE } from '#adapters/web/browser-sessions';
 import { InvalidRequest, TooManyAttempts, UsernameTaken } from '#core/errors';
 import type { Logger } from '#core/logging';
+import { sendVerification } from '../users/register.ts';
 import {
   type AccountPage,
   accountPageHandler,
@@ -54,19 +55,34 @@ class SignUpPage implements AccountPage {
     if (password !== (fields.get('password_again') ?? '')) {
       return again('The two passwords are not the same.', 400);
     }
-    const refusal = await this.register({ username, password, profile }, log);
+    const refusal = await this.register(
+      { username, password, profile, address: request.sourceAddress() },
+      log,
+    );
     if (refusal) return again(refusal.message, refusal.status);
     return this.signIn(request, log, { username, password, carried });
   }
 
   /** Creates the account; what to tell the user when the name or password is refused. */
   private async register(
-    account: { username: string; password: string; profile: Record<string, string | undefined> },
+    account: {
+      username: string;
+      password: string;
+      profile: Record<string, string | undefined>;
+      address: string | undefined;
+    },
     log: Logger,
   ): Promise<{ message: string; status: number } | undefined> {
     try {
-      const { sub } = await this.deps.accounts.register(account.username, account.password, account.profile);
+      const { sub, user } = await this.deps.accounts.register(
+        account.username,
+        account.password,
+        account.profile,
+      );
       log.info('user registered', { sub });
+      if (this.deps.emailVerification) {
+        await sendVerification(this.deps.emailVerification, user, account.address, log);
+      }
       return undefined;
     } catch (error) {
       if (!(error instanceof InvalidRequest || error instanceof UsernameTaken)) throw error;

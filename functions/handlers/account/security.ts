@@ -1,0 +1,4 @@
+/** /account/password, /account/totp, /account/sessions, …: the account's security as JSON. */
+import { accountSecurityEndpoint } from '#app/endpoints';
+
+export const handler = accountSecurityEndpoint();
