@@ -1,4 +1,8 @@
-import type { AccountStore, Admission } from '#core/users/accounts';
+import type { AccountTokenPurpose, AccountTokenRecord, AccountTokenStore } from '#core/users/account-tokens';
+import { otpauthTotp } from '#adapters/mfa/totp-engine';
+import type { Clock } from '#core/clock';
+import { AccountTokens, isUsable } from '#core/users/account-tokens';
+import type { AccountStore, Admission, SecondFactorProof } from '#core/users/accounts';
 import type { LoginAttemptsRecord, SessionRecord, UserRecord } from '#core/users/records';
 import type { SessionStore } from '#core/users/sessions';
 
@@ -6,10 +10,11 @@ import type { SessionStore } from '#core/users/sessions';
  * An in-memory AccountStore/SessionStore with the same conditional semantics as the DynamoDB one: each
  * method is one atomic step, as each DynamoDB write is.
  */
-export class MemoryAccountStore implements AccountStore, SessionStore {
+export class MemoryAccountStore implements AccountStore, SessionStore, AccountTokenStore {
   readonly users = new Map<string, UserRecord>();
   readonly sessions = new Map<string, SessionRecord>();
   readonly attempts = new Map<string, LoginAttemptsRecord>();
+  readonly tokens = new Map<string, AccountTokenRecord>();
 
   async createUser(user: UserRecord): Promise<boolean> {
     if (this.users.has(user.username)) return false;
@@ -40,12 +45,42 @@ export class MemoryAccountStore implements AccountStore, SessionStore {
     if (current) this.attempts.set(username, { ...current, expiresAt: until });
   }
 
-  async openSession(session: SessionRecord): Promise<void> {
+  async openSession(session: SessionRecord, proof?: SecondFactorProof): Promise<boolean> {
     const user = this.users.get(session.username);
-    if (!user) throw new Error('no such user');
+    if (!user || user.sub !== session.sub) throw new Error('no such user');
+    const updated: UserRecord = { ...user, online: true, lastOperationAt: session.createdAt };
+    if (proof) {
+      const token = this.tokens.get(proof.mfaTokenHash);
+      if (!isUsable(token, 'mfa_sign_in', session.createdAt)) return false;
+      if (proof.totpStep !== undefined) {
+        if (user.totpSecret === undefined || proof.totpStep <= (user.totpLastStep ?? -1)) return false;
+        updated.totpLastStep = proof.totpStep;
+      }
+      if (proof.recoveryCodeHash !== undefined) {
+        if (!user.recoveryCodes?.has(proof.recoveryCodeHash)) return false;
+        updated.recoveryCodes = new Set([...user.recoveryCodes].filter((c) => c !== proof.recoveryCodeHash));
+      }
+      this.tokens.set(proof.mfaTokenHash, { ...(token as AccountTokenRecord), consumedAt: session.createdAt });
+    }
     this.sessions.set(session.sessionId, { ...session });
-    this.users.set(user.username, { ...user, online: true, lastOperationAt: session.createdAt });
+    this.users.set(user.username, updated);
     this.attempts.delete(session.username);
+    return true;
+  }
+
+  async putToken(record: AccountTokenRecord): Promise<void> {
+    this.tokens.set(record.tokenHash, { ...record });
+  }
+
+  async findToken(tokenHash: string) {
+    return this.tokens.get(tokenHash);
+  }
+
+  async consumeToken(tokenHash: string, purpose: AccountTokenPurpose, nowSeconds: number) {
+    const record = this.tokens.get(tokenHash);
+    if (!isUsable(record, purpose, nowSeconds)) return undefined;
+    this.tokens.set(tokenHash, { ...(record as AccountTokenRecord), consumedAt: nowSeconds });
+    return record;
   }
 
   async findSession(sessionId: string) {
@@ -61,3 +96,9 @@ export class MemoryAccountStore implements AccountStore, SessionStore {
     return true;
   }
 }
+
+/** What Accounts needs for a second factor, over a memory store: spread into its dependencies. */
+export const secondFactorDependencies = (store: MemoryAccountStore, clock: Clock) => ({
+  tokens: new AccountTokens({ store, clock }),
+  totp: otpauthTotp,
+});

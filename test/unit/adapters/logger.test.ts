@@ -12,7 +12,7 @@ import type { TokenGrants } from '#core/oauth/token-grants';
 import { sha256 } from '#core/secrets';
 import { Accounts } from '#core/users/accounts';
 import { Sessions } from '#core/users/sessions';
-import { MemoryAccountStore } from '../../fakes/accounts.ts';
+import { MemoryAccountStore, secondFactorDependencies } from '../../fakes/accounts.ts';
 import { apiEvent, basic } from '../../fakes/events.ts';
 import { manualClock, memoryKeyRing } from '../../fakes/keys.ts';
 import { recordingLogger } from '../../fakes/logger.ts';
@@ -42,6 +42,7 @@ async function loginHandler(logger: ReturnType<typeof recordingLogger>['logger']
   const { keyRing } = await memoryKeyRing(clock);
   const sessions = new Sessions({ store, keys: keyRing, issuer: 'https://auth.example.com', clock });
   const accounts = new Accounts({
+    ...secondFactorDependencies(store, clock),
     store,
     sessions,
     clock,

@@ -6,6 +6,7 @@ import { createLoginHandler } from '#adapters/endpoints/users/login';
 import { createLogoutHandler } from '#adapters/endpoints/users/logout';
 import { createRegisterHandler } from '#adapters/endpoints/users/register';
 import type { ApiResult } from '#adapters/http/responses';
+import { emailVerification as emailVerificationOf } from '#app/account-services';
 import { accounts as accountsOf, sessions as sessionsOf } from '#app/services';
 import { tableName } from '#contract/tables';
 import { apiEvent } from '../../../fakes/events.ts';
@@ -28,7 +29,7 @@ async function setup(logger = silentLogger) {
     runtime,
     register: (json: unknown, headers?: Record<string, string>) =>
       createRegisterHandler(
-        accounts,
+        { accounts, emailVerification: emailVerificationOf(runtime) },
         logger,
       )(apiEvent({ path: '/register', json, ...(headers ? { headers } : {}) })),
     login: (json: unknown) => createLoginHandler(accounts, logger)(apiEvent({ path: '/login', json })),
@@ -103,7 +104,10 @@ describe('POST /register', () => {
     const { raw, ...request } = input as { raw?: string; json?: unknown; form?: Record<string, string> };
     const event = apiEvent({ path: '/register', ...request });
     if (raw !== undefined) event.body = raw;
-    const result = await createRegisterHandler(accountsOf(env.runtime), silentLogger)(event);
+    const result = await createRegisterHandler(
+      { accounts: accountsOf(env.runtime), emailVerification: emailVerificationOf(env.runtime) },
+      silentLogger,
+    )(event);
     expect(result.statusCode).toBe(status);
     expect(body(result)).toMatchObject({ result: 'failed', error });
   });
@@ -219,7 +223,7 @@ describe('when DynamoDB is unreachable', () => {
     };
     const { logger, lines } = recordingLogger();
     const result = await createRegisterHandler(
-      accountsOf(down),
+      { accounts: accountsOf(down), emailVerification: emailVerificationOf(down) },
       logger,
     )(apiEvent({ path: '/register', json: { username: uniqueName(), password: PASSWORD } }));
     expect(result.statusCode).toBe(503);

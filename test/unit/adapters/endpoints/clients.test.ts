@@ -8,7 +8,7 @@ import { ClientRegistry } from '#core/clients/registry';
 import { sha256 } from '#core/secrets';
 import { Accounts } from '#core/users/accounts';
 import { Sessions } from '#core/users/sessions';
-import { MemoryAccountStore } from '../../../fakes/accounts.ts';
+import { MemoryAccountStore, secondFactorDependencies } from '../../../fakes/accounts.ts';
 import { MemoryClientStore } from '../../../fakes/clients.ts';
 import { manualClock, memoryKeyRing } from '../../../fakes/keys.ts';
 import { recordingLogger } from '../../../fakes/logger.ts';
@@ -70,6 +70,7 @@ async function setupHandlers() {
   const { keyRing } = await memoryKeyRing(clock);
   const sessions = new Sessions({ store: accountStore, keys: keyRing, issuer: ISSUER, clock });
   const accounts = new Accounts({
+    ...secondFactorDependencies(accountStore, clock),
     store: accountStore,
     sessions,
     clock,

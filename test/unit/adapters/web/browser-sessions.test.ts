@@ -5,7 +5,7 @@ import { BrowserSessions, CrossSiteRequestRefused, FORM_PURPOSE } from '#adapter
 import { PAGE_PATHS } from '#contract/pages';
 import { Accounts } from '#core/users/accounts';
 import { Sessions } from '#core/users/sessions';
-import { MemoryAccountStore } from '../../../fakes/accounts.ts';
+import { MemoryAccountStore, secondFactorDependencies } from '../../../fakes/accounts.ts';
 import { manualClock, memoryKeyRing } from '../../../fakes/keys.ts';
 
 async function setup(issuer = 'http://localhost:3000') {
@@ -14,6 +14,7 @@ async function setup(issuer = 'http://localhost:3000') {
   const store = new MemoryAccountStore();
   const sessions = new Sessions({ store, keys: keyRing, issuer, clock });
   const accounts = new Accounts({
+    ...secondFactorDependencies(store, clock),
     store,
     sessions,
     clock,

@@ -4,7 +4,7 @@ import { InvalidRequest, InvalidToken, TooManyAttempts, UsernameTaken } from '#c
 import { SESSION_TOKEN_TYPE } from '#core/tokens/jwt';
 import { Accounts, InvalidCredentials } from '#core/users/accounts';
 import { Sessions } from '#core/users/sessions';
-import { MemoryAccountStore } from '../../../fakes/accounts.ts';
+import { MemoryAccountStore, secondFactorDependencies } from '../../../fakes/accounts.ts';
 import { manualClock, memoryKeyRing } from '../../../fakes/keys.ts';
 
 const ISSUER = 'https://auth.example.com';
@@ -16,6 +16,7 @@ async function setup() {
   const { keyRing } = await memoryKeyRing(clock);
   const sessions = new Sessions({ store, keys: keyRing, issuer: ISSUER, clock });
   const accounts = new Accounts({
+    ...secondFactorDependencies(store, clock),
     store,
     sessions,
     clock,
