@@ -9,12 +9,9 @@ import { sha256 } from '#core/secrets';
 import { Accounts } from '#core/users/accounts';
 import { Sessions } from '#core/users/sessions';
 import { MemoryAccountStore } from '../../../fakes/accounts.ts';
-import { MemoryClientStore } from '../../../fakes/clients.ts';
+import { MemoryClientStore, SCOPES, WEB_APP } from '../../../fakes/clients.ts';
 import { manualClock, memoryKeyRing } from '../../../fakes/keys.ts';
 import { recordingLogger } from '../../../fakes/logger.ts';
-
-const SCOPES = ['read', 'write', 'admin'];
-const WEB_APP = { redirect_uris: ['https://app.example.com/callback'] };
 
 function setupRegistry(maxClientsPerOwner?: number) {
   const clock = manualClock();

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkRedirectUri, validateClientMetadata } from '#core/clients/metadata';
 import { InvalidClientMetadata, InvalidRedirectUri } from '#core/errors';
-
-const SCOPES = ['read', 'write', 'admin'];
-const WEB_APP = { redirect_uris: ['https://app.example.com/callback'] };
+import { SCOPES, WEB_APP } from '../../../fakes/clients.ts';
 
 const metadataError = (body: Record<string, unknown>) => {
   try {
