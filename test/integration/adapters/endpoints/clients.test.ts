@@ -159,6 +159,7 @@ describe('POST /client and GET /client', () => {
       token_endpoint_auth_method: 'client_secret_basic',
       scope: [...env.runtime.config.scopesSupported, 'openid', 'profile', 'email'].join(' '),
       id_token_signed_response_alg: 'RS256',
+      require_pkce: true,
     });
     const stored = await env.storedClient(created.client_id as string);
     expect(stored).toMatchObject({ owner: sub, secretHash: sha256(created.client_secret as string) });
