@@ -25,6 +25,11 @@ export interface FunctionDefinition {
   /** scrypt with OWASP parameters needs 128 MiB for itself; such functions get more memory (and CPU). */
   memoryMB?: number;
   /**
+   * Sends account mail: given the sender (MAIL_FROM) and `ses:SendEmail` on the SES identity and
+   * configuration set of the construct's `mail` prop, and nothing else of SES.
+   */
+  mail?: true;
+  /**
    * Serves browser pages and reads the session cookie. The cookie is sent only to the paths of
    * functions/contract/pages.ts, so every route of such a function must be one of them (a test checks).
    */

@@ -4,28 +4,26 @@
  * method per entry of `routes`; the local gateway serves the same routes with the same handlers.
  */
 import type { FunctionDefinition } from './function-definition.ts';
-
-/** The session that proves who the user is, and the user's own item. */
-const PROFILE_TABLES = {
-  sessions: { actions: ['GetItem'] },
-  users: { actions: ['GetItem', 'UpdateItem'] },
-} as const satisfies FunctionDefinition['tables'];
+import {
+  ACCOUNT_SECURITY_TABLES,
+  PROFILE_TABLES,
+  RECOVERY_TABLES,
+  SIGN_IN_TABLES,
+  VERIFICATION_MAIL_TABLES,
+} from './table-sets.ts';
 
 const definitions = {
   register: {
     entry: 'functions/handlers/users/register.ts',
-    description: 'POST /register: create a user',
-    tables: { users: { actions: ['PutItem'] } },
+    description: 'POST /register: create a user; mails a verification link to the email address given',
+    tables: { users: { actions: ['PutItem'] }, ...VERIFICATION_MAIL_TABLES },
     memoryMB: 1024,
+    mail: true,
   },
   login: {
     entry: 'functions/handlers/users/login.ts',
-    description: 'POST /login: verify a password and open a session',
-    tables: {
-      users: { actions: ['GetItem', 'UpdateItem'] },
-      loginAttempts: { actions: ['UpdateItem', 'DeleteItem'] },
-      sessions: { actions: ['PutItem'] },
-    },
+    description: 'POST /login: verify a password (and a second factor) and open a session',
+    tables: { ...SIGN_IN_TABLES, sessions: { actions: ['PutItem'] } },
     keys: 'sign',
     memoryMB: 1024,
   },
@@ -57,10 +55,10 @@ const definitions = {
   },
   signIn: {
     entry: 'functions/handlers/pages/signin.ts',
-    description: 'GET and POST /signin: the hosted sign-in page; sets the session cookie',
+    description:
+      'GET and POST /signin: the hosted sign-in page (password, then a second factor); sets the session cookie',
     tables: {
-      users: { actions: ['GetItem', 'UpdateItem'] },
-      loginAttempts: { actions: ['UpdateItem', 'DeleteItem'] },
+      ...SIGN_IN_TABLES,
       sessions: { actions: ['GetItem', 'PutItem'] },
       clients: { actions: ['GetItem'] },
     },
@@ -78,9 +76,11 @@ const definitions = {
       loginAttempts: { actions: ['UpdateItem', 'DeleteItem'] },
       sessions: { actions: ['PutItem'] },
       clients: { actions: ['GetItem'] },
+      ...VERIFICATION_MAIL_TABLES,
     },
     keys: 'sign',
     memoryMB: 1024,
+    mail: true,
     pages: true,
   },
   signOut: {
@@ -204,17 +204,47 @@ const definitions = {
   },
   accountPage: {
     entry: 'functions/handlers/pages/account.ts',
-    description: 'GET and POST /account: the page where users change their name and email address',
-    tables: PROFILE_TABLES,
+    description:
+      'GET and POST /account: the signed-in user’s page: profile, email, password, TOTP, sessions, deletion',
+    tables: ACCOUNT_SECURITY_TABLES,
     keys: 'publish',
+    memoryMB: 1024,
+    mail: true,
     pages: true,
   },
   accountProfile: {
     entry: 'functions/handlers/users/account.ts',
     description: 'GET and PATCH /account/profile: the caller’s own profile as JSON',
-    tables: PROFILE_TABLES,
+    tables: { ...PROFILE_TABLES, ...VERIFICATION_MAIL_TABLES },
     keys: 'publish',
+    mail: true,
     ignoresSessionCookie: true,
+  },
+  accountSecurity: {
+    entry: 'functions/handlers/account/security.ts',
+    description:
+      'POST/GET/DELETE /account/password, /totp, /sessions, /delete, …: the account’s security as JSON',
+    tables: ACCOUNT_SECURITY_TABLES,
+    keys: 'publish',
+    memoryMB: 1024,
+    mail: true,
+    ignoresSessionCookie: true,
+  },
+  recovery: {
+    entry: 'functions/handlers/account/recovery.ts',
+    description:
+      'POST /password/forgot, /password/reset and /email/verify: recovery as JSON, without a session',
+    tables: RECOVERY_TABLES,
+    memoryMB: 1024,
+    mail: true,
+  },
+  recoveryPages: {
+    entry: 'functions/handlers/account/recovery-pages.ts',
+    description: 'GET and POST /verify_email, /forgot_password and /reset_password: the recovery pages',
+    tables: RECOVERY_TABLES,
+    memoryMB: 1024,
+    mail: true,
+    pages: true,
   },
   authorizer: {
     entry: 'functions/handlers/authorizer/authorizer.ts',
@@ -277,6 +307,23 @@ export const routes: readonly RouteDefinition[] = [
   { method: 'POST', path: '/account', function: 'accountPage' },
   { method: 'GET', path: '/account/profile', function: 'accountProfile' },
   { method: 'PATCH', path: '/account/profile', function: 'accountProfile' },
+  { method: 'POST', path: '/account/email/verification', function: 'accountSecurity' },
+  { method: 'POST', path: '/account/password', function: 'accountSecurity' },
+  { method: 'POST', path: '/account/totp', function: 'accountSecurity' },
+  { method: 'DELETE', path: '/account/totp', function: 'accountSecurity' },
+  { method: 'POST', path: '/account/totp/confirm', function: 'accountSecurity' },
+  { method: 'GET', path: '/account/sessions', function: 'accountSecurity' },
+  { method: 'DELETE', path: '/account/sessions/{session_id}', function: 'accountSecurity' },
+  { method: 'POST', path: '/account/delete', function: 'accountSecurity' },
+  { method: 'GET', path: '/verify_email', function: 'recoveryPages' },
+  { method: 'POST', path: '/verify_email', function: 'recoveryPages' },
+  { method: 'GET', path: '/forgot_password', function: 'recoveryPages' },
+  { method: 'POST', path: '/forgot_password', function: 'recoveryPages' },
+  { method: 'GET', path: '/reset_password', function: 'recoveryPages' },
+  { method: 'POST', path: '/reset_password', function: 'recoveryPages' },
+  { method: 'POST', path: '/password/forgot', function: 'recovery' },
+  { method: 'POST', path: '/password/reset', function: 'recovery' },
+  { method: 'POST', path: '/email/verify', function: 'recovery' },
   // CORS preflights, answered by the path's own function (adapters/http/cors.ts): only the endpoints a
   // script of another origin calls have one. Nothing else answers CORS.
   { method: 'OPTIONS', path: '/token', function: 'token' },

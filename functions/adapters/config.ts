@@ -32,10 +32,14 @@ export interface Config {
   /** Every scope a client may be registered for (RFC 8414 `scopes_supported`). */
   scopesSupported: string[];
   logLevel: 'debug' | 'info' | 'warn' | 'error';
-  /** Where account mail goes: SES from a verified identity (MAIL_FROM), or the local outbox. */
+  /**
+   * Where account mail goes: SES from a verified identity (MAIL_FROM), the local outbox, or, in Lambda
+   * without MAIL_FROM (no `mail` prop), nowhere: a Lambda file system keeps nothing anyone reads.
+   */
   mail:
     | { transport: 'ses'; from: string; configurationSet: string | undefined }
-    | { transport: 'outbox'; directory: string };
+    | { transport: 'outbox'; directory: string }
+    | { transport: 'none' };
 }
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -128,8 +132,10 @@ function keySource(env: Environment): Config['keys'] {
 
 function mailSettings(settings: SettingsReader): Config['mail'] {
   const from = settings.env.MAIL_FROM || undefined;
-  if (from === undefined)
+  if (from === undefined) {
+    if (settings.env.AWS_LAMBDA_FUNCTION_NAME) return { transport: 'none' };
     return { transport: 'outbox', directory: settings.env.OUTBOX_DIR || '.data/outbox' };
+  }
   // One address, optionally with a display name: `tinyoauth <no-reply@example.com>`.
   settings.check(
     /^(?:[^<>@\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/.test(from),

@@ -9,6 +9,7 @@ import { DynamoAccountSecurityStore } from '#adapters/dynamo/account-security';
 import { DynamoRateLimitStore } from '#adapters/dynamo/rate-limits';
 import { TemplateMailer } from '#adapters/mail/mailer';
 import { OutboxTransport } from '#adapters/mail/outbox';
+import { UnsentMail } from '#adapters/mail/unsent';
 import { otpauthTotp } from '#adapters/mfa/totp-engine';
 import { AccountDeletion } from '#core/users/account-deletion';
 import { AccountSessions } from '#core/users/account-sessions';
@@ -27,7 +28,9 @@ export const mailer = /* @__PURE__ */ perRuntime((runtime): Mailer => {
   const transport =
     mail.transport === 'ses'
       ? new SesTransport({ region, from: mail.from, configurationSet: mail.configurationSet })
-      : new OutboxTransport(mail.directory);
+      : mail.transport === 'outbox'
+        ? new OutboxTransport(mail.directory)
+        : new UnsentMail(runtime.logger);
   return new TemplateMailer({ transport, issuer });
 });
 

@@ -10,6 +10,7 @@ import { AUTHORIZER, type FunctionName, functions, routes } from '#infra/routes'
 import { REASONS } from './acknowledgements.ts';
 import type { TinyOAuthTables } from './dynamodb.ts';
 import { type FunctionEnvironment, TinyOAuthFunction } from './function.ts';
+import { mailEnvironment, sendEmailStatement, type TinyOAuthMail } from './mail.ts';
 import type { TinyOAuthBackend } from './props.ts';
 import type { Settings } from './settings.ts';
 import type { SigningKeys } from './signing-keys.ts';
@@ -25,6 +26,7 @@ export interface FunctionsOptions extends Pick<Settings, 'tracing' | 'logRetenti
   environment: FunctionEnvironment;
   jwksUrl: string;
   authorizerCacheTtl: Duration;
+  mail: TinyOAuthMail | undefined;
 }
 
 export function createFunctions(scope: Construct, options: FunctionsOptions): TinyOAuthFunctions {
@@ -59,6 +61,7 @@ function createFunction(scope: Construct, name: FunctionName, options: Functions
   for (const statement of options.tables.statementsFor(definition)) fn.addToRolePolicy(statement);
   if (definition.keys === 'sign') options.keys.grantSign(fn);
   if (definition.keys === 'publish') options.keys.grantPublish(fn);
+  if (definition.mail && options.mail) fn.addToRolePolicy(sendEmailStatement(scope, options.mail));
   // No function may answer before its keys exist.
   if (definition.keys) fn.node.addDependency(options.keys.ready);
   return fn;
@@ -69,6 +72,7 @@ function environmentOf(name: FunctionName, options: FunctionsOptions): FunctionE
   const environment = { ...options.environment };
   if (definition.keys === 'sign') environment.SIGNING_KEYS_SECRET_ID = options.keys.signingSecret.secretArn;
   if (definition.keys === 'publish') environment.PUBLIC_KEYS_SECRET_ID = options.keys.publicSecret.secretArn;
+  if (definition.mail && options.mail) Object.assign(environment, mailEnvironment(options.mail));
   if (name === AUTHORIZER) {
     // The authorizer verifies tokens against the published JWKS, fetched over HTTPS: it reads no secret.
     environment.JWKS_URI = options.jwksUrl;

@@ -8,6 +8,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IHostedZone } from 'aws-cdk-lib/aws-route53';
 import type { FunctionEnvironment } from './function.ts';
+import type { TinyOAuthMail } from './mail.ts';
 
 /** What `/protected/*` (every route marked `authorized`) forwards to, once the authorizer allowed it. */
 export type TinyOAuthBackend =
@@ -94,6 +95,11 @@ export interface TinyOAuthProps {
    * with the functions' own validation.
    */
   environment?: FunctionEnvironment;
+  /**
+   * Account mail (verification and password-reset links, notices) through Amazon SES from a verified
+   * identity. Without it no mail is sent, and the synth says so.
+   */
+  mail?: TinyOAuthMail;
 }
 
 export const DEFAULT_TABLE_PREFIX = 'tinyoauth_';

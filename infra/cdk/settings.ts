@@ -10,6 +10,7 @@ import type { EnvironmentName } from '#contract/environment';
 import { DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS, parseScopeRules } from '#contract/protection';
 import { KEY_REFRESH_SECONDS } from '#core/keys/key-ring';
 import type { FunctionEnvironment } from './function.ts';
+import { mailEnvironment } from './mail.ts';
 import {
   DEFAULT_STAGE_NAME,
   DEFAULT_TABLE_PREFIX,
@@ -101,7 +102,7 @@ function validate(props: TinyOAuthProps, settings: Settings): void {
     value === undefined || Token.isUnresolved(value) ? 'https://deploy-time.invalid' : value;
   loadConfig(
     sharedEnvironment({
-      environment: props.environment,
+      environment: { ...props.environment, ...(props.mail ? mailEnvironment(props.mail) : {}) },
       issuer: concrete(props.issuer),
       resourceIdentifier: concrete(props.resourceIdentifier),
       tablePrefix: settings.tablePrefix,

@@ -14,6 +14,10 @@ import { Construct } from 'constructs';
 import { addGatewayResponses, apiUrls, createApi, protectStage } from './api.ts';
 import { TinyOAuthTables } from './dynamodb.ts';
 import { createFunctions, type TinyOAuthFunctions } from './functions.ts';
+import { warnWithoutMail } from './mail.ts';
+
+export type { TinyOAuthMail } from './mail.ts';
+
 import { addMethods } from './methods.ts';
 import type { TinyOAuthProps } from './props.ts';
 import { resolveSettings, sharedEnvironment } from './settings.ts';
@@ -94,7 +98,9 @@ export class TinyOAuth extends Construct {
         lifetimes,
       }),
       jwksUrl,
+      mail: props.mail,
     });
+    if (!props.mail) warnWithoutMail(this);
     this.authorizer = addMethods(this, {
       api,
       functions: this.functions,

@@ -1,0 +1,53 @@
+/**
+ * The table actions several functions of infra/routes.ts share, because they run the same core service
+ * (a sign-in, a verification mail, the account's security, recovery): one list each, so that the
+ * functions that run a service are granted alike.
+ */
+import type { FunctionDefinition } from './function-definition.ts';
+
+/** The session that proves who the user is, and the user's own item. */
+export const PROFILE_TABLES = {
+  sessions: { actions: ['GetItem'] },
+  users: { actions: ['GetItem', 'UpdateItem'] },
+} as const satisfies FunctionDefinition['tables'];
+
+/** Mailing a verification link: the token, and the counters that limit mails per account and address. */
+export const VERIFICATION_MAIL_TABLES = {
+  accountTokens: { actions: ['PutItem'] },
+  rateLimits: { actions: ['UpdateItem'] },
+} as const satisfies FunctionDefinition['tables'];
+
+/**
+ * A password sign-in with a second factor: the MFA token is issued after the password, read and
+ * consumed (with the TOTP step or recovery code) in the transaction that opens the session.
+ */
+export const SIGN_IN_TABLES = {
+  users: { actions: ['GetItem', 'UpdateItem'] },
+  loginAttempts: { actions: ['UpdateItem', 'DeleteItem'] },
+  accountTokens: { actions: ['PutItem', 'GetItem', 'UpdateItem'] },
+} as const satisfies FunctionDefinition['tables'];
+
+/**
+ * The signed-in user's own security (account page and JSON API): password re-checks (counted like
+ * sign-ins), TOTP, the user's sessions (bySub), verification mail, and deleting the account with its
+ * sessions, grants, consents and owned clients (each client with its grants).
+ */
+export const ACCOUNT_SECURITY_TABLES = {
+  sessions: { actions: ['GetItem', 'Query', 'UpdateItem'], indexes: ['bySub'] },
+  users: { actions: ['GetItem', 'UpdateItem', 'DeleteItem'] },
+  loginAttempts: { actions: ['UpdateItem', 'DeleteItem'] },
+  ...VERIFICATION_MAIL_TABLES,
+  clients: { actions: ['Query', 'DeleteItem'], indexes: ['byOwner'] },
+  grants: { actions: ['Query', 'DeleteItem'], indexes: ['byClient', 'bySub'] },
+  consents: { actions: ['Query', 'DeleteItem'] },
+} as const satisfies FunctionDefinition['tables'];
+
+/** Recovery before sign-in: reset and verification links, and "forgot your password?". */
+export const RECOVERY_TABLES = {
+  users: { actions: ['GetItem', 'Query', 'UpdateItem'], indexes: ['byEmail'] },
+  accountTokens: { actions: ['PutItem', 'GetItem', 'UpdateItem'] },
+  rateLimits: { actions: ['UpdateItem'] },
+  // A reset clears the lockout and ends every session of the user.
+  loginAttempts: { actions: ['DeleteItem'] },
+  sessions: { actions: ['Query', 'UpdateItem'], indexes: ['bySub'] },
+} as const satisfies FunctionDefinition['tables'];
