@@ -35,7 +35,7 @@ export const SIGN_IN_TABLES = {
 export const ACCOUNT_SECURITY_TABLES = {
   sessions: { actions: ['GetItem', 'Query', 'UpdateItem'], indexes: ['bySub'] },
   users: { actions: ['GetItem', 'UpdateItem', 'DeleteItem'] },
-  loginAttempts: { actions: ['UpdateItem', 'DeleteItem'] },
+  loginAttempts: { actions: ['UpdateItem'] },
   ...VERIFICATION_MAIL_TABLES,
   clients: { actions: ['Query', 'DeleteItem'], indexes: ['byOwner'] },
   grants: { actions: ['Query', 'DeleteItem'], indexes: ['byClient', 'bySub'] },

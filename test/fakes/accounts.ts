@@ -1,6 +1,6 @@
-import type { AccountTokenPurpose, AccountTokenRecord, AccountTokenStore } from '#core/users/account-tokens';
 import { otpauthTotp } from '#adapters/mfa/totp-engine';
 import type { Clock } from '#core/clock';
+import type { AccountTokenPurpose, AccountTokenRecord, AccountTokenStore } from '#core/users/account-tokens';
 import { AccountTokens, isUsable } from '#core/users/account-tokens';
 import type { AccountStore, Admission, SecondFactorProof } from '#core/users/accounts';
 import type { LoginAttemptsRecord, SessionRecord, UserRecord } from '#core/users/records';
@@ -60,7 +60,10 @@ export class MemoryAccountStore implements AccountStore, SessionStore, AccountTo
         if (!user.recoveryCodes?.has(proof.recoveryCodeHash)) return false;
         updated.recoveryCodes = new Set([...user.recoveryCodes].filter((c) => c !== proof.recoveryCodeHash));
       }
-      this.tokens.set(proof.mfaTokenHash, { ...(token as AccountTokenRecord), consumedAt: session.createdAt });
+      this.tokens.set(proof.mfaTokenHash, {
+        ...(token as AccountTokenRecord),
+        consumedAt: session.createdAt,
+      });
     }
     this.sessions.set(session.sessionId, { ...session });
     this.users.set(user.username, updated);

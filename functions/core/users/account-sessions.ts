@@ -14,6 +14,8 @@ export type SessionSummary = Pick<
   'sessionId' | 'sub' | 'createdAt' | 'expiresAt' | 'revokedAt' | 'amr'
 >;
 
+const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export interface AccountSessionStore {
   /** The user's sessions (live or not) from the `bySub` index: eventually consistent. */
   listSessions(sub: string): Promise<SessionSummary[]>;
@@ -33,6 +35,8 @@ export class AccountSessions {
 
   /** Ends one of the user's sessions; `not_found` for a session that is not theirs or already ended. */
   async end(sub: string, sessionId: string): Promise<void> {
+    // Session ids are UUIDs: anything else names none (and would be no valid key to DynamoDB).
+    if (!SESSION_ID.test(sessionId)) throw new NotFound('No such session.');
     const ended = await this.deps.store.revokeSession(sessionId, sub, epochSeconds(this.deps.clock));
     if (!ended) throw new NotFound('No such session.');
   }

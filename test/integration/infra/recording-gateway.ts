@@ -8,6 +8,7 @@ import type { Config } from '#adapters/config';
 import {
   accountPageEndpoint,
   accountProfileEndpoint,
+  accountSecurityEndpoint,
   authorizeEndpoint,
   authorizerEndpoint,
   clientCreateEndpoint,
@@ -20,6 +21,8 @@ import {
   loginEndpoint,
   logoutEndpoint,
   metadataEndpoint,
+  recoveryEndpoint,
+  recoveryPagesEndpoint,
   registerEndpoint,
   revokeEndpoint,
   sampleBackendEndpoint,
@@ -57,6 +60,9 @@ const endpoints: Record<FunctionName, (runtime: Runtime) => unknown> = {
   endSession: endSessionEndpoint,
   accountPage: accountPageEndpoint,
   accountProfile: accountProfileEndpoint,
+  accountSecurity: accountSecurityEndpoint,
+  recovery: recoveryEndpoint,
+  recoveryPages: recoveryPagesEndpoint,
   authorizer: authorizerEndpoint,
   protectedResource: sampleBackendEndpoint,
 };
@@ -64,6 +70,8 @@ const endpoints: Record<FunctionName, (runtime: Runtime) => unknown> = {
 export interface RecordingGateway {
   baseUrl: string;
   config: Config;
+  /** The clock every function reads, which the test moves. */
+  clock: (() => number) & { advance(seconds: number): void };
   /** What each function sent to DynamoDB, in order. */
   requests: Record<FunctionName, RequestRecord[]>;
   /** The functions the gateway invoked at least once. */
@@ -104,5 +112,6 @@ export async function startRecordingGateway(overrides: Partial<Config> = {}): Pr
     const runtime: Runtime = { ...shared, db: recordingDb(shared.config, requests[name]) };
     handlers.set(name, endpoints[name](runtime) as LambdaHandler);
   }
-  return { baseUrl, config: shared.config, requests, invoked, close: () => gateway.close() };
+  const { clock } = shared;
+  return { baseUrl, config: shared.config, clock, requests, invoked, close: () => gateway.close() };
 }

@@ -4,12 +4,16 @@
  * DynamoDB is driven over HTTP, and each recorded request is turned into the IAM actions AWS would
  * check. A call the policy lacks would be AccessDenied in AWS; an action no flow uses is privilege to drop.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoDb } from '#adapters/aws/dynamodb';
 import { iamActionsOf, type TableAccess } from '#adapters/aws/iam-actions';
 import { type TableKey, tableName, tables } from '#contract/tables';
 import { type FunctionName, functions } from '#infra/routes';
 import { updateItem } from '../../fakes/runtime.ts';
+import { driveAccountFlows } from './account-flows.ts';
 import { driveEveryFlow, MAX_FAILURES } from './flows.ts';
 import { type RecordingGateway, startRecordingGateway } from './recording-gateway.ts';
 
@@ -20,11 +24,15 @@ const describeAccess = ({ table, action, index }: TableAccess) =>
   `${action} on ${table}${index ? ` (index ${index})` : ''}`;
 
 let gateway: RecordingGateway;
+const outbox = mkdtempSync(join(tmpdir(), 'tinyoauth-outbox-'));
 /** Per function, what it did, with tables by their logical key of functions/contract/tables.ts. */
 const used = {} as Record<FunctionName, TableAccess[]>;
 
 beforeAll(async () => {
-  gateway = await startRecordingGateway({ lockout: { maxFailures: MAX_FAILURES, windowSeconds: 600 } });
+  gateway = await startRecordingGateway({
+    lockout: { maxFailures: MAX_FAILURES, windowSeconds: 600 },
+    mail: { transport: 'outbox', directory: outbox },
+  });
   const db = createDynamoDb({ region: gateway.config.region, endpoint: gateway.config.dynamoDbEndpoint });
   await driveEveryFlow(gateway.baseUrl, {
     forgetClientCount: async (username) => {
@@ -43,6 +51,11 @@ beforeAll(async () => {
           input.TableName === tableName(gateway.config.tablePrefix, 'refreshTokens'),
       ).length,
   });
+  await driveAccountFlows(gateway.baseUrl, {
+    outbox,
+    now: () => gateway.clock(),
+    advance: (seconds) => gateway.clock.advance(seconds),
+  });
   const keyOf = new Map(
     (Object.keys(tables) as TableKey[]).map((key) => [tableName(gateway.config.tablePrefix, key), key]),
   );
@@ -56,7 +69,10 @@ beforeAll(async () => {
   }
 });
 
-afterAll(() => gateway?.close());
+afterAll(async () => {
+  await gateway?.close();
+  rmSync(outbox, { recursive: true, force: true });
+});
 
 describe('the DynamoDB actions infra/routes.ts grants each function', () => {
   it('are checked against a run of every function', () => {

@@ -30,31 +30,42 @@ interface Posted {
   fields: Map<string, string>;
 }
 
-/** What each `action` of the account page's forms does; a string is the notice shown after it. */
-const ACTIONS: Record<string, (posted: Posted) => Promise<string | HttpResponse>> = {
+/**
+ * What the page says after each action that ends on the page itself. The POST redirects to
+ * `/account?done=<action>` (so that reloading the page repeats nothing), and the GET shows this.
+ */
+const NOTICES: Record<string, string> = {
+  profile: 'Your changes are saved.',
+  resend_verification: 'We sent the link again.',
+  change_password: 'Your password is changed, and your other sessions are signed out.',
+  totp_start: 'Scan the code with your authenticator app, then enter the code it shows.',
+  totp_disable: 'The authenticator app is off.',
+  end_session: 'That session is signed out.',
+};
+
+/** What each `action` of the account page's forms does; `undefined`: back to the page with its notice. */
+const ACTIONS: Record<string, (posted: Posted) => Promise<HttpResponse | undefined>> = {
   profile: async ({ deps, request, current, fields }) => {
     const changes = { email: fields.get('email') ?? null, name: fields.get('name') ?? null };
     const { before, after } = await deps.profiles.change(current.session.username, changes);
     await deps.emailVerification.addressChanged(before, after, request.sourceAddress());
-    return before.email !== after.email && after.email !== undefined
-      ? `Your changes are saved. We sent a link to ${after.email} to confirm it.`
-      : 'Your changes are saved.';
+    return undefined;
   },
   resend_verification: async ({ deps, request, current }) => {
     await deps.emailVerification.resend(current.session.username, request.sourceAddress());
-    return 'We sent the link again.';
+    return undefined;
   },
   change_password: async ({ deps, current, fields }) => {
     const passwords = {
       current: fields.get('current_password') ?? '',
       next: fields.get('new_password') ?? '',
     };
-    const ended = await deps.passwordChange.change(current.session, passwords);
-    return `Your password is changed${ended > 0 ? `, and ${ended} other session${ended === 1 ? ' was' : 's were'} signed out` : ''}.`;
+    await deps.passwordChange.change(current.session, passwords);
+    return undefined;
   },
   totp_start: async ({ deps, current }) => {
     await deps.totpEnrolment.start(current.session.username);
-    return 'Scan the code with your authenticator app, then enter the code it shows.';
+    return undefined;
   },
   totp_confirm: async ({ deps, current, fields }) => {
     const codes = await deps.totpEnrolment.confirm(current.session.username, fields.get('code') ?? '');
@@ -62,11 +73,11 @@ const ACTIONS: Record<string, (posted: Posted) => Promise<string | HttpResponse>
   },
   totp_disable: async ({ deps, current, fields }) => {
     await deps.totpEnrolment.disable(current.session.username, fields.get('totp_password') ?? '');
-    return 'The authenticator app is off.';
+    return undefined;
   },
   end_session: async ({ deps, current, fields }) => {
     await deps.accountSessions.end(current.session.sub, fields.get('session_id') ?? '');
-    return 'That session is signed out.';
+    return undefined;
   },
   delete_account: async ({ deps, current, fields }) => {
     await deps.accountDeletion.deleteOwnAccount(
@@ -82,7 +93,7 @@ const ACTIONS: Record<string, (posted: Posted) => Promise<string | HttpResponse>
 
 /**
  * GET /account shows the signed-in user's account; POST /account does one `action` of its forms (CSRF
- * token and same origin required) and shows the page again with what happened, or the page an action
+ * token and same origin required), then redirects to the page with what happened, or shows the page an action
  * ends on (recovery codes, deleted). Without a session both send the browser to the sign-in page.
  */
 export const createAccountPageHandler = (deps: AccountPageDependencies, logger: Logger) =>
@@ -92,17 +103,21 @@ export const createAccountPageHandler = (deps: AccountPageDependencies, logger: 
         throw new MethodNotAllowed('Use GET or POST.');
       const current = await deps.browserSessions.current(request);
       if (!current) return seeOther(`${deps.issuer}/signin`);
-      if (request.method === 'GET') return show(deps, current, {});
+      if (request.method === 'GET') {
+        const notice = NOTICES[request.query().get('done') ?? ''];
+        return show(deps, current, notice === undefined ? {} : { notice });
+      }
       const form = request.form();
       deps.browserSessions.checkSameOrigin(request);
       deps.browserSessions.checkCsrf(current.token, FORM_PURPOSE.account, form.get('csrf'));
       const fields = new Map(request.formPairs());
-      const action = ACTIONS[fields.get('action') ?? 'profile'];
+      const name = fields.get('action') ?? 'profile';
+      const action = Object.hasOwn(ACTIONS, name) ? ACTIONS[name] : undefined;
       if (!action) return show(deps, current, { error: 'Unknown action.' }, 400);
       try {
         const outcome = await action({ deps, request, current, fields });
-        log.info('account changed', { sub: current.session.sub, action: fields.get('action') ?? 'profile' });
-        return typeof outcome === 'string' ? show(deps, current, { notice: outcome }) : outcome;
+        log.info('account changed', { sub: current.session.sub, action: name });
+        return outcome ?? seeOther(`${deps.issuer}/account?done=${name}`);
       } catch (error) {
         // Refusals (a wrong password, a wrong code, a lockout, a rate limit) are shown on the page.
         if (!(error instanceof OAuthError) || error.status >= 500) throw error;

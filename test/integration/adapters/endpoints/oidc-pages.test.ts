@@ -186,7 +186,11 @@ describe('sign-up, the account page and the profile API', () => {
     await env.signedIn(b);
     const page = await b.request('GET', '/account');
     expect(heading(page)).toBe('Your account');
-    const saved = await b.submit(page, '/account', { name: 'Ada', email: 'ada@example.com' });
+    const saved = await b.submit(page, '/account', {
+      action: 'profile',
+      name: 'Ada',
+      email: 'ada@example.com',
+    });
     expect(saved.statusCode).toBe(303);
     const after = await b.follow(saved);
     expect(after.body).toContain('Your changes are saved.');
