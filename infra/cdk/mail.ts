@@ -2,10 +2,10 @@
  * Account mail in the cloud: Amazon SES, from one verified identity the team owns. The functions that
  * send mail (`mail: true` in infra/routes.ts) get the sender and may call `ses:SendEmail` on that
  * identity (and its configuration set) only; no other function may send anything. Without the `mail`
- * prop no function may send, and the construct warns at synth: verification and reset mails are then
- * logged as unsent and go nowhere.
+ * prop no function may send: verification and reset mails are logged as unsent (adapters/mail/unsent.ts)
+ * and go nowhere, which the README says. (Not a synth warning: cdk-nag runs fail on any warning.)
  */
-import { Annotations, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { FunctionEnvironment } from './function.ts';
@@ -42,10 +42,3 @@ export function sendEmailStatement(scope: Construct, mail: TinyOAuthMail): Polic
 
 const resourceNameOf = (resource: string, mail: TinyOAuthMail) =>
   resource === 'identity' ? mail.identity : (mail.configurationSet as string);
-
-export function warnWithoutMail(scope: Construct): void {
-  Annotations.of(scope).addWarningV2(
-    'tinyoauth:mail',
-    'No `mail` prop: verification and password-reset mails are not sent (see the README, "Account mail").',
-  );
-}

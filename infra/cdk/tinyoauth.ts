@@ -14,7 +14,6 @@ import { Construct } from 'constructs';
 import { addGatewayResponses, apiUrls, createApi, protectStage } from './api.ts';
 import { TinyOAuthTables } from './dynamodb.ts';
 import { createFunctions, type TinyOAuthFunctions } from './functions.ts';
-import { warnWithoutMail } from './mail.ts';
 
 export type { TinyOAuthMail } from './mail.ts';
 
@@ -100,7 +99,6 @@ export class TinyOAuth extends Construct {
       jwksUrl,
       mail: props.mail,
     });
-    if (!props.mail) warnWithoutMail(this);
     this.authorizer = addMethods(this, {
       api,
       functions: this.functions,

@@ -197,7 +197,18 @@ describe('routes', () => {
     }
     // A cookie's Path covers the paths below it: what is served there is a page or ignores the cookie.
     const below = reached.filter((method) => !pages.includes(method.resource.path));
-    expect(new Set(below.map((method) => method.resource.path))).toEqual(new Set(['/account/profile']));
+    expect(new Set(below.map((method) => method.resource.path))).toEqual(
+      new Set([
+        '/account/profile',
+        '/account/email/verification',
+        '/account/password',
+        '/account/totp',
+        '/account/totp/confirm',
+        '/account/sessions',
+        '/account/sessions/{session_id}',
+        '/account/delete',
+      ]),
+    );
     for (const method of below) {
       const allowed = [...idsOf('pages'), ...idsOf('ignoresSessionCookie')];
       expect(integrates(method, allowed), `${method.httpMethod} ${method.resource.path}`).toBe(true);

@@ -16,6 +16,7 @@ import { functions, routes } from '#infra/routes';
 import {
   type Json,
   type Synthesized,
+  statementsOfRole,
   synthesizeApp,
   synthesizeConstruct,
   withoutAwsCredentials,
@@ -58,6 +59,7 @@ describe('an HTTP backend, a custom domain and non-default settings', () => {
       tracing: false,
       webAclArn: 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/orders/abc',
       environment: { SCOPES: 'orders:read orders:write', LOG_LEVEL: 'warn' },
+      mail: { identity: 'example.com', from: 'Orders <no-reply@example.com>', configurationSet: 'auth-mail' },
     }));
   }, 120_000);
   afterAll(() => synthesized?.cleanup());
@@ -126,6 +128,36 @@ describe('an HTTP backend, a custom domain and non-default settings', () => {
       Type: 'A',
       HostedZoneId: 'Z0000000000000000000',
     });
+  });
+
+  it('lets exactly the functions that mail send, from the SES identity and configuration set only', () => {
+    const mailing = new Set(
+      (Object.keys(functions) as (keyof typeof functions)[])
+        .filter((name) => functions[name].mail)
+        .map((name) => functions[name].description),
+    );
+    expect(mailing.size).toBeGreaterThan(0);
+    for (const [, lambda] of synthesized.resources('AWS::Lambda::Function')) {
+      const variables = lambda.Properties.Environment.Variables;
+      const mails = mailing.has(lambda.Properties.Description);
+      expect(variables.MAIL_FROM, lambda.Properties.Description).toBe(
+        mails ? 'Orders <no-reply@example.com>' : undefined,
+      );
+      expect(variables.SES_CONFIGURATION_SET).toBe(mails ? 'auth-mail' : undefined);
+      const ses = statementsOfRole(synthesized, lambda.Properties.Role['Fn::GetAtt'][0]).filter((s) =>
+        s.actions.some((action) => action.startsWith('ses:')),
+      );
+      if (!mails) {
+        expect(ses).toEqual([]);
+        continue;
+      }
+      expect(ses).toHaveLength(1);
+      expect(ses[0]?.actions).toEqual(['ses:SendEmail']);
+      expect(JSON.stringify(ses[0]?.resources)).toMatch(
+        /:ses:eu-west-1:123456789012:identity\/example\.com"/,
+      );
+      expect(JSON.stringify(ses[0]?.resources)).toMatch(/:configuration-set\/auth-mail"/);
+    }
   });
 
   it('passes the settings to every function and the scope rules to the authorizer only', () => {

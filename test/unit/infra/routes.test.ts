@@ -20,7 +20,7 @@ const atOrBelowPage = (path: string) =>
 describe('routes and the page paths of functions/contract/pages.ts', () => {
   it('mark as pages exactly the functions that read the session cookie: every page, and /authorize', () => {
     expect([...pageFunctions].sort()).toEqual(
-      ['authorize', 'signIn', 'signUp', 'signOut', 'endSession', 'accountPage'].sort(),
+      ['authorize', 'signIn', 'signUp', 'signOut', 'endSession', 'accountPage', 'recoveryPages'].sort(),
     );
   });
 
@@ -40,7 +40,7 @@ describe('routes and the page paths of functions/contract/pages.ts', () => {
   });
 
   it('declare a function to ignore the cookie only when the cookie reaches it, and never as a page', () => {
-    expect(cookieIgnoring).toEqual(['accountProfile']);
+    expect(cookieIgnoring).toEqual(['accountProfile', 'accountSecurity']);
     for (const name of cookieIgnoring) {
       expect(pageFunctions).not.toContain(name);
       const paths = routes.filter((route) => route.function === name).map((route) => route.path);

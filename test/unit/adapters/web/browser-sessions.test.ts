@@ -57,6 +57,9 @@ describe('cookie attributes', () => {
       `tinyoauth_session=${token}; Path=/signout; Max-Age=3000; HttpOnly; SameSite=Lax`,
       `tinyoauth_session=${token}; Path=/end_session; Max-Age=3000; HttpOnly; SameSite=Lax`,
       `tinyoauth_session=${token}; Path=/account; Max-Age=3000; HttpOnly; SameSite=Lax`,
+      `tinyoauth_session=${token}; Path=/verify_email; Max-Age=3000; HttpOnly; SameSite=Lax`,
+      `tinyoauth_session=${token}; Path=/forgot_password; Max-Age=3000; HttpOnly; SameSite=Lax`,
+      `tinyoauth_session=${token}; Path=/reset_password; Max-Age=3000; HttpOnly; SameSite=Lax`,
     ]);
   });
 
@@ -70,6 +73,9 @@ describe('cookie attributes', () => {
       'tinyoauth_session=; Path=/signout; Max-Age=0; HttpOnly; SameSite=Lax',
       'tinyoauth_session=; Path=/end_session; Max-Age=0; HttpOnly; SameSite=Lax',
       'tinyoauth_session=; Path=/account; Max-Age=0; HttpOnly; SameSite=Lax',
+      'tinyoauth_session=; Path=/verify_email; Max-Age=0; HttpOnly; SameSite=Lax',
+      'tinyoauth_session=; Path=/forgot_password; Max-Age=0; HttpOnly; SameSite=Lax',
+      'tinyoauth_session=; Path=/reset_password; Max-Age=0; HttpOnly; SameSite=Lax',
     ]);
   });
 
