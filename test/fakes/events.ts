@@ -10,6 +10,8 @@ interface EventInput {
   form?: Record<string, string | string[]>;
   json?: unknown;
   pathParameters?: Record<string, string>;
+  /** The caller's address as API Gateway reports it; 127.0.0.1 unless given. */
+  sourceIp?: string;
 }
 
 const encode = (values: Record<string, string | string[]>): string => {
@@ -39,7 +41,7 @@ export function apiEvent(input: EventInput = {}): ApiEvent {
       query: encode(input.query ?? {}),
       rawHeaders: Object.entries(headers),
       body: Buffer.from(body),
-      sourceIp: '127.0.0.1',
+      sourceIp: input.sourceIp ?? '127.0.0.1',
     },
     {
       requestId: randomUUID(),
