@@ -3,14 +3,9 @@
  * entry of `functions` with exactly the table actions listed (least privilege), and one API Gateway
  * method per entry of `routes`; the local gateway serves the same routes with the same handlers.
  */
+
+import { ACCOUNT_FUNCTIONS, SIGN_IN_TABLES, VERIFICATION_MAIL_TABLES } from './account-functions.ts';
 import type { FunctionDefinition } from './function-definition.ts';
-import {
-  ACCOUNT_SECURITY_TABLES,
-  PROFILE_TABLES,
-  RECOVERY_TABLES,
-  SIGN_IN_TABLES,
-  VERIFICATION_MAIL_TABLES,
-} from './table-sets.ts';
 
 const definitions = {
   register: {
@@ -202,50 +197,7 @@ const definitions = {
     keys: 'publish',
     pages: true,
   },
-  accountPage: {
-    entry: 'functions/handlers/pages/account.ts',
-    description:
-      'GET and POST /account: the signed-in user’s page: profile, email, password, TOTP, sessions, deletion',
-    tables: ACCOUNT_SECURITY_TABLES,
-    keys: 'publish',
-    memoryMB: 1024,
-    mail: true,
-    pages: true,
-  },
-  accountProfile: {
-    entry: 'functions/handlers/users/account.ts',
-    description: 'GET and PATCH /account/profile: the caller’s own profile as JSON',
-    tables: { ...PROFILE_TABLES, ...VERIFICATION_MAIL_TABLES },
-    keys: 'publish',
-    mail: true,
-    ignoresSessionCookie: true,
-  },
-  accountSecurity: {
-    entry: 'functions/handlers/account/security.ts',
-    description:
-      'POST/GET/DELETE /account/password, /totp, /sessions, /delete, …: the account’s security as JSON',
-    tables: ACCOUNT_SECURITY_TABLES,
-    keys: 'publish',
-    memoryMB: 1024,
-    mail: true,
-    ignoresSessionCookie: true,
-  },
-  recovery: {
-    entry: 'functions/handlers/account/recovery.ts',
-    description:
-      'POST /password/forgot, /password/reset and /email/verify: recovery as JSON, without a session',
-    tables: RECOVERY_TABLES,
-    memoryMB: 1024,
-    mail: true,
-  },
-  recoveryPages: {
-    entry: 'functions/handlers/account/recovery-pages.ts',
-    description: 'GET and POST /verify_email, /forgot_password and /reset_password: the recovery pages',
-    tables: RECOVERY_TABLES,
-    memoryMB: 1024,
-    mail: true,
-    pages: true,
-  },
+  ...ACCOUNT_FUNCTIONS,
   authorizer: {
     entry: 'functions/handlers/authorizer/authorizer.ts',
     description: 'Lambda authorizer (TOKEN) for /protected/*: verifies tinyoauth access tokens',

@@ -1,12 +1,13 @@
 /**
- * The table actions several functions of infra/routes.ts share, because they run the same core service
- * (a sign-in, a verification mail, the account's security, recovery): one list each, so that the
- * functions that run a service are granted alike.
+ * The functions of a user's own account (the page, the profile and security APIs, recovery) for
+ * infra/routes.ts, and the table actions several functions share because they run the same core
+ * service (a sign-in, a verification mail, the account's security, recovery): one list each, so that
+ * the functions that run a service are granted alike.
  */
 import type { FunctionDefinition } from './function-definition.ts';
 
 /** The session that proves who the user is, and the user's own item. */
-export const PROFILE_TABLES = {
+const PROFILE_TABLES = {
   sessions: { actions: ['GetItem'] },
   users: { actions: ['GetItem', 'UpdateItem'] },
 } as const satisfies FunctionDefinition['tables'];
@@ -32,7 +33,7 @@ export const SIGN_IN_TABLES = {
  * sign-ins), TOTP, the user's sessions (bySub), verification mail, and deleting the account with its
  * sessions, grants, consents and owned clients (each client with its grants).
  */
-export const ACCOUNT_SECURITY_TABLES = {
+const ACCOUNT_SECURITY_TABLES = {
   sessions: { actions: ['GetItem', 'Query', 'UpdateItem'], indexes: ['bySub'] },
   users: { actions: ['GetItem', 'UpdateItem', 'DeleteItem'] },
   loginAttempts: { actions: ['UpdateItem'] },
@@ -43,7 +44,7 @@ export const ACCOUNT_SECURITY_TABLES = {
 } as const satisfies FunctionDefinition['tables'];
 
 /** Recovery before sign-in: reset and verification links, and "forgot your password?". */
-export const RECOVERY_TABLES = {
+const RECOVERY_TABLES = {
   users: { actions: ['GetItem', 'Query', 'UpdateItem'], indexes: ['byEmail'] },
   accountTokens: { actions: ['PutItem', 'GetItem', 'UpdateItem'] },
   rateLimits: { actions: ['UpdateItem'] },
@@ -51,3 +52,50 @@ export const RECOVERY_TABLES = {
   loginAttempts: { actions: ['DeleteItem'] },
   sessions: { actions: ['Query', 'UpdateItem'], indexes: ['bySub'] },
 } as const satisfies FunctionDefinition['tables'];
+
+export const ACCOUNT_FUNCTIONS = {
+  accountPage: {
+    entry: 'functions/handlers/pages/account.ts',
+    description:
+      'GET and POST /account: the signed-in user’s page: profile, email, password, TOTP, sessions, deletion',
+    tables: ACCOUNT_SECURITY_TABLES,
+    keys: 'publish',
+    memoryMB: 1024,
+    mail: true,
+    pages: true,
+  },
+  accountProfile: {
+    entry: 'functions/handlers/users/account.ts',
+    description: 'GET and PATCH /account/profile: the caller’s own profile as JSON',
+    tables: { ...PROFILE_TABLES, ...VERIFICATION_MAIL_TABLES },
+    keys: 'publish',
+    mail: true,
+    ignoresSessionCookie: true,
+  },
+  accountSecurity: {
+    entry: 'functions/handlers/account/security.ts',
+    description:
+      'POST/GET/DELETE /account/password, /totp, /sessions, /delete, …: the account’s security as JSON',
+    tables: ACCOUNT_SECURITY_TABLES,
+    keys: 'publish',
+    memoryMB: 1024,
+    mail: true,
+    ignoresSessionCookie: true,
+  },
+  recovery: {
+    entry: 'functions/handlers/account/recovery.ts',
+    description:
+      'POST /password/forgot, /password/reset and /email/verify: recovery as JSON, without a session',
+    tables: RECOVERY_TABLES,
+    memoryMB: 1024,
+    mail: true,
+  },
+  recoveryPages: {
+    entry: 'functions/handlers/account/recovery-pages.ts',
+    description: 'GET and POST /verify_email, /forgot_password and /reset_password: the recovery pages',
+    tables: RECOVERY_TABLES,
+    memoryMB: 1024,
+    mail: true,
+    pages: true,
+  },
+} as const satisfies Record<string, FunctionDefinition>;
