@@ -195,7 +195,7 @@ describe('sign-up, the account page and the profile API', () => {
     const after = await b.follow(saved);
     expect(after.body).toContain('Your changes are saved.');
     expect(after.body).toContain('value="Ada"');
-    const invalid = await b.submit(page, '/account', { name: 'A\u0007da' });
+    const invalid = await b.submit(page, '/account', { action: 'profile', name: 'A\u0007da' });
     expect(invalid.statusCode).toBe(400);
     const forged = await b.request('POST', '/account', { form: { name: 'Mallory' } });
     expect(forged.statusCode).toBe(403);
