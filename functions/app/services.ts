@@ -34,9 +34,16 @@ import { UserInfo } from '#core/oidc/userinfo';
 import { Accounts } from '#core/users/accounts';
 import { Profiles } from '#core/users/profile';
 import { Sessions } from '#core/users/sessions';
-import { keyRing, perRuntime } from './runtime.ts';
+import { keyRing, perRuntime, securityEvents } from './runtime.ts';
 
-export { keyRing, lambdaRuntime, type Runtime, runtimeFrom } from './runtime.ts';
+export {
+  flushing,
+  keyRing,
+  lambdaRuntime,
+  type Runtime,
+  runtimeFrom,
+  securityEvents,
+} from './runtime.ts';
 
 /** The DynamoDB client, built on first use unless the runtime brought its own. */
 export const dynamoDb = /* @__PURE__ */ perRuntime(
@@ -80,6 +87,7 @@ export const accounts = /* @__PURE__ */ perRuntime(
       scrypt: { logN: runtime.config.scryptLogN, r: 8, p: 1 },
       sessionTtlSeconds: runtime.config.sessionTtlSeconds,
       lockout: runtime.config.lockout,
+      events: securityEvents(runtime),
     }),
 );
 
@@ -90,6 +98,7 @@ export const clientRegistry = /* @__PURE__ */ perRuntime(
       clock: runtime.clock,
       // A client may be registered for the identity scopes of OpenID Connect beside the API's own.
       scopesSupported: withIdentityScopes(runtime.config.scopesSupported),
+      events: securityEvents(runtime),
     }),
 );
 
@@ -119,6 +128,7 @@ export const tokenGrants = /* @__PURE__ */ perRuntime(
       refreshTokenTtlSeconds: runtime.config.refreshTokenTtlSeconds,
       logger: runtime.logger,
       idTokens: idTokens(runtime),
+      events: securityEvents(runtime),
     }),
 );
 
@@ -171,6 +181,7 @@ export const authorizer = /* @__PURE__ */ perRuntime((runtime) => {
     issuer: runtime.config.issuer,
     scopeRules: settings.scopeRules,
     logger: runtime.logger,
+    events: securityEvents(runtime),
   });
 });
 
