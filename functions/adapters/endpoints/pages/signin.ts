@@ -66,7 +66,7 @@ class SignInPage implements AccountPage {
       return again('Enter your username and your password.', 400);
     }
     try {
-      return await signInAndContinue(this.deps, log, { username, password, carried });
+      return await signInAndContinue(this.deps, { username, password, carried });
     } catch (error) {
       if (!(error instanceof InvalidCredentials || error instanceof TooManyAttempts)) throw error;
       log.info('sign-in refused', { code: error.code });
