@@ -40,12 +40,18 @@ export class MemoryAccountStore implements AccountStore, SessionStore {
     if (current) this.attempts.set(username, { ...current, expiresAt: until });
   }
 
-  async openSession(session: SessionRecord): Promise<void> {
+  async openSession(session: SessionRecord): Promise<'opened' | 'disabled'> {
     const user = this.users.get(session.username);
-    if (!user) throw new Error('no such user');
+    if (!user || user.disabledAt !== undefined) return 'disabled';
     this.sessions.set(session.sessionId, { ...session });
-    this.users.set(user.username, { ...user, online: true, lastOperationAt: session.createdAt });
+    this.users.set(user.username, {
+      ...user,
+      online: true,
+      lastOperationAt: session.createdAt,
+      lastSessionId: session.sessionId,
+    });
     this.attempts.delete(session.username);
+    return 'opened';
   }
 
   async findSession(sessionId: string) {

@@ -109,22 +109,33 @@ export class DynamoAccountStore implements AccountStore, SessionStore {
     );
   }
 
-  async openSession(session: SessionRecord): Promise<void> {
-    await transactWrite(this.db, [
-      { Put: { TableName: this.sessions, Item: { ...session } } },
-      {
-        Update: {
-          TableName: this.users,
-          Key: { username: session.username },
-          UpdateExpression: 'SET #online = :true, lastOperationAt = :now',
-          ConditionExpression: 'attribute_exists(username)',
-          ExpressionAttributeNames: { '#online': 'online' }, // a DynamoDB reserved word
-          ExpressionAttributeValues: { ':true': true, ':now': session.createdAt },
+  async openSession(session: SessionRecord): Promise<'opened' | 'disabled'> {
+    try {
+      await transactWrite(this.db, [
+        { Put: { TableName: this.sessions, Item: { ...session } } },
+        {
+          Update: {
+            TableName: this.users,
+            Key: { username: session.username },
+            UpdateExpression: 'SET #online = :true, lastOperationAt = :now, lastSessionId = :session',
+            // A disabled (or deleted) user gets no session, however the sign-in raced the operator.
+            ConditionExpression: 'attribute_exists(username) AND attribute_not_exists(disabledAt)',
+            ExpressionAttributeNames: { '#online': 'online' }, // a DynamoDB reserved word
+            ExpressionAttributeValues: {
+              ':true': true,
+              ':now': session.createdAt,
+              ':session': session.sessionId,
+            },
+          },
         },
-      },
-      // The check this login was admitted with, and every failure before it, are cleared.
-      { Delete: { TableName: this.attempts, Key: { username: session.username } } },
-    ]);
+        // The check this login was admitted with, and every failure before it, are cleared.
+        { Delete: { TableName: this.attempts, Key: { username: session.username } } },
+      ]);
+      return 'opened';
+    } catch (error) {
+      if (cancellationReasons(error)?.[1]?.Code === 'ConditionalCheckFailed') return 'disabled';
+      throw error;
+    }
   }
 
   async findSession(sessionId: string): Promise<SessionRecord | undefined> {

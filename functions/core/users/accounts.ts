@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Clock, epochSeconds } from '#core/clock';
 import { InvalidRequest, OAuthError, TooManyAttempts, UsernameTaken } from '#core/errors';
+import type { SecurityEvents } from '#core/observability';
 import {
   hashPassword,
   MAX_PASSWORD_LENGTH,
@@ -23,6 +24,15 @@ import { isValidUsername, normaliseUsername, USERNAME_RULE } from './usernames.t
 export class InvalidCredentials extends OAuthError {
   readonly status = 401;
   readonly code = 'invalid_credentials';
+}
+
+/**
+ * The password was right, but an operator disabled the account. Said only after a correct password,
+ * so it tells nothing to whoever does not know it; the check stays counted as a failure.
+ */
+export class AccountDisabled extends OAuthError {
+  readonly status = 403;
+  readonly code = 'account_disabled';
 }
 
 /** Whether a password may be checked now: a check counted in the window, or the lock that refuses it. */
@@ -46,8 +56,12 @@ export interface AccountStore {
   ): Promise<Admission>;
   /** Extends the counter's life so the account stays locked until `until`. */
   lockUntil(username: string, until: number): Promise<void>;
-  /** Stores the session, marks the user online, and clears the check counter, all or nothing. */
-  openSession(session: SessionRecord): Promise<void>;
+  /**
+   * Stores the session, marks the user online (naming it their last session), and clears the check
+   * counter, all or nothing, provided the user is not disabled: `disabled` when they are, so that a
+   * sign-in racing an operator's disable never opens a session after it.
+   */
+  openSession(session: SessionRecord): Promise<'opened' | 'disabled'>;
 }
 
 export interface AccountDependencies {
@@ -57,6 +71,8 @@ export interface AccountDependencies {
   scrypt: ScryptParameters;
   sessionTtlSeconds: number;
   lockout: { maxFailures: number; windowSeconds: number };
+  /** Hears of every sign-in, failed sign-in and lockout (metrics and audit lines). */
+  events?: SecurityEvents;
 }
 
 export class Accounts {
@@ -103,28 +119,40 @@ export class Accounts {
           this.deps.store.findUser(username),
         ])
       : [undefined, undefined];
+    const tried = plausible ? username : undefined;
     if (admission?.admitted === false) {
+      this.deps.events?.record({ kind: 'sign_in_failed', username: tried, reason: 'locked' });
       throw new TooManyAttempts('Too many failed logins. Try again later.', admission.lockedUntil - now);
     }
 
     // Always derive a key, even for unknown or implausible usernames, so that timing reveals nothing.
     const verified = await verifyPassword(plausible ? password : '', user?.passwordHash, this.deps.scrypt);
     if (!verified || !user) {
+      this.deps.events?.record({ kind: 'sign_in_failed', username: tried, reason: 'invalid_credentials' });
       // The check that fills the window locks the name for a whole window from now.
       if (admission?.admitted && admission.counted >= maxFailures) {
         await this.deps.store.lockUntil(username, now + windowSeconds);
+        this.deps.events?.record({ kind: 'lockout', username, until: now + windowSeconds });
       }
       throw new InvalidCredentials('The username or password is incorrect.');
     }
+    return this.openSession(user, now);
+  }
 
+  private async openSession(user: UserRecord, now: number) {
     const session: SessionRecord = {
       sessionId: randomUUID(),
       sub: user.sub,
-      username,
+      username: user.username,
       createdAt: now,
       expiresAt: now + this.deps.sessionTtlSeconds,
     };
-    await this.deps.store.openSession(session);
+    // Checked again by the write itself, which an operator's disable may have overtaken.
+    if (user.disabledAt !== undefined || (await this.deps.store.openSession(session)) === 'disabled') {
+      this.deps.events?.record({ kind: 'sign_in_failed', username: user.username, reason: 'disabled' });
+      throw new AccountDisabled('This account is disabled.', { logged: { sub: user.sub } });
+    }
+    this.deps.events?.record({ kind: 'sign_in_succeeded', sub: user.sub, sessionId: session.sessionId });
     return { token: await this.deps.sessions.issueToken(session), session };
   }
 }

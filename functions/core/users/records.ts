@@ -24,6 +24,16 @@ export interface UserRecord {
    * and deletion, so that the per-owner cap is exact. Absent for users registered before it was counted.
    */
   clientCount?: number;
+  /**
+   * Set by an operator (admin tool): the user cannot sign in, and every session they had was ended
+   * when it was set. Removing it lets them sign in again.
+   */
+  disabledAt?: number;
+  /**
+   * The last session opened, written in the same transaction as the session: disabling reads it back
+   * in its own write, so the newest session is ended even before the sessions index shows it.
+   */
+  lastSessionId?: string;
 }
 
 export interface SessionRecord {
