@@ -14,7 +14,11 @@ export interface CodeRecord {
   sub: string;
   sessionId: string;
   scope: string;
-  codeChallenge: string;
+  /**
+   * The S256 PKCE challenge. Absent only when a client exempt from PKCE sent none: the code must then be
+   * redeemed without a verifier (RFC 9700 §2.1.1).
+   */
+  codeChallenge?: string;
   createdAt: number;
   expiresAt: number;
   /** OpenID Connect: the request's `nonce`, echoed in the ID token exactly. */
