@@ -38,6 +38,9 @@ const definitions = {
     name: 'sessions',
     partitionKey: 'sessionId',
     ttlAttribute: 'expiresAt',
+    // An operator ends a user's sessions (admin tool) by querying them here; what decides whether
+    // one is live is projected, so the query needs no read of the items.
+    indexes: [{ name: 'bySub', partitionKey: 'sub', projection: ['expiresAt', 'revokedAt'] }],
     retain: false,
     description: 'Login sessions; a session token is valid only while its item is present and not revoked.',
   },
