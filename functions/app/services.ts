@@ -14,6 +14,7 @@ import { loadAuthorizerSettings } from '#adapters/authorizer-settings';
 import { LOCAL_REQUEST_TIMEOUT_MS } from '#adapters/aws/client-settings';
 import { createDynamoDb } from '#adapters/aws/dynamodb';
 import { DynamoAccountStore } from '#adapters/dynamo/accounts';
+import { DynamoAdministrationStore } from '#adapters/dynamo/administration';
 import { DynamoClientStore } from '#adapters/dynamo/clients';
 import { DynamoConsentStore } from '#adapters/dynamo/consents';
 import { DynamoGrantStore } from '#adapters/dynamo/grants';
@@ -22,7 +23,9 @@ import { DynamoProfileStore } from '#adapters/dynamo/profiles';
 import { remoteKeySet } from '#adapters/keys/remote-key-set';
 import { BrowserSessions } from '#adapters/web/browser-sessions';
 import { createAuthorizer } from '#core/authorizer/decision';
+import { ClientAdministration } from '#core/clients/client-administration';
 import { ClientRegistry } from '#core/clients/registry';
+import { epochSeconds } from '#core/clock';
 import { Authorization } from '#core/oauth/authorization';
 import { Consents } from '#core/oauth/consents';
 import { Introspection } from '#core/oauth/introspection';
@@ -32,9 +35,11 @@ import { withIdentityScopes } from '#core/oidc/claims';
 import { EndSession } from '#core/oidc/end-session';
 import { IdTokens } from '#core/oidc/id-token';
 import { UserInfo } from '#core/oidc/userinfo';
+import { AccountDeletion } from '#core/users/account-deletion';
 import { Accounts } from '#core/users/accounts';
 import { Profiles } from '#core/users/profile';
 import { Sessions } from '#core/users/sessions';
+import { UserAdministration } from '#core/users/user-administration';
 import { keyRing, perRuntime, securityEvents } from './runtime.ts';
 
 export {
@@ -231,4 +236,43 @@ export const endSession = /* @__PURE__ */ perRuntime(
 
 export const profiles = /* @__PURE__ */ perRuntime(
   (runtime) => new Profiles({ store: profileStore(runtime), clock: runtime.clock }),
+);
+
+// The admin tool (infra/admin): the same stores and services, and the operator's own.
+const administrationStore = /* @__PURE__ */ perRuntime(
+  (runtime) => new DynamoAdministrationStore(dynamoDb(runtime), runtime.config.tablePrefix),
+);
+
+/** The operator's `counts`: exact, by scans (adapters/dynamo/administration.ts says why that is fine). */
+export const administrationCounts = /* @__PURE__ */ perRuntime(
+  (runtime) => () => administrationStore(runtime).counts(epochSeconds(runtime.clock)),
+);
+
+export const userAdministration = /* @__PURE__ */ perRuntime(
+  (runtime) =>
+    new UserAdministration({
+      store: administrationStore(runtime),
+      clock: runtime.clock,
+      events: securityEvents(runtime),
+    }),
+);
+
+export const accountDeletion = /* @__PURE__ */ perRuntime(
+  (runtime) =>
+    new AccountDeletion({
+      users: userAdministration(runtime),
+      registry: clientRegistry(runtime),
+      store: administrationStore(runtime),
+      clock: runtime.clock,
+    }),
+);
+
+export const clientAdministration = /* @__PURE__ */ perRuntime(
+  (runtime) =>
+    new ClientAdministration({
+      store: administrationStore(runtime),
+      registry: clientRegistry(runtime),
+      clock: runtime.clock,
+      events: securityEvents(runtime),
+    }),
 );
