@@ -7,14 +7,11 @@ import { Duration } from 'aws-cdk-lib';
 import type { Stage } from 'aws-cdk-lib/aws-apigateway';
 import {
   Alarm,
-  AlarmStatusWidget,
   ComparisonOperator,
-  Dashboard,
-  GraphWidget,
+  type Dashboard,
   type IMetric,
   MathExpression,
   Metric,
-  TextWidget,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -24,13 +21,8 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import {
-  GRANT_TYPE_DIMENSION,
-  ISSUED_GRANT_TYPES,
-  METRICS,
-  type MetricName,
-  SERVICE_DIMENSION,
-} from '#contract/metrics';
+import { METRICS, type MetricName, SERVICE_DIMENSION } from '#contract/metrics';
+import { createDashboard } from './dashboard.ts';
 
 export interface MonitoringProps {
   stage: Stage;
@@ -69,7 +61,11 @@ export class TinyOAuthMonitoring extends Construct {
     this.lambdaAlarms();
     this.dynamoDbAlarms();
     this.securityAlarms();
-    this.dashboard = this.createDashboard();
+    this.dashboard = createDashboard(this, {
+      ...props,
+      alarms: Object.values(this.alarms),
+      metric: (name, options) => this.metric(name, options),
+    });
     if (this.alarmTopic) {
       const action = new SnsAction(this.alarmTopic);
       for (const alarm of Object.values(this.alarms)) {
@@ -207,93 +203,6 @@ export class TinyOAuthMonitoring extends Construct {
         threshold: options.threshold,
       });
     }
-  }
-
-  private createDashboard(): Dashboard {
-    const { stage, functions, tables } = this.props;
-    // Named by CloudFormation, unique per account; the stack's DashboardUrl output links to it.
-    const dashboard = new Dashboard(this, 'Dashboard');
-    const graph = (title: string, left: IMetric[], width = 8) =>
-      new GraphWidget({ title, left, width, height: 6 });
-    const named = (metric: Metric, label: string) => metric.with({ label });
-    dashboard.addWidgets(
-      new TextWidget({
-        markdown: `# tinyoauth\nAlarms and what to do when they fire: the README's Operations section.`,
-        width: 24,
-        height: 2,
-      }),
-      new AlarmStatusWidget({ title: 'Alarms', alarms: Object.values(this.alarms), width: 24, height: 4 }),
-    );
-    dashboard.addWidgets(
-      graph('API requests', [stage.metricCount({ statistic: 'Sum' })]),
-      graph('API errors', [
-        stage.metricClientError({ statistic: 'Sum' }),
-        stage.metricServerError({ statistic: 'Sum' }),
-      ]),
-      graph('API latency p99 (ms)', [stage.metricLatency({ statistic: 'p99' })]),
-    );
-    dashboard.addWidgets(
-      graph('Sign-ins', [
-        named(this.metric(METRICS.signInSucceeded), 'succeeded'),
-        named(this.metric(METRICS.signInFailed), 'failed'),
-        named(this.metric(METRICS.lockouts), 'lockouts'),
-      ]),
-      graph(
-        'Tokens issued by grant type',
-        ISSUED_GRANT_TYPES.map((grantType) =>
-          named(
-            this.metric(METRICS.tokensIssued, { dimensions: { [GRANT_TYPE_DIMENSION]: grantType } }),
-            grantType,
-          ),
-        ),
-      ),
-      graph('Authorizer decisions', [
-        named(this.metric(METRICS.authorizerAllowed), 'allowed'),
-        named(this.metric(METRICS.authorizerDenied), 'denied'),
-      ]),
-    );
-    dashboard.addWidgets(
-      graph('Theft signals', [
-        named(this.metric(METRICS.refreshTokenReuse), 'refresh token reuse'),
-        named(this.metric(METRICS.codeReplay), 'code replay'),
-      ]),
-      graph('Clients registered, key rotations', [
-        named(this.metric(METRICS.clientsRegistered), 'clients registered'),
-        named(this.metric(METRICS.keyRotations), 'key rotations'),
-      ]),
-      graph('Signing key age (days)', [
-        new MathExpression({
-          expression: 'age / 86400',
-          usingMetrics: { age: this.metric(METRICS.signingKeyAge, { statistic: 'Maximum' }) },
-          label: 'age of the key that signs',
-          period: Duration.hours(1),
-        }),
-      ]),
-    );
-    const entries = Object.entries(functions);
-    dashboard.addWidgets(
-      graph(
-        'Lambda errors',
-        entries.map(([name, fn]) => fn.metricErrors({ label: name })),
-        12,
-      ),
-      graph(
-        'Lambda duration p99 (ms)',
-        entries.map(([name, fn]) => fn.metricDuration({ label: name, statistic: 'p99' })),
-        12,
-      ),
-    );
-    dashboard.addWidgets(
-      graph(
-        'DynamoDB throttled requests',
-        Object.entries(tables).flatMap(([name, table]) => [
-          table.metric('ReadThrottleEvents', { statistic: 'Sum', label: `${name} reads` }),
-          table.metric('WriteThrottleEvents', { statistic: 'Sum', label: `${name} writes` }),
-        ]),
-        24,
-      ),
-    );
-    return dashboard;
   }
 }
 

@@ -20,7 +20,7 @@ import { createFunctions, type TinyOAuthFunctions } from './functions.ts';
 import { addMethods } from './methods.ts';
 import { TinyOAuthMonitoring } from './monitoring.ts';
 import type { TinyOAuthProps } from './props.ts';
-import { resolveSettings, sharedEnvironment } from './settings.ts';
+import { resolveSettings, type Settings, sharedEnvironment } from './settings.ts';
 import { SigningKeys } from './signing-keys.ts';
 
 export {
@@ -121,8 +121,15 @@ export class TinyOAuth extends Construct {
     });
     addGatewayResponses(api);
     protectStage(this, api, { webAclArn: props.webAclArn, tracing });
-    this.monitoring = new TinyOAuthMonitoring(this, 'Monitoring', {
-      stage: api.deploymentStage,
+    this.monitoring = this.createMonitoring(settings, props.alarmTopic);
+  }
+
+  private createMonitoring(
+    settings: Settings,
+    alarmTopic: TinyOAuthProps['alarmTopic'],
+  ): TinyOAuthMonitoring {
+    return new TinyOAuthMonitoring(this, 'Monitoring', {
+      stage: this.api.deploymentStage,
       functions: Object.fromEntries(
         Object.entries(this.functions).filter(([, fn]) => fn !== undefined),
       ) as Record<string, TinyOAuthFunction>,
@@ -135,7 +142,7 @@ export class TinyOAuth extends Construct {
       keyAgeLimit: Duration.seconds(
         settings.keyTimings.rotationInterval.toSeconds() + settings.keyTimings.publishDelaySeconds + 86_400,
       ),
-      alarmTopic: props.alarmTopic,
+      alarmTopic,
     });
   }
 }
