@@ -24,14 +24,27 @@ import type { SecurityEvent, SecurityEvents } from '#core/observability';
 
 /** Powertools' metrics, printing through `write` instead of its own console. */
 class WritingMetrics extends Metrics {
+  constructor(
+    options: ConstructorParameters<typeof Metrics>[0],
+    private readonly write: (line: string) => void,
+  ) {
+    super(options);
+  }
+
   /** Prints the buffered document, if any, and empties the buffer (dimensions stay: they are this set's). */
-  flushTo(write: (line: string) => void): void {
+  flush(): void {
     if (!this.hasStoredMetrics()) return;
     try {
-      if (!this.isDisabled()) write(JSON.stringify(this.serializeMetrics()));
+      if (!this.isDisabled()) this.write(JSON.stringify(this.serializeMetrics()));
     } finally {
       this.clearMetrics();
     }
+  }
+
+  /** Powertools publishes on its own when a document would exceed EMF's 100 values of a metric. */
+  override publishStoredMetrics(): this {
+    this.flush();
+    return this;
   }
 }
 
@@ -191,7 +204,7 @@ export class ObservedEvents implements SecurityEvents {
 
   /** Prints what this invocation counted; called once per invocation. */
   flush(): void {
-    for (const metrics of this.sets.values()) metrics.flushTo(this.options.write);
+    for (const metrics of this.sets.values()) metrics.flush();
   }
 
   private metricsFor(dimensions: Record<string, string> = {}): WritingMetrics {
@@ -199,18 +212,21 @@ export class ObservedEvents implements SecurityEvents {
     let metrics = this.sets.get(key);
     if (!metrics) {
       const { env, logger } = this.options;
-      metrics = new WritingMetrics({
-        namespace: env.POWERTOOLS_METRICS_NAMESPACE || METRIC_NAMESPACE,
-        serviceName: env.POWERTOOLS_SERVICE_NAME || DEFAULT_METRIC_SERVICE,
-        defaultDimensions: dimensions,
-        // Powertools' own warnings (e.g. a malformed metric) as our log lines, not console output.
-        logger: {
-          debug: (message: string) => logger.debug(String(message)),
-          info: (message: string) => logger.info(String(message)),
-          warn: (message: string) => logger.warn(String(message)),
-          error: (message: string) => logger.error(String(message)),
+      metrics = new WritingMetrics(
+        {
+          namespace: env.POWERTOOLS_METRICS_NAMESPACE || METRIC_NAMESPACE,
+          serviceName: env.POWERTOOLS_SERVICE_NAME || DEFAULT_METRIC_SERVICE,
+          defaultDimensions: dimensions,
+          // Powertools' own warnings (e.g. a malformed metric) as our log lines, not console output.
+          logger: {
+            debug: (message: string) => logger.debug(String(message)),
+            info: (message: string) => logger.info(String(message)),
+            warn: (message: string) => logger.warn(String(message)),
+            error: (message: string) => logger.error(String(message)),
+          },
         },
-      });
+        this.options.write,
+      );
       this.sets.set(key, metrics);
     }
     return metrics;

@@ -188,3 +188,13 @@ describe('audit lines', () => {
     expect(audit()).toEqual([]);
   });
 });
+
+describe('a busy invocation', () => {
+  it('prints a document before a metric would exceed EMF’s 100 values, through the same writer', () => {
+    const { events, emf } = observed();
+    for (let i = 0; i < 150; i++) events.record({ kind: 'access_allowed' });
+    events.flush();
+    const counts = emf().map((document) => document.AuthorizerAllowed as number[] | number);
+    expect(counts.map((values) => (Array.isArray(values) ? values.length : 1))).toEqual([100, 50]);
+  });
+});
