@@ -7,7 +7,7 @@ import { signedInPage } from '#adapters/web/templates';
 import { TooManyAttempts } from '#core/errors';
 import type { Logger } from '#core/logging';
 import { Parameters } from '#core/oauth/parameters';
-import { InvalidCredentials } from '#core/users/accounts';
+import { AccountDisabled, InvalidCredentials } from '#core/users/accounts';
 import {
   type AccountPage,
   accountPageHandler,
@@ -68,9 +68,19 @@ class SignInPage implements AccountPage {
     try {
       return await signInAndContinue(this.deps, { username, password, carried });
     } catch (error) {
-      if (!(error instanceof InvalidCredentials || error instanceof TooManyAttempts)) throw error;
+      if (
+        !(
+          error instanceof InvalidCredentials ||
+          error instanceof TooManyAttempts ||
+          error instanceof AccountDisabled
+        )
+      )
+        throw error;
       log.info('sign-in refused', { code: error.code });
       if (error instanceof InvalidCredentials) return again('The username or password is incorrect.', 401);
+      // Said only after the right password (core/users/accounts.ts).
+      if (error instanceof AccountDisabled)
+        return again('This account is disabled. Ask the service for help.', 403);
       return lockedOutForm(this.forms, request, {
         locked: error,
         reason: 'Too many failed sign-ins for this account.',
