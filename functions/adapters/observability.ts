@@ -184,17 +184,38 @@ export interface ObservedEventsOptions {
   write: (line: string) => void;
   /** POWERTOOLS_METRICS_NAMESPACE and POWERTOOLS_SERVICE_NAME. */
   env: Environment;
+  /** Milliseconds since the epoch; `Date.now` unless a test moves time. */
+  clock?: () => number;
 }
+
+/**
+ * The authorizer's decisions are tallied in the execution environment and printed at most once per
+ * interval, not per invocation: Powertools' per-invocation document costs a few microseconds, several
+ * per cent of a decision, and the warm authorizer's throughput is a target (README "Performance"). The
+ * price: an environment shut down loses the decisions of its last interval (a dashboard count; no alarm
+ * reads it).
+ */
+const TALLIED: ReadonlySet<Kind> = new Set<Kind>(['access_allowed', 'access_denied']);
+export const TALLY_INTERVAL_MS = 60_000;
 
 export class ObservedEvents implements SecurityEvents {
   /** One Powertools instance per dimension set: EMF puts a document's dimensions on all its metrics. */
   private readonly sets = new Map<string, WritingMetrics>();
+  private readonly tallies = new Map<MetricName, number>();
+  private talliedSince = 0;
 
   constructor(private readonly options: ObservedEventsOptions) {}
 
+  private now(): number {
+    return (this.options.clock ?? Date.now)();
+  }
+
   record(event: SecurityEvent): void {
     const metric = metricOf(event);
-    if (metric) this.metricsFor(metric.dimensions).addMetric(metric.name, metric.unit, metric.value);
+    if (metric && TALLIED.has(event.kind)) {
+      if (this.tallies.size === 0) this.talliedSince = this.now();
+      this.tallies.set(metric.name, (this.tallies.get(metric.name) ?? 0) + metric.value);
+    } else if (metric) this.metricsFor(metric.dimensions).addMetric(metric.name, metric.unit, metric.value);
     const audit = auditOf(event);
     if (audit) {
       const fields = { ...audit.fields, ...invocation.getStore() };
@@ -202,8 +223,12 @@ export class ObservedEvents implements SecurityEvents {
     }
   }
 
-  /** Prints what this invocation counted; called once per invocation. */
+  /** Prints what this invocation counted, and the tallies once their interval is over; once per invocation. */
   flush(): void {
+    if (this.tallies.size > 0 && this.now() - this.talliedSince >= TALLY_INTERVAL_MS) {
+      for (const [name, value] of this.tallies) this.metricsFor().addMetric(name, MetricUnit.Count, value);
+      this.tallies.clear();
+    }
     for (const metrics of this.sets.values()) metrics.flush();
   }
 

@@ -81,7 +81,12 @@ export function perRuntime<T>(build: (runtime: Runtime) => T): (runtime: Runtime
 export const securityEvents = /* @__PURE__ */ perRuntime(
   (runtime): RuntimeEvents =>
     runtime.events ??
-    new ObservedEvents({ logger: runtime.logger, write: lineWriter(runtime.logger), env: runtime.env }),
+    new ObservedEvents({
+      logger: runtime.logger,
+      write: lineWriter(runtime.logger),
+      env: runtime.env,
+      clock: runtime.clock,
+    }),
 );
 
 /** What a Lambda handler is called with, as far as the ids of the invocation go. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lineWriter } from '#adapters/logger';
-import { ObservedEvents, withinInvocation } from '#adapters/observability';
+import { ObservedEvents, TALLY_INTERVAL_MS, withinInvocation } from '#adapters/observability';
 import { recordingLogger } from '../../fakes/logger.ts';
 
 const SUB = '5a3c1b8e-2f44-4d1e-9d61-0b7c7a1e9f00';
@@ -8,11 +8,16 @@ const CLIENT = 'AbCdEfGhIjKlMnOpQrStUv';
 
 function observed(env: Record<string, string> = {}) {
   const { logger, lines } = recordingLogger();
-  const events = new ObservedEvents({ logger, write: lineWriter(logger), env });
+  let now = 1_800_000_000_000;
+  const clock = () => now;
+  const events = new ObservedEvents({ logger, write: lineWriter(logger), env, clock });
   const parsed = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
   return {
     events,
     lines,
+    advance: (milliseconds: number) => {
+      now += milliseconds;
+    },
     emf: () => parsed().filter((line) => '_aws' in line) as EmfDocument[],
     audit: () => parsed().filter((line) => String(line.message).startsWith('audit ')),
   };
@@ -101,10 +106,28 @@ describe('security events as CloudWatch embedded metric format', () => {
     const { events, lines } = observed();
     events.flush();
     expect(lines).toEqual([]);
+    events.record({ kind: 'code_replayed', grantId: 'g' });
+    events.flush();
+    events.flush();
+    expect(lines.filter((line) => line.includes('"_aws"'))).toHaveLength(1);
+  });
+
+  it('tallies the authorizer decisions and prints them once a minute has passed since the first', () => {
+    const { events, emf, advance } = observed();
+    for (let i = 0; i < 3; i++) events.record({ kind: 'access_allowed' });
     events.record({ kind: 'access_denied' });
     events.flush();
+    expect(emf()).toEqual([]);
+    advance(TALLY_INTERVAL_MS - 1);
+    events.record({ kind: 'access_allowed' });
     events.flush();
-    expect(lines).toHaveLength(1);
+    expect(emf()).toEqual([]);
+    advance(1);
+    events.flush();
+    events.flush();
+    expect(emf()).toEqual([
+      expect.objectContaining({ service: 'tinyoauth', AuthorizerAllowed: 4, AuthorizerDenied: 1 }),
+    ]);
   });
 
   it('uses the namespace and service the deployment names, and the key age as a gauge in seconds', () => {
@@ -192,9 +215,9 @@ describe('audit lines', () => {
 describe('a busy invocation', () => {
   it('prints a document before a metric would exceed EMF’s 100 values, through the same writer', () => {
     const { events, emf } = observed();
-    for (let i = 0; i < 150; i++) events.record({ kind: 'access_allowed' });
+    for (let i = 0; i < 150; i++) events.record({ kind: 'lockout', username: 'alice', until: 1 });
     events.flush();
-    const counts = emf().map((document) => document.AuthorizerAllowed as number[] | number);
+    const counts = emf().map((document) => document.Lockouts as number[] | number);
     expect(counts.map((values) => (Array.isArray(values) ? values.length : 1))).toEqual([100, 50]);
   });
 });
