@@ -101,19 +101,18 @@ describe('npm start, on the shared test DynamoDB', () => {
       .split('\n')
       .filter((line) => line.startsWith('{"_aws"'))
       .map((line) => JSON.parse(line));
-    expect(documents).toContainEqual({
-      _aws: {
-        Timestamp: expect.any(Number),
-        CloudWatchMetrics: [
-          {
-            Namespace: 'tinyoauth',
-            Dimensions: [['service']],
-            Metrics: [{ Name: 'SignInFailed', Unit: 'Count' }],
-          },
-        ],
-      },
-      service: 'tinyoauth',
-      SignInFailed: 1,
+    // The first request of the process also loaded the keys, whose age is in the same document.
+    const counted = documents.find((document) => 'SignInFailed' in document);
+    expect(counted).toMatchObject({ service: 'tinyoauth', SignInFailed: 1 });
+    expect(counted._aws).toEqual({
+      Timestamp: expect.any(Number),
+      CloudWatchMetrics: [
+        {
+          Namespace: 'tinyoauth',
+          Dimensions: [['service']],
+          Metrics: expect.arrayContaining([{ Name: 'SignInFailed', Unit: 'Count' }]),
+        },
+      ],
     });
   });
 
