@@ -15,6 +15,7 @@ import { createLocalJWKSet, importJWK, type JWTVerifyGetKey, jwtVerify } from 'j
 import { DynamoLivenessStore } from '#adapters/dynamo/liveness';
 import { remoteKeySet } from '#adapters/keys/remote-key-set';
 import { createLogger } from '#adapters/logger';
+import { ObservedEvents } from '#adapters/observability';
 import { tableName } from '#contract/tables';
 import { type Authorize, createAuthorizer } from '#core/authorizer/decision';
 import type { SigningKey } from '#core/keys/key-ring';
@@ -155,8 +156,10 @@ export async function measureThroughput(durationMs: number): Promise<ThroughputR
   const token = await signAccessToken(key.signing, ISSUER, AUDIENCE, claims);
   const server = await jwksServer(key.jwks);
   try {
-    const authorizerWith = (keys: JWTVerifyGetKey): Authorize =>
-      createAuthorizer({
+    // As deployed: every decision counted as a metric, and the metrics printed once per invocation.
+    const authorizerWith = (keys: JWTVerifyGetKey): Authorize => {
+      const events = new ObservedEvents({ logger: discardingLogger, write: () => {}, env: {} });
+      const authorize = createAuthorizer({
         keys,
         revocation: liveRecords(claims),
         clock: Date.now,
@@ -164,7 +167,16 @@ export async function measureThroughput(durationMs: number): Promise<ThroughputR
         issuer: ISSUER,
         scopeRules: [],
         logger: discardingLogger,
+        events,
       });
+      return async (event, requestId) => {
+        try {
+          return await authorize(event, requestId);
+        } finally {
+          events.flush();
+        }
+      };
+    };
     const local = authorizerWith(createLocalJWKSet(key.jwks));
     const remote = authorizerWith(remoteKeySet(server.url));
     const event = tokenEvent(token);

@@ -54,6 +54,12 @@ class WritingLogger extends PowertoolsLogger {
   protected override createLogger(options?: ConstructorOptions): PowertoolsLogger {
     return new WritingLogger(options ?? {}, this.write);
   }
+
+  /** A line that is not a log entry (an EMF metrics document), printed where the log lines go. */
+  printLine(line: string): void {
+    if (this.write) this.write(line);
+    else process.stdout.write(`${line}\n`);
+  }
 }
 
 /** The port over one Powertools logger, with the fields of `child()` calls and redaction. */
@@ -101,6 +107,16 @@ export function createLogger(
       options.write,
     ),
   );
+}
+
+/**
+ * Prints whole lines beside `logger`'s: to standard output, as Lambda takes both, or to the `write` the
+ * logger was created with (tests keep them, the benchmark drops them).
+ */
+export function lineWriter(logger: Logger): (line: string) => void {
+  const powertools = logger instanceof RedactingLogger ? logger.powertools : undefined;
+  if (powertools instanceof WritingLogger) return (line) => powertools.printLine(line);
+  return (line) => process.stdout.write(`${line}\n`);
 }
 
 /**

@@ -20,7 +20,14 @@ import { PasswordRecovery } from '#core/users/password-recovery';
 import { RateLimiter } from '#core/users/rate-limits';
 import { TotpEnrolment } from '#core/users/totp-enrolment';
 import { perRuntime, type Runtime } from './runtime.ts';
-import { accounts, accountTokens, clientRegistry, dynamoDb, scryptParameters } from './services.ts';
+import {
+  accounts,
+  accountTokens,
+  clientRegistry,
+  dynamoDb,
+  scryptParameters,
+  userAdministration,
+} from './services.ts';
 
 /** Account mail: SES when MAIL_FROM names a sender, the local outbox otherwise. */
 export const mailer = /* @__PURE__ */ perRuntime((runtime): Mailer => {
@@ -99,13 +106,14 @@ export const totpEnrolment = /* @__PURE__ */ perRuntime(
     }),
 );
 
-/** The one deletion service: the account page and API use it, and so can an administrator's tool. */
+/** The one deletion service: the account page, the account API and the admin tool. */
 export const accountDeletion = /* @__PURE__ */ perRuntime(
   (runtime) =>
     new AccountDeletion({
-      store: erasureStore(runtime),
-      sessions: accountSessions(runtime),
+      users: userAdministration(runtime),
       clients: clientRegistry(runtime),
+      store: erasureStore(runtime),
       accounts: accounts(runtime),
+      clock: runtime.clock,
     }),
 );

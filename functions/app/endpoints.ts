@@ -29,7 +29,8 @@ import { createLogoutHandler } from '#adapters/endpoints/users/logout';
 import { createRegisterHandler } from '#adapters/endpoints/users/register';
 import { createKeySetResource } from '#adapters/keys/custom-resource';
 import { loadKeySettings } from '#adapters/keys/settings';
-import { createLogger } from '#adapters/logger';
+import { createLogger, lineWriter } from '#adapters/logger';
+import { ObservedEvents } from '#adapters/observability';
 import { parsePublicKeySet } from '#core/keys/key-secrets';
 import { createRotation } from '#core/keys/rotation';
 import {
@@ -49,6 +50,7 @@ import {
   clients,
   consents,
   endSession,
+  flushing,
   introspection,
   lambdaRuntime,
   profiles,
@@ -61,43 +63,49 @@ import {
 
 // Users
 export const registerEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  createRegisterHandler(
-    { accounts: accounts(runtime), emailVerification: emailVerification(runtime) },
-    runtime.logger,
+  flushing(
+    runtime,
+    createRegisterHandler(
+      { accounts: accounts(runtime), emailVerification: emailVerification(runtime) },
+      runtime.logger,
+    ),
   );
 export const loginEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  createLoginHandler(accounts(runtime), runtime.logger);
+  flushing(runtime, createLoginHandler(accounts(runtime), runtime.logger));
 export const logoutEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  createLogoutHandler(sessions(runtime), runtime.logger);
+  flushing(runtime, createLogoutHandler(sessions(runtime), runtime.logger));
 
 // Clients, managed by their owner with a session token
 export const clientCreateEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  createClientCreateHandler(clientRegistry(runtime), sessions(runtime), runtime.logger);
+  flushing(runtime, createClientCreateHandler(clientRegistry(runtime), sessions(runtime), runtime.logger));
 export const clientListEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  createClientListHandler(clientRegistry(runtime), sessions(runtime), runtime.logger);
+  flushing(runtime, createClientListHandler(clientRegistry(runtime), sessions(runtime), runtime.logger));
 export const clientDeleteEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  createClientDeleteHandler(clientRegistry(runtime), sessions(runtime), runtime.logger);
+  flushing(runtime, createClientDeleteHandler(clientRegistry(runtime), sessions(runtime), runtime.logger));
 export const clientSecretEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  createClientSecretHandler(clientRegistry(runtime), sessions(runtime), runtime.logger);
+  flushing(runtime, createClientSecretHandler(clientRegistry(runtime), sessions(runtime), runtime.logger));
 
 // OAuth
 export const authorizeEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  createAuthorizeHandler({
-    authorization: authorization(runtime),
-    sessions: sessions(runtime),
-    logger: runtime.logger,
-    browser: {
-      browserSessions: browserSessions(runtime),
-      consents: consents(runtime),
-      issuer: runtime.config.issuer,
-    },
-  });
+  flushing(
+    runtime,
+    createAuthorizeHandler({
+      authorization: authorization(runtime),
+      sessions: sessions(runtime),
+      logger: runtime.logger,
+      browser: {
+        browserSessions: browserSessions(runtime),
+        consents: consents(runtime),
+        issuer: runtime.config.issuer,
+      },
+    }),
+  );
 export const tokenEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  createTokenHandler(clients(runtime), tokenGrants(runtime), runtime.logger);
+  flushing(runtime, createTokenHandler(clients(runtime), tokenGrants(runtime), runtime.logger));
 export const revokeEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  createRevokeHandler(clients(runtime), revocation(runtime), runtime.logger);
+  flushing(runtime, createRevokeHandler(clients(runtime), revocation(runtime), runtime.logger));
 export const introspectEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  createIntrospectHandler(clients(runtime), introspection(runtime), runtime.logger);
+  flushing(runtime, createIntrospectHandler(clients(runtime), introspection(runtime), runtime.logger));
 
 // Discovery and the sample backend: no DynamoDB, so their entries import them from there.
 export { jwksEndpoint, metadataEndpoint, sampleBackendEndpoint } from './endpoints-without-dynamodb.ts';
@@ -110,30 +118,43 @@ const accountPages = (runtime: Runtime) => ({
   issuer: runtime.config.issuer,
 });
 export const signInEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  createSignInHandler(accountPages(runtime), runtime.logger);
+  flushing(runtime, createSignInHandler(accountPages(runtime), runtime.logger));
 export const signUpEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  createSignUpHandler(
-    { ...accountPages(runtime), emailVerification: emailVerification(runtime) },
-    runtime.logger,
+  flushing(
+    runtime,
+    createSignUpHandler(
+      { ...accountPages(runtime), emailVerification: emailVerification(runtime) },
+      runtime.logger,
+    ),
   );
 export const signOutEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  createSignOutHandler(
-    { sessions: sessions(runtime), browserSessions: browserSessions(runtime), issuer: runtime.config.issuer },
-    runtime.logger,
+  flushing(
+    runtime,
+    createSignOutHandler(
+      {
+        sessions: sessions(runtime),
+        browserSessions: browserSessions(runtime),
+        issuer: runtime.config.issuer,
+      },
+      runtime.logger,
+    ),
   );
 
 // OpenID Connect
 export const userInfoEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  createUserInfoHandler(userInfo(runtime), clients(runtime), runtime.logger);
+  flushing(runtime, createUserInfoHandler(userInfo(runtime), clients(runtime), runtime.logger));
 export const endSessionEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  createEndSessionHandler(
-    {
-      endSession: endSession(runtime),
-      sessions: sessions(runtime),
-      browserSessions: browserSessions(runtime),
-      issuer: runtime.config.issuer,
-    },
-    runtime.logger,
+  flushing(
+    runtime,
+    createEndSessionHandler(
+      {
+        endSession: endSession(runtime),
+        sessions: sessions(runtime),
+        browserSessions: browserSessions(runtime),
+        issuer: runtime.config.issuer,
+      },
+      runtime.logger,
+    ),
   );
 /** What the account page and the account security API share: every service of the user's own account. */
 const accountSecurity = (runtime: Runtime) => ({
@@ -144,49 +165,68 @@ const accountSecurity = (runtime: Runtime) => ({
   accountDeletion: accountDeletion(runtime),
 });
 export const accountPageEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  createAccountPageHandler(
-    {
-      ...accountSecurity(runtime),
-      profiles: profiles(runtime),
-      browserSessions: browserSessions(runtime),
-      issuer: runtime.config.issuer,
-    },
-    runtime.logger,
+  flushing(
+    runtime,
+    createAccountPageHandler(
+      {
+        ...accountSecurity(runtime),
+        profiles: profiles(runtime),
+        browserSessions: browserSessions(runtime),
+        issuer: runtime.config.issuer,
+      },
+      runtime.logger,
+    ),
   );
 export const accountProfileEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  createAccountProfileHandler(
-    {
-      profiles: profiles(runtime),
-      sessions: sessions(runtime),
-      emailVerification: emailVerification(runtime),
-    },
-    runtime.logger,
+  flushing(
+    runtime,
+    createAccountProfileHandler(
+      {
+        profiles: profiles(runtime),
+        sessions: sessions(runtime),
+        emailVerification: emailVerification(runtime),
+      },
+      runtime.logger,
+    ),
   );
 export const accountSecurityEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  createAccountSecurityHandler({ ...accountSecurity(runtime), sessions: sessions(runtime) }, runtime.logger);
+  flushing(
+    runtime,
+    createAccountSecurityHandler(
+      { ...accountSecurity(runtime), sessions: sessions(runtime) },
+      runtime.logger,
+    ),
+  );
 
 // Recovery, before sign-in: verification and reset links, "forgot your password?"
 export const recoveryEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  createRecoveryHandler(
-    { passwordRecovery: passwordRecovery(runtime), emailVerification: emailVerification(runtime) },
-    runtime.logger,
+  flushing(
+    runtime,
+    createRecoveryHandler(
+      { passwordRecovery: passwordRecovery(runtime), emailVerification: emailVerification(runtime) },
+      runtime.logger,
+    ),
   );
 export const recoveryPagesEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  createRecoveryPagesHandler(
-    {
-      passwordRecovery: passwordRecovery(runtime),
-      emailVerification: emailVerification(runtime),
-      browserSessions: browserSessions(runtime),
-      issuer: runtime.config.issuer,
-    },
-    runtime.logger,
+  flushing(
+    runtime,
+    createRecoveryPagesHandler(
+      {
+        passwordRecovery: passwordRecovery(runtime),
+        emailVerification: emailVerification(runtime),
+        browserSessions: browserSessions(runtime),
+        issuer: runtime.config.issuer,
+      },
+      runtime.logger,
+    ),
   );
 
 // `/protected/*`
 export const authorizerEndpoint = (runtime: Runtime = lambdaRuntime()) => {
   const authorize = authorizer(runtime);
-  return (event: APIGatewayTokenAuthorizerEvent, context?: Partial<Context>) =>
-    authorize(event, context?.awsRequestId);
+  return flushing(runtime, (event: APIGatewayTokenAuthorizerEvent, context?: Partial<Context>) =>
+    authorize(event, context?.awsRequestId),
+  );
 };
 
 // Signing keys: invoked by CloudFormation and Secrets Manager, with settings of their own.
@@ -204,7 +244,9 @@ export const keySetResourceEndpoint = (env: Record<string, string | undefined> =
 export const keyRotationEndpoint = (env: Record<string, string | undefined> = process.env) => {
   const settings = loadKeySettings(env);
   const { jwksUri } = settings;
-  return createRotation({
+  const logger = createLogger({ service: 'keys-rotate' });
+  const events = new ObservedEvents({ logger, write: lineWriter(logger), env });
+  const rotate = createRotation({
     store: new AwsSecretStore(settings.region),
     secrets: settings.secrets,
     retainSeconds: settings.retainSeconds,
@@ -218,6 +260,14 @@ export const keyRotationEndpoint = (env: Record<string, string | undefined> = pr
       : undefined,
     clock: Date.now,
     sleep: (milliseconds) => sleep(milliseconds).then(() => undefined),
-    logger: createLogger({ service: 'keys-rotate' }),
+    logger,
+    events,
   });
+  return async (event: Parameters<typeof rotate>[0]) => {
+    try {
+      await rotate(event);
+    } finally {
+      events.flush();
+    }
+  };
 };

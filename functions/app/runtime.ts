@@ -9,11 +9,16 @@ import { AwsSecretStore } from '#adapters/aws/secrets-manager';
 import { type Config, loadConfig } from '#adapters/config';
 import { FileKeySource } from '#adapters/keys/file-key-source';
 import { SecretKeySetSource, SecretPublicKeySource } from '#adapters/keys/secret-key-sources';
-import { createLogger } from '#adapters/logger';
+import { createLogger, lineWriter } from '#adapters/logger';
+import { ObservedEvents, withinInvocation } from '#adapters/observability';
 import type { Environment } from '#contract/environment';
 import { type Clock, systemClock } from '#core/clock';
-import { KeyRing } from '#core/keys/key-ring';
+import { KeyRing, reportingKeyAge } from '#core/keys/key-ring';
 import type { Logger } from '#core/logging';
+import type { SecurityEvents } from '#core/observability';
+
+/** The security events of a runtime, printed as metrics once per invocation (`flush`). */
+export type RuntimeEvents = SecurityEvents & { flush(): void };
 
 /** What every service is built from: validated configuration and the clients of the outside world. */
 export interface Runtime {
@@ -26,14 +31,18 @@ export interface Runtime {
   db?: DynamoDb;
   /** Likewise: in-memory keys for tests; otherwise `keyRing()` builds the configured one. */
   keyRing?: KeyRing;
+  /** Likewise: tests keep what the core reported; otherwise `securityEvents()` builds metrics and audit lines. */
+  events?: RuntimeEvents;
 }
 
-function keyRingFor({ keys, region }: Config): KeyRing {
+function keyRingFor({ keys, region }: Config, events: SecurityEvents, clock: Clock): KeyRing {
   switch (keys.source) {
     case 'file':
-      return KeyRing.fromKeySet(new FileKeySource(keys.path));
+      return KeyRing.fromKeySet(reportingKeyAge(new FileKeySource(keys.path), events, clock));
     case 'secretsmanager':
-      return KeyRing.fromKeySet(new SecretKeySetSource(new AwsSecretStore(region), keys.secretId));
+      return KeyRing.fromKeySet(
+        reportingKeyAge(new SecretKeySetSource(new AwsSecretStore(region), keys.secretId), events, clock),
+      );
     case 'secretsmanager-public':
       return KeyRing.fromPublicKeys(new SecretPublicKeySource(new AwsSecretStore(region), keys.secretId));
   }
@@ -68,5 +77,44 @@ export function perRuntime<T>(build: (runtime: Runtime) => T): (runtime: Runtime
   };
 }
 
+/** Metrics (EMF) and audit lines, written where the runtime's logger writes, unless the runtime brought its own. */
+export const securityEvents = /* @__PURE__ */ perRuntime(
+  (runtime): RuntimeEvents =>
+    runtime.events ??
+    new ObservedEvents({
+      logger: runtime.logger,
+      write: lineWriter(runtime.logger),
+      env: runtime.env,
+      clock: runtime.clock,
+    }),
+);
+
+/** What a Lambda handler is called with, as far as the ids of the invocation go. */
+type InvocationArgs = [
+  { requestContext?: { requestId?: string } } | undefined,
+  { awsRequestId?: string } | undefined,
+];
+
+/**
+ * Runs `handler` as one invocation: its audit lines carry its request ids, and what it counted is
+ * printed when it returns or throws, before Lambda may freeze the environment.
+ */
+export const flushing =
+  <Args extends unknown[], Result>(runtime: Runtime, handler: (...args: Args) => Promise<Result>) =>
+  async (...args: Args): Promise<Result> => {
+    const [event, context] = args as unknown as InvocationArgs;
+    const ids = {
+      ...(event?.requestContext?.requestId ? { correlation_id: event.requestContext.requestId } : {}),
+      ...(context?.awsRequestId ? { function_request_id: context.awsRequestId } : {}),
+    };
+    try {
+      return await withinInvocation(ids, () => handler(...args));
+    } finally {
+      securityEvents(runtime).flush();
+    }
+  };
+
 /** The key ring, built on first use unless the runtime brought its own. */
-export const keyRing = /* @__PURE__ */ perRuntime((runtime) => runtime.keyRing ?? keyRingFor(runtime.config));
+export const keyRing = /* @__PURE__ */ perRuntime(
+  (runtime) => runtime.keyRing ?? keyRingFor(runtime.config, securityEvents(runtime), runtime.clock),
+);

@@ -15,6 +15,7 @@ import { LOCAL_REQUEST_TIMEOUT_MS } from '#adapters/aws/client-settings';
 import { createDynamoDb } from '#adapters/aws/dynamodb';
 import { DynamoAccountTokenStore } from '#adapters/dynamo/account-tokens';
 import { DynamoAccountStore } from '#adapters/dynamo/accounts';
+import { DynamoAdministrationStore } from '#adapters/dynamo/administration';
 import { DynamoClientStore } from '#adapters/dynamo/clients';
 import { DynamoConsentStore } from '#adapters/dynamo/consents';
 import { DynamoGrantStore } from '#adapters/dynamo/grants';
@@ -24,7 +25,9 @@ import { remoteKeySet } from '#adapters/keys/remote-key-set';
 import { otpauthTotp } from '#adapters/mfa/totp-engine';
 import { BrowserSessions } from '#adapters/web/browser-sessions';
 import { createAuthorizer } from '#core/authorizer/decision';
+import { ClientAdministration } from '#core/clients/client-administration';
 import { ClientRegistry } from '#core/clients/registry';
+import { epochSeconds } from '#core/clock';
 import { Authorization } from '#core/oauth/authorization';
 import { Consents } from '#core/oauth/consents';
 import { Introspection } from '#core/oauth/introspection';
@@ -38,9 +41,17 @@ import { AccountTokens } from '#core/users/account-tokens';
 import { Accounts } from '#core/users/accounts';
 import { Profiles } from '#core/users/profile';
 import { Sessions } from '#core/users/sessions';
-import { keyRing, perRuntime, type Runtime } from './runtime.ts';
+import { UserAdministration } from '#core/users/user-administration';
+import { keyRing, perRuntime, type Runtime, securityEvents } from './runtime.ts';
 
-export { keyRing, lambdaRuntime, type Runtime, runtimeFrom } from './runtime.ts';
+export {
+  flushing,
+  keyRing,
+  lambdaRuntime,
+  type Runtime,
+  runtimeFrom,
+  securityEvents,
+} from './runtime.ts';
 
 /** The DynamoDB client, built on first use unless the runtime brought its own. */
 export const dynamoDb = /* @__PURE__ */ perRuntime(
@@ -104,6 +115,7 @@ export const accounts = /* @__PURE__ */ perRuntime(
       scrypt: scryptParameters(runtime),
       sessionTtlSeconds: runtime.config.sessionTtlSeconds,
       lockout: runtime.config.lockout,
+      events: securityEvents(runtime),
     }),
 );
 
@@ -114,6 +126,7 @@ export const clientRegistry = /* @__PURE__ */ perRuntime(
       clock: runtime.clock,
       // A client may be registered for the identity scopes of OpenID Connect beside the API's own.
       scopesSupported: withIdentityScopes(runtime.config.scopesSupported),
+      events: securityEvents(runtime),
     }),
 );
 
@@ -143,6 +156,7 @@ export const tokenGrants = /* @__PURE__ */ perRuntime(
       refreshTokenTtlSeconds: runtime.config.refreshTokenTtlSeconds,
       logger: runtime.logger,
       idTokens: idTokens(runtime),
+      events: securityEvents(runtime),
     }),
 );
 
@@ -195,6 +209,7 @@ export const authorizer = /* @__PURE__ */ perRuntime((runtime) => {
     issuer: runtime.config.issuer,
     scopeRules: settings.scopeRules,
     logger: runtime.logger,
+    events: securityEvents(runtime),
   });
 });
 
@@ -236,4 +251,33 @@ export const endSession = /* @__PURE__ */ perRuntime(
 
 export const profiles = /* @__PURE__ */ perRuntime(
   (runtime) => new Profiles({ store: profileStore(runtime), clock: runtime.clock }),
+);
+
+// The admin tool (infra/admin): the same stores and services, and the operator's own.
+const administrationStore = /* @__PURE__ */ perRuntime(
+  (runtime) => new DynamoAdministrationStore(dynamoDb(runtime), runtime.config.tablePrefix),
+);
+
+/** The operator's `counts`: exact, by scans (adapters/dynamo/administration.ts says why that is fine). */
+export const administrationCounts = /* @__PURE__ */ perRuntime(
+  (runtime) => () => administrationStore(runtime).counts(epochSeconds(runtime.clock)),
+);
+
+export const userAdministration = /* @__PURE__ */ perRuntime(
+  (runtime) =>
+    new UserAdministration({
+      store: administrationStore(runtime),
+      clock: runtime.clock,
+      events: securityEvents(runtime),
+    }),
+);
+
+export const clientAdministration = /* @__PURE__ */ perRuntime(
+  (runtime) =>
+    new ClientAdministration({
+      store: administrationStore(runtime),
+      registry: clientRegistry(runtime),
+      clock: runtime.clock,
+      events: securityEvents(runtime),
+    }),
 );

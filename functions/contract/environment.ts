@@ -17,6 +17,8 @@ export const ENVIRONMENT = {
   LOG_LEVEL: 'debug, info, warn or error, when neither of the two below is set.',
   POWERTOOLS_LOG_LEVEL: 'The log level (Powertools): DEBUG, INFO, WARN or ERROR; wins over LOG_LEVEL.',
   AWS_LAMBDA_LOG_LEVEL: 'Set by Lambda from the function’s logging configuration; wins over both.',
+  POWERTOOLS_METRICS_NAMESPACE: 'The CloudWatch namespace of the metrics (contract/metrics.ts).',
+  POWERTOOLS_SERVICE_NAME: 'The `service` dimension of every metric: one value per deployment.',
   SIGNING_KEYS_SECRET_ID: 'The Secrets Manager secret holding the private key set (functions that sign).',
   PUBLIC_KEYS_SECRET_ID: 'The Secrets Manager secret holding the public keys only (functions that verify).',
   SIGNING_KEYS_FILE: 'The local key set file when no secret is configured.',

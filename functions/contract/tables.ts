@@ -45,7 +45,8 @@ const definitions = {
     name: 'sessions',
     partitionKey: 'sessionId',
     ttlAttribute: 'expiresAt',
-    // A user's sessions, to list them on the account page and end them all at a password reset.
+    // A user's sessions: listed on the account page, all ended at a password reset, and queried by an
+    // operator (admin tool). What decides whether one is live is projected, so no query reads the items.
     indexes: [
       { name: 'bySub', partitionKey: 'sub', projection: ['createdAt', 'expiresAt', 'revokedAt', 'amr'] },
     ],

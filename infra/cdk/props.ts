@@ -7,6 +7,7 @@ import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IHostedZone } from 'aws-cdk-lib/aws-route53';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { FunctionEnvironment } from './function.ts';
 import type { TinyOAuthMail } from './mail.ts';
 
@@ -73,6 +74,12 @@ export interface TinyOAuthProps {
    * `{ 'GET /protected/reports/*': 'reports:read' }`. Validated at synth.
    */
   protectedScopes?: Record<string, string>;
+  /**
+   * Where the alarms (`monitoring.alarms`) send their ALARM and OK notifications: the team's own SNS
+   * topic, or `'create'` for an encrypted topic of the construct's own (`monitoring.alarmTopic`; subscribe
+   * to it). Default: none, the alarms only change state and show on the dashboard.
+   */
+  alarmTopic?: ITopic | 'create';
   /** How often the signing key is replaced. Default 90 days. */
   keyRotationInterval?: Duration;
   /**

@@ -23,6 +23,8 @@ export interface SigningKeysProps {
   jwksUrl: string;
   tracing: boolean;
   logRetention: RetentionDays;
+  /** The metrics settings (namespace, service) the rotation function publishes with. */
+  metricsEnvironment: FunctionEnvironment;
 }
 
 /** The secret's initial value, replaced at deploy time by the custom resource. Not a key set. */
@@ -54,6 +56,7 @@ export class SigningKeys extends Construct {
     acknowledge(this.publicSecret, 'AwsSolutions', 'AwsSolutions-SMG4', REASONS.publicKeysNoRotation);
 
     const environment: FunctionEnvironment = {
+      ...props.metricsEnvironment,
       SIGNING_KEYS_SECRET_ID: this.signingSecret.secretArn,
       PUBLIC_KEYS_SECRET_ID: this.publicSecret.secretArn,
       KEY_RETAIN_SECONDS: String(props.retainSeconds),

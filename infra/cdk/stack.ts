@@ -27,6 +27,8 @@ export class TinyOAuthStack extends Stack {
     super(scope, id, props);
     const { domain } = props;
     this.tinyoauth = new TinyOAuth(this, 'TinyOAuth', {
+      // A deployed stack pages someone: its own topic unless told otherwise (AlarmTopicArn: subscribe to it).
+      alarmTopic: 'create',
       ...props.tinyoauth,
       ...(domain
         ? {
@@ -57,6 +59,26 @@ export class TinyOAuthStack extends Stack {
     new CfnOutput(this, 'MetadataUrl', {
       value: metadataUrl,
       description: 'Authorization server metadata (RFC 8414)',
+    });
+    this.operationsOutputs();
+  }
+
+  /** What an operator (and `npm run admin -- --stack <name>`) needs: where the data and dashboards are. */
+  private operationsOutputs(): void {
+    const { monitoring } = this.tinyoauth;
+    new CfnOutput(this, 'DashboardUrl', {
+      value: `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards/dashboard/${monitoring.dashboard.dashboardName}`,
+      description: 'The CloudWatch dashboard of this deployment',
+    });
+    if (monitoring.alarmTopic) {
+      new CfnOutput(this, 'AlarmTopicArn', {
+        value: monitoring.alarmTopic.topicArn,
+        description: 'The SNS topic every alarm notifies: subscribe the on-call to it',
+      });
+    }
+    new CfnOutput(this, 'TablePrefix', {
+      value: this.tinyoauth.tablePrefix,
+      description: 'Physical table names are <TablePrefix><name> (functions/contract/tables.ts)',
     });
   }
 }

@@ -8,18 +8,22 @@
  *
  *     new TinyOAuth(this, 'Auth', { backend: { httpUrl: 'https://orders.internal.example.com' } });
  */
+import { Duration, Stack } from 'aws-cdk-lib';
 import type { RestApi, TokenAuthorizer } from 'aws-cdk-lib/aws-apigateway';
 import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { METRIC_NAMESPACE } from '#contract/metrics';
 import { addGatewayResponses, apiUrls, createApi, protectStage } from './api.ts';
 import { TinyOAuthTables } from './dynamodb.ts';
+import type { FunctionEnvironment, TinyOAuthFunction } from './function.ts';
 import { createFunctions, type TinyOAuthFunctions } from './functions.ts';
 
 export type { TinyOAuthMail } from './mail.ts';
 
 import { addMethods } from './methods.ts';
+import { TinyOAuthMonitoring } from './monitoring.ts';
 import type { TinyOAuthProps } from './props.ts';
-import { resolveSettings, sharedEnvironment } from './settings.ts';
+import { resolveSettings, type Settings, sharedEnvironment } from './settings.ts';
 import { SigningKeys } from './signing-keys.ts';
 
 export {
@@ -55,6 +59,12 @@ export class TinyOAuth extends Construct {
   readonly metadataUrl: string;
   /** The API's access log group (retained when the stack is deleted). */
   readonly accessLogs: LogGroup;
+  /** The alarms, the dashboard and the alarm topic (README "Operations"). */
+  readonly monitoring: TinyOAuthMonitoring;
+  /** Physical table names are `${tablePrefix}${name}`. */
+  readonly tablePrefix: string;
+  /** The `service` dimension of this deployment's metrics (namespace `tinyoauth`). */
+  readonly metricsService: string;
 
   // Creation order is construct order, and so the order of the synthesized template: keep it.
   constructor(scope: Construct, id: string, props: TinyOAuthProps = {}) {
@@ -76,9 +86,17 @@ export class TinyOAuth extends Construct {
     this.jwksUrl = `${this.issuer}/.well-known/jwks.json`;
     this.metadataUrl = `${this.issuer}/.well-known/oauth-authorization-server`;
 
+    this.tablePrefix = tablePrefix;
     this.tables = new TinyOAuthTables(this, 'Tables', { tablePrefix });
+    // One value per deployment, so that two stacks in one account never add up on one alarm.
+    this.metricsService = `${Stack.of(this).stackName}/${id}`;
+    const metricsEnvironment: FunctionEnvironment = {
+      POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
+      POWERTOOLS_SERVICE_NAME: this.metricsService,
+    };
     this.keys = new SigningKeys(this, 'Keys', {
       ...settings.keyTimings,
+      metricsEnvironment,
       jwksUrl: this.jwksUrl,
       tracing,
       logRetention,
@@ -90,7 +108,7 @@ export class TinyOAuth extends Construct {
       tables: this.tables,
       keys: this.keys,
       environment: sharedEnvironment({
-        environment: props.environment,
+        environment: { ...props.environment, ...metricsEnvironment },
         issuer,
         resourceIdentifier,
         tablePrefix,
@@ -107,5 +125,28 @@ export class TinyOAuth extends Construct {
     });
     addGatewayResponses(api);
     protectStage(this, api, { webAclArn: props.webAclArn, tracing });
+    this.monitoring = this.createMonitoring(settings, props.alarmTopic);
+  }
+
+  private createMonitoring(
+    settings: Settings,
+    alarmTopic: TinyOAuthProps['alarmTopic'],
+  ): TinyOAuthMonitoring {
+    return new TinyOAuthMonitoring(this, 'Monitoring', {
+      stage: this.api.deploymentStage,
+      functions: Object.fromEntries(
+        Object.entries(this.functions).filter(([, fn]) => fn !== undefined),
+      ) as Record<string, TinyOAuthFunction>,
+      rotator: this.keys.rotator,
+      tables: this.tables.byKey,
+      namespace: METRIC_NAMESPACE,
+      service: this.metricsService,
+      // A rotation is due every interval; the new key signs a publish delay after it is made. A day of
+      // slack covers Secrets Manager's rotation window.
+      keyAgeLimit: Duration.seconds(
+        settings.keyTimings.rotationInterval.toSeconds() + settings.keyTimings.publishDelaySeconds + 86_400,
+      ),
+      alarmTopic,
+    });
   }
 }

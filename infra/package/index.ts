@@ -10,6 +10,7 @@ usePrebuiltBundles(fileURLToPath(new URL('./lambda/', import.meta.url)));
 
 export type { TinyOAuthFunction } from '#infra/cdk/function';
 export type { TinyOAuthFunctions } from '#infra/cdk/functions';
+export type { TinyOAuthMonitoring } from '#infra/cdk/monitoring';
 export type { TinyOAuthDomainSettings, TinyOAuthStackProps } from '#infra/cdk/stack';
 export { TinyOAuthStack } from '#infra/cdk/stack';
 export * from '#infra/cdk/tinyoauth';

@@ -89,6 +89,33 @@ describe('npm start, on the shared test DynamoDB', () => {
     expect(response.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
   });
 
+  it("prints each invocation's metrics as CloudWatch EMF among its log lines, as Lambda would", async () => {
+    const response = await fetch(`${stack.baseUrl}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'nobody-here', password: 'not the password' }),
+    });
+    expect(response.status).toBe(401);
+    const documents = stack
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{"_aws"'))
+      .map((line) => JSON.parse(line));
+    // The first request of the process also loaded the keys, whose age is in the same document.
+    const counted = documents.find((document) => 'SignInFailed' in document);
+    expect(counted).toMatchObject({ service: 'tinyoauth', SignInFailed: 1 });
+    expect(counted._aws).toEqual({
+      Timestamp: expect.any(Number),
+      CloudWatchMetrics: [
+        {
+          Namespace: 'tinyoauth',
+          Dimensions: [['service']],
+          Metrics: expect.arrayContaining([{ Name: 'SignInFailed', Unit: 'Count' }]),
+        },
+      ],
+    });
+  });
+
   it('leaves no process behind when stopped', async () => {
     await stack.stop();
     expect(groupAlive(stack.pid)).toBe(false);

@@ -45,19 +45,27 @@ export class MemoryAccountStore implements AccountStore, SessionStore, AccountTo
     if (current) this.attempts.set(username, { ...current, expiresAt: until });
   }
 
-  async openSession(session: SessionRecord, proof?: SecondFactorProof): Promise<boolean> {
+  async openSession(
+    session: SessionRecord,
+    proof?: SecondFactorProof,
+  ): Promise<'opened' | 'disabled' | 'proof_used'> {
     const user = this.users.get(session.username);
-    if (!user || user.sub !== session.sub) throw new Error('no such user');
-    const updated: UserRecord = { ...user, online: true, lastOperationAt: session.createdAt };
+    if (!user || user.sub !== session.sub || user.disabledAt !== undefined) return 'disabled';
+    const updated: UserRecord = {
+      ...user,
+      online: true,
+      lastOperationAt: session.createdAt,
+      lastSessionId: session.sessionId,
+    };
     if (proof) {
       const token = this.tokens.get(proof.mfaTokenHash);
-      if (!isUsable(token, 'mfa_sign_in', session.createdAt)) return false;
+      if (!isUsable(token, 'mfa_sign_in', session.createdAt)) return 'proof_used';
       if (proof.totpStep !== undefined) {
-        if (user.totpSecret === undefined || proof.totpStep <= (user.totpLastStep ?? -1)) return false;
+        if (user.totpSecret === undefined || proof.totpStep <= (user.totpLastStep ?? -1)) return 'proof_used';
         updated.totpLastStep = proof.totpStep;
       }
       if (proof.recoveryCodeHash !== undefined) {
-        if (!user.recoveryCodes?.has(proof.recoveryCodeHash)) return false;
+        if (!user.recoveryCodes?.has(proof.recoveryCodeHash)) return 'proof_used';
         updated.recoveryCodes = new Set([...user.recoveryCodes].filter((c) => c !== proof.recoveryCodeHash));
       }
       this.tokens.set(proof.mfaTokenHash, {
@@ -68,7 +76,7 @@ export class MemoryAccountStore implements AccountStore, SessionStore, AccountTo
     this.sessions.set(session.sessionId, { ...session });
     this.users.set(user.username, updated);
     this.attempts.delete(session.username);
-    return true;
+    return 'opened';
   }
 
   async putToken(record: AccountTokenRecord): Promise<void> {

@@ -9,6 +9,7 @@ import { ACCESS_TOKEN_TYPE, type AccessTokenClaims, verifyToken } from '#core/to
 import { MemoryGrantStore } from './grants.ts';
 import { manualClock, memoryKeyRing } from './keys.ts';
 import { recordingLogger } from './logger.ts';
+import { recordingEvents } from './observability.ts';
 
 export const ISSUER = 'https://auth.example.com';
 export const AUDIENCE = 'https://api.example.com';
@@ -29,7 +30,9 @@ export async function grantTestbed() {
   const store = new MemoryGrantStore();
   const { keyRing } = await memoryKeyRing(clock);
   const { logger, lines } = recordingLogger();
+  const { events, recorded } = recordingEvents();
   const deps: GrantDependencies = {
+    events,
     grants: store,
     keys: keyRing,
     clock,
@@ -106,5 +109,17 @@ export async function grantTestbed() {
     return { claims, typ: decodeProtectedHeader(token).typ };
   }
 
-  return { clock, now, store, deps, lines, client, session, code, codeWithoutPkce, accessToken };
+  return {
+    clock,
+    now,
+    store,
+    deps,
+    lines,
+    events: recorded,
+    client,
+    session,
+    code,
+    codeWithoutPkce,
+    accessToken,
+  };
 }

@@ -83,7 +83,7 @@ export class DynamoAccountErasureStore implements AccountSessionStore, AccountEr
     return found.length;
   }
 
-  async deleteConsentsOf(sub: string): Promise<void> {
+  async deleteConsentsOf(sub: string): Promise<number> {
     const found = await queryAll(this.db, {
       TableName: this.consents,
       KeyConditionExpression: '#sub = :sub',
@@ -95,6 +95,7 @@ export class DynamoAccountErasureStore implements AccountSessionStore, AccountEr
       this.consents,
       found.map((item) => ({ sub, clientId: item.clientId })),
     );
+    return found.length;
   }
 
   async deleteUser(username: string, sub: string): Promise<void> {

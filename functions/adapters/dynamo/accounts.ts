@@ -112,7 +112,10 @@ export class DynamoAccountStore implements AccountStore, SessionStore {
     );
   }
 
-  async openSession(session: SessionRecord, proof?: SecondFactorProof): Promise<boolean> {
+  async openSession(
+    session: SessionRecord,
+    proof?: SecondFactorProof,
+  ): Promise<'opened' | 'disabled' | 'proof_used'> {
     const actions: TransactAction[] = [
       { Put: { TableName: this.sessions, Item: { ...session } } },
       this.markOnline(session, proof),
@@ -122,20 +125,34 @@ export class DynamoAccountStore implements AccountStore, SessionStore {
     if (proof) actions.push(consumeToken(this.tokens, proof.mfaTokenHash, 'mfa_sign_in', session.createdAt));
     try {
       await transactWrite(this.db, actions);
-      return true;
+      return 'opened';
     } catch (error) {
-      // A code, recovery code or MFA token consumed by another request first: this one opens nothing.
-      if (proof && cancellationReasons(error)?.some((reason) => reason.Code === 'ConditionalCheckFailed'))
-        return false;
-      throw error;
+      const reasons = cancellationReasons(error);
+      if (!reasons?.some((reason) => reason.Code === 'ConditionalCheckFailed')) throw error;
+      // The user update returns the item it refused: disabled (or deleted) beats a spent factor. Any
+      // other refusal is a code, recovery code or MFA token consumed by another request first.
+      const refused = reasons[1];
+      if (
+        refused?.Code === 'ConditionalCheckFailed' &&
+        (!refused.Item || refused.Item.disabledAt !== undefined)
+      )
+        return 'disabled';
+      return proof ? 'proof_used' : 'disabled';
     }
   }
 
   /** The user's update of a sign-in, consuming the second factor's step or recovery code with it. */
   private markOnline(session: SessionRecord, proof: SecondFactorProof | undefined): TransactAction {
-    const set = ['#online = :true', 'lastOperationAt = :now'];
-    const conditions = ['attribute_exists(username)', '#sub = :sub'];
-    const values: Record<string, unknown> = { ':true': true, ':now': session.createdAt, ':sub': session.sub };
+    // lastSessionId lets an operator's disable end this session before the sessions index shows it.
+    const set = ['#online = :true', 'lastOperationAt = :now', 'lastSessionId = :session'];
+    // A disabled (or deleted) user gets no session, however the sign-in raced the operator.
+    const conditions = ['attribute_exists(username)', 'attribute_not_exists(disabledAt)', '#sub = :sub'];
+    const values: Record<string, unknown> = {
+      ':true': true,
+      ':now': session.createdAt,
+      ':sub': session.sub,
+      ':session': session.sessionId,
+    };
     let remove = '';
     if (proof?.totpStep !== undefined) {
       set.push('totpLastStep = :step');

@@ -58,7 +58,7 @@ export class DynamoGrantStore implements GrantStore {
           },
         },
       },
-      this.clientExists(code.clientId),
+      this.clientActive(code.clientId),
       this.sessionLive(code.sessionId, nowSeconds),
       {
         Put: {
@@ -171,15 +171,15 @@ export class DynamoGrantStore implements GrantStore {
           ExpressionAttributeValues: { ':now': nowSeconds },
         },
       },
-      this.clientExists(token.clientId),
+      this.clientActive(token.clientId),
       ...(token.sessionId ? [this.sessionLive(token.sessionId, nowSeconds)] : []),
     ];
   }
 
   async putGrant(grant: GrantRecord): Promise<boolean> {
     const put: TransactAction = { Put: { TableName: this.grants, Item: { ...grant } } };
-    // A client deleted since it authenticated must not end up with a grant its deletion missed.
-    const result = await this.consume([this.clientExists(grant.clientId), put], undefined);
+    // A client deleted or suspended since it authenticated must not end up with a grant its sweep missed.
+    const result = await this.consume([this.clientActive(grant.clientId), put], undefined);
     return result.ok;
   }
 
@@ -204,12 +204,13 @@ export class DynamoGrantStore implements GrantStore {
     await this.db.send(new PutCommand({ TableName: this.revokedTokens, Item: { ...record } }));
   }
 
-  private clientExists(clientId: string): TransactAction {
+  /** The client exists and no operator suspended it (a suspension deletes its grants: none may follow). */
+  private clientActive(clientId: string): TransactAction {
     return {
       ConditionCheck: {
         TableName: this.clients,
         Key: { clientId },
-        ConditionExpression: 'attribute_exists(clientId)',
+        ConditionExpression: 'attribute_exists(clientId) AND attribute_not_exists(suspendedAt)',
       },
     };
   }

@@ -12,6 +12,7 @@ import { SIGNING_ALGORITHM } from '#core/keys/key-set';
 import type { LogFields, Logger } from '#core/logging';
 import type { LivenessStore } from '#core/oauth/liveness';
 import { deadTokenReason } from '#core/oauth/liveness';
+import type { SecurityEvents } from '#core/observability';
 import { ACCESS_TOKEN_TYPE, type AccessTokenClaims, CLOCK_TOLERANCE_SECONDS } from '#core/tokens/jwt';
 import { accessPolicy, type PolicyDocument, parseMethodArn, unmetScopeRules } from './access-policy.ts';
 
@@ -52,6 +53,8 @@ export interface AuthorizerDependencies {
   issuer: string;
   scopeRules: readonly ScopeRule[];
   logger: Logger;
+  /** Counts every decision (metrics only: a line per request would cost more than the decision). */
+  events?: SecurityEvents;
 }
 
 /** The identity API Gateway hands to the backend (`requestContext.authorizer`); string values only. */
@@ -94,9 +97,12 @@ export function createAuthorizer(deps: AuthorizerDependencies): Authorize {
   return async (event, requestId) => {
     const logger = requestId ? deps.logger.child({ awsRequestId: requestId }) : deps.logger;
     try {
-      return await decide(deps, event, logger);
+      const result = await decide(deps, event, logger);
+      deps.events?.record({ kind: 'access_allowed' });
+      return result;
     } catch (error) {
       logRefusal(logger, error);
+      deps.events?.record({ kind: 'access_denied' });
       throw new Error(UNAUTHORIZED);
     }
   };

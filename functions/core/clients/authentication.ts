@@ -90,5 +90,7 @@ export async function authenticateClient(
     );
   }
   if (credentials.method !== 'none' && !secretMatches) throw refuse('wrong secret');
+  // After the secret, so that only the client's holder learns it is suspended (and only from the log).
+  if (client.suspendedAt !== undefined) throw refuse('client suspended');
   return client;
 }

@@ -28,6 +28,11 @@ export interface ClientRecord {
    * `pkceRequired`, never directly.
    */
   requirePkce?: boolean;
+  /**
+   * Set by an operator (admin tool): the client cannot authenticate (`invalid_client`), /authorize treats
+   * it as unknown, no grant can be made or refreshed for it, and its grants were deleted when it was set.
+   */
+  suspendedAt?: number;
 }
 
 /**

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Clock, epochSeconds } from '#core/clock';
 import { InvalidRequest, NotFound, OAuthError } from '#core/errors';
+import type { SecurityEvents } from '#core/observability';
 import { randomSecret, sha256 } from '#core/secrets';
 import { validateClientMetadata } from './metadata.ts';
 import { type ClientRecord, isClientId } from './records.ts';
@@ -61,6 +62,8 @@ export interface ClientRegistryDependencies {
   clock: Clock;
   scopesSupported: readonly string[];
   maxClientsPerOwner?: number;
+  /** Hears of every registration (a metric and an audit line). */
+  events?: SecurityEvents;
 }
 
 export class ClientRegistry {
@@ -85,6 +88,7 @@ export class ClientRegistry {
     if ((await this.deps.store.createClient(client, owner, limit)) === 'limit_reached') {
       throw new TooManyClients(`An account may register at most ${limit} clients; delete one first.`);
     }
+    this.deps.events?.record({ kind: 'client_registered', clientId: client.clientId, owner: owner.sub });
     return { client, secret };
   }
 

@@ -4,6 +4,8 @@
  * cloud in AWS Secrets Manager (adapters/keys).
  */
 import { createLocalJWKSet, importJWK, type JWK, type JWTVerifyGetKey } from 'jose';
+import { type Clock, epochSeconds } from '#core/clock';
+import type { SecurityEvents } from '#core/observability';
 import {
   currentKeys,
   type KeyAlgorithm,
@@ -15,6 +17,25 @@ import {
 
 export interface KeySource {
   load(): Promise<KeySetDocument>;
+}
+
+/**
+ * `source`, reporting at every load (a signing function's cold start, then every five minutes) how old
+ * the ES256 key that signs is: what tells an operator that rotation is overdue, since nothing is
+ * emitted when a rotation merely fails to happen.
+ */
+export function reportingKeyAge(source: KeySource, events: SecurityEvents, clock: Clock): KeySource {
+  return {
+    load: async () => {
+      const document = await source.load();
+      const signing = currentKeys(document).get(SIGNING_ALGORITHM);
+      if (signing) {
+        const ageSeconds = Math.max(0, epochSeconds(clock) - signing.createdAt);
+        events.record({ kind: 'signing_key_age', ageSeconds });
+      }
+      return document;
+    },
+  };
 }
 
 /** Public keys only, for functions that verify but never sign (they are given no private key at all). */

@@ -14,6 +14,7 @@
  */
 import { CompactSign, compactVerify, importJWK, type JWK } from 'jose';
 import type { Logger } from '#core/logging';
+import type { SecurityEvents } from '#core/observability';
 import {
   type KeySecrets,
   type PublicKeySet,
@@ -53,6 +54,8 @@ export interface RotationDependencies {
   clock: () => number;
   sleep: (milliseconds: number) => Promise<void>;
   logger: Logger;
+  /** Hears of every completed rotation (a metric and an audit line). */
+  events?: SecurityEvents;
 }
 
 export class RotationError extends Error {
@@ -134,8 +137,14 @@ class KeySetRotation {
     const { versionStages } = await store.describe(secrets.signing);
     const current = Object.keys(versionStages).find((id) => versionStages[id]?.includes(CURRENT));
     if (current === token) return;
+    const heads = [...currentKeys(await this.pendingSet(token)).values()];
     await store.moveStage(secrets.signing, CURRENT, token, current);
     this.deps.logger.info('The new key set is current', { versionId: token, previousVersionId: current });
+    this.deps.events?.record({
+      kind: 'keys_rotated',
+      keyIds: heads.map((key) => key.kid),
+      by: { system: 'secretsmanager-rotation' },
+    });
   }
 
   private async pendingSet(token: string): Promise<KeySetDocument> {

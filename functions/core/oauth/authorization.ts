@@ -96,6 +96,10 @@ export class Authorization {
     // A client_id of impossible shape is never read (nor is anything read ahead with it).
     const client = isClientId(clientId) ? await clients.findClient(clientId) : undefined;
     if (!client) throw new UnknownClient('The client is not registered.', { detail: 'unknown client_id' });
+    // A suspended client's users are not sent back to it: nothing it asks for could be granted.
+    if (client.suspendedAt !== undefined) {
+      throw new UnknownClient('The client is not registered.', { detail: 'client suspended' });
+    }
 
     const requested = params.get('redirect_uri');
     let redirectUri: string;

@@ -1,22 +1,27 @@
 /**
- * Deleting an account, and everything that hangs off it. The one service for it: the account page and
- * the JSON API call `deleteOwnAccount` (after a password re-check); an administrator's tool calls `erase`.
+ * Deleting an account, and everything that hangs off it: the one service for it. The user deletes their
+ * own (`deleteOwnAccount`, after a password re-check: the account page and the JSON API); an operator
+ * deletes anyone's (`delete`, the admin tool). Both are audited and both run `erase`.
  *
- * Order matters. The sessions go first: every grant made from them, and every token of those grants,
- * dies at once (core/oauth/liveness.ts). Then the clients the user owns (each with its grants), the
- * user's remaining grants and consents, and the user item last (which holds the password hash,
- * the TOTP secret and the recovery codes). Each step can be repeated, so an erasure interrupted half-way
- * is finished by running it again: the user item, which `erase` starts from, is the last thing to go.
+ * The order makes every step safe to repeat and leaves no usable token behind:
+ * 1. disable the user, so that no sign-in opens a session during the rest;
+ * 2. end every session of theirs, which ends every token issued to them (user-administration.ts);
+ * 3. delete the clients they own, with the grants issued to them (ClientRegistry.remove);
+ * 4. delete the user's remaining grants and their consents;
+ * 5. delete the user item (password hash, TOTP secret, recovery codes) last, so that a failure before it
+ *    leaves a disabled user that running the deletion again finishes.
  */
-import type { AccountSessions } from './account-sessions.ts';
+import { type Clock, epochSeconds } from '#core/clock';
 import type { Accounts } from './accounts.ts';
 import type { UserRecord } from './records.ts';
+import type { UserAdministration, UserReference } from './user-administration.ts';
 
 export interface AccountErasureStore {
-  /** Deletes every grant of this user (the `bySub` index); how many. */
+  /** Deletes every grant of this user (the grants' `bySub` index); how many. */
   deleteGrantsOf(sub: string): Promise<number>;
-  deleteConsentsOf(sub: string): Promise<void>;
-  /** Deletes the user item if it is still this `sub`'s. */
+  /** Deletes every consent the user gave; how many. */
+  deleteConsentsOf(sub: string): Promise<number>;
+  /** Deletes the user item if it still belongs to `sub`. */
   deleteUser(username: string, sub: string): Promise<void>;
 }
 
@@ -27,11 +32,20 @@ export interface OwnedClients {
 }
 
 export interface AccountDeletionDependencies {
-  store: AccountErasureStore;
-  sessions: AccountSessions;
+  users: UserAdministration;
   clients: OwnedClients;
+  store: AccountErasureStore;
   accounts: Accounts;
+  clock: Clock;
 }
+
+// A type, not an interface: the audit line records it as a plain record.
+export type DeletedAccount = {
+  sessionsEnded: number;
+  clientsDeleted: number;
+  grantsDeleted: number;
+  consentsDeleted: number;
+};
 
 export class AccountDeletion {
   constructor(private readonly deps: AccountDeletionDependencies) {}
@@ -39,22 +53,35 @@ export class AccountDeletion {
   /** The user deletes their own account: the password is checked again first (and counted). */
   async deleteOwnAccount(username: string, password: string): Promise<{ sub: string }> {
     const user = await this.deps.accounts.checkPassword(username, password);
-    await this.erase(user);
+    await this.delete(`user:${user.sub}`, { sub: user.sub });
     return { sub: user.sub };
   }
 
-  /** Deletes the user and everything of theirs, without asking: the caller has decided. */
-  async erase(user: Pick<UserRecord, 'username' | 'sub'>): Promise<void> {
+  /** Deletes the user and everything that is theirs; `by` is who asked (an operator, or the user). */
+  delete(by: string, reference: UserReference): Promise<DeletedAccount> {
+    const { users } = this.deps;
+    return users.audited(by, 'user.delete', reference, (user) => this.erase(by, user));
+  }
+
+  private async erase(by: string, user: UserRecord): Promise<DeletedAccount> {
+    const { users, clients, store, clock } = this.deps;
     const owner = { sub: user.sub, username: user.username };
-    await this.deps.sessions.endAll(user.sub);
-    for (const client of await this.deps.clients.list(user.sub)) {
-      await this.deps.clients.remove(owner, client.clientId).catch((error: unknown) => {
-        // Deleted meanwhile (another erasure, the user in another tab): what we wanted.
-        if ((error as { code?: string }).code !== 'not_found') throw error;
-      });
+    const { sessionsEnded } = await users.disable(by, { username: user.username });
+    let clientsDeleted = 0;
+    for (const client of await clients.list(user.sub)) {
+      await clients.remove(owner, client.clientId).then(
+        () => clientsDeleted++,
+        (error: unknown) => {
+          // Deleted meanwhile (another erasure, the user in another tab): what we wanted.
+          if ((error as { code?: string }).code !== 'not_found') throw error;
+        },
+      );
     }
-    await this.deps.store.deleteGrantsOf(user.sub);
-    await this.deps.store.deleteConsentsOf(user.sub);
-    await this.deps.store.deleteUser(user.username, user.sub);
+    const grantsDeleted = await store.deleteGrantsOf(user.sub);
+    const consentsDeleted = await store.deleteConsentsOf(user.sub);
+    await store.deleteUser(user.username, user.sub);
+    // Anything opened between the disable and now (nothing should be) ends with the user.
+    await users.endSessionsOf(user, epochSeconds(clock));
+    return { sessionsEnded, clientsDeleted, grantsDeleted, consentsDeleted };
   }
 }

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Clock, epochSeconds } from '#core/clock';
 import { InvalidRequest, OAuthError, TooManyAttempts, UsernameTaken } from '#core/errors';
+import type { SecurityEvents } from '#core/observability';
 import type { AccountTokens } from './account-tokens.ts';
 import {
   hashPassword,
@@ -55,6 +56,15 @@ export class MfaRequired extends OAuthError {
   }
 }
 
+/**
+ * The password was right, but an operator disabled the account. Said only after a correct password,
+ * so it tells nothing to whoever does not know it; the check stays counted as a failure.
+ */
+export class AccountDisabled extends OAuthError {
+  readonly status = 403;
+  readonly code = 'account_disabled';
+}
+
 /** Whether a secret may be checked now: a check counted in the window, or the lock that refuses it. */
 export type Admission =
   | { admitted: true /** Checks counted in the window, this one included. */; counted: number }
@@ -86,11 +96,15 @@ export interface AccountStore {
   /** Extends the counter's life so the account stays locked until `until`. */
   lockUntil(username: string, until: number): Promise<void>;
   /**
-   * Stores the session, marks the user online and clears the check counter, all or nothing; with a
-   * proof, also consumes the MFA token and the factor. False when a proof's condition failed (a code
-   * or token used meanwhile).
+   * Stores the session, marks the user online (naming it their last session) and clears the check
+   * counter, all or nothing, provided the user is not disabled; with a proof, also consumes the MFA
+   * token and the factor. `disabled` when an operator's disable (or a deletion) came first, however
+   * the sign-in raced it; `proof_used` when a code or token was consumed meanwhile.
    */
-  openSession(session: SessionRecord, proof?: SecondFactorProof): Promise<boolean>;
+  openSession(
+    session: SessionRecord,
+    proof?: SecondFactorProof,
+  ): Promise<'opened' | 'disabled' | 'proof_used'>;
 }
 
 export interface AccountDependencies {
@@ -102,6 +116,8 @@ export interface AccountDependencies {
   scrypt: ScryptParameters;
   sessionTtlSeconds: number;
   lockout: { maxFailures: number; windowSeconds: number };
+  /** Hears of every sign-in, failed sign-in and lockout (metrics and audit lines). */
+  events?: SecurityEvents;
 }
 
 export interface SignedIn {
@@ -137,6 +153,8 @@ export class Accounts {
   /** A session; throws MfaRequired (the second step), InvalidCredentials or TooManyAttempts. */
   async login(rawUsername: string, password: string): Promise<SignedIn> {
     const user = await this.checkPassword(rawUsername, password);
+    // Before any second step: a disabled account gets no MFA token to spend guesses with.
+    if (user.disabledAt !== undefined) this.refuseDisabled(user);
     const methods = secondFactorMethods(user);
     if (methods.length === 0) return this.open(user, ['pwd']);
     // The lockout counter is not cleared: only the session the second factor opens clears it, so that
@@ -194,14 +212,18 @@ export class Accounts {
           this.deps.store.findUser(username),
         ])
       : [undefined, undefined];
+    const tried = plausible ? username : undefined;
     if (admission?.admitted === false) {
+      this.deps.events?.record({ kind: 'sign_in_failed', username: tried, reason: 'locked' });
       throw new TooManyAttempts('Too many failed attempts. Try again later.', admission.lockedUntil - now);
     }
     const passed = await check(user);
     if (!passed || !user) {
+      this.deps.events?.record({ kind: 'sign_in_failed', username: tried, reason: 'invalid_credentials' });
       // The check that fills the window locks the name for a whole window from now.
       if (admission?.admitted && admission.counted >= maxFailures) {
         await this.deps.store.lockUntil(username, now + windowSeconds);
+        this.deps.events?.record({ kind: 'lockout', username, until: now + windowSeconds });
       }
       throw new InvalidCredentials(failure);
     }
@@ -224,8 +246,18 @@ export class Accounts {
       expiresAt: now + this.deps.sessionTtlSeconds,
       amr: [...new Set(amr)],
     };
-    if (!(await this.deps.store.openSession(session, proof))) return undefined;
+    // Checked again by the write itself, which an operator's disable may have overtaken.
+    const opened =
+      user.disabledAt === undefined ? await this.deps.store.openSession(session, proof) : 'disabled';
+    if (opened === 'disabled') this.refuseDisabled(user);
+    if (opened === 'proof_used') return undefined;
+    this.deps.events?.record({ kind: 'sign_in_succeeded', sub: user.sub, sessionId: session.sessionId });
     return { token: await this.deps.sessions.issueToken(session), session };
+  }
+
+  private refuseDisabled(user: UserRecord): never {
+    this.deps.events?.record({ kind: 'sign_in_failed', username: user.username, reason: 'disabled' });
+    throw new AccountDisabled('This account is disabled.', { logged: { sub: user.sub } });
   }
 }
 

@@ -34,6 +34,16 @@ export interface UserRecord {
   totpPendingSecret?: string;
   /** SHA-256 hashes of the unused recovery codes; each is removed by the write that accepts it. */
   recoveryCodes?: Set<string>;
+  /**
+   * Set by an operator (admin tool): the user cannot sign in, and every session they had was ended
+   * when it was set. Removing it lets them sign in again.
+   */
+  disabledAt?: number;
+  /**
+   * The last session opened, written in the same transaction as the session: disabling reads it back
+   * in its own write, so the newest session is ended even before the sessions index shows it.
+   */
+  lastSessionId?: string;
 }
 
 export interface SessionRecord {

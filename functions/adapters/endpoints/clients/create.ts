@@ -11,16 +11,10 @@ import type { Sessions } from '#core/users/sessions';
  */
 export const createClientCreateHandler = (registry: ClientRegistry, sessions: Sessions, logger: Logger) =>
   httpHandler(
-    async (request, log) => {
+    async (request) => {
       // Authenticate before reading the body, so that an anonymous caller learns nothing about validation.
       const { sub, username } = await sessions.authenticate(request.bearerToken());
       const { client, secret } = await registry.register({ sub, username }, request.jsonObject());
-      log.info('client registered', {
-        sub,
-        clientId: client.clientId,
-        authMethod: client.tokenEndpointAuthMethod,
-        grantTypes: client.grantTypes,
-      });
       return json(201, registrationResponse(client, secret));
     },
     { logger },

@@ -12,7 +12,7 @@ import { authenticatedClientRequest } from './client-request.ts';
  */
 export const createTokenHandler = (clients: ClientReadAhead, grants: TokenGrants, logger: Logger) =>
   httpHandler(
-    async (request, log, cors) => {
+    async (request, _log, cors) => {
       const { client, form, readAhead } = await authenticatedClientRequest(
         clients,
         request,
@@ -20,7 +20,6 @@ export const createTokenHandler = (clients: ClientReadAhead, grants: TokenGrants
       );
       cors.toClient(client);
       const response = await grants.exchange(client, form, readAhead);
-      log.info('tokens issued', { clientId: client.clientId, grantType: form.get('grant_type') });
       // Cache-Control: no-store and Pragma: no-cache are on every response (RFC 6749 §5.1).
       return json(200, response);
     },

@@ -82,11 +82,9 @@ export async function readSubmission(
  */
 export async function signInAndContinue(
   deps: AccountPageDependencies,
-  log: Logger,
   credentials: Credentials,
 ): Promise<HttpResponse> {
   const { token, session } = await deps.accounts.login(credentials.username, credentials.password);
-  log.info('user signed in', { sub: session.sub, sessionId: session.sessionId });
   return seeOther(
     continuation(deps.issuer, credentials.carried),
     deps.browserSessions.sessionCookies(token, session),

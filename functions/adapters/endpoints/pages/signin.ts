@@ -7,7 +7,7 @@ import { retryAfterText, signedInPage } from '#adapters/web/templates';
 import { TooManyAttempts } from '#core/errors';
 import type { Logger } from '#core/logging';
 import { Parameters } from '#core/oauth/parameters';
-import { InvalidCredentials, MfaRequired, SignInExpired } from '#core/users/accounts';
+import { AccountDisabled, InvalidCredentials, MfaRequired, SignInExpired } from '#core/users/accounts';
 import {
   type AccountPage,
   accountPageHandler,
@@ -68,14 +68,24 @@ class SignInPage implements AccountPage {
       return again('Enter your username and your password.', 400);
     }
     try {
-      return await signInAndContinue(this.deps, log, { username, password, carried });
+      return await signInAndContinue(this.deps, { username, password, carried });
     } catch (error) {
       if (error instanceof MfaRequired) {
         return this.forms.secondFactor(request, { mfaToken: error.mfaToken, request: carried, mode: 'totp' });
       }
-      if (!(error instanceof InvalidCredentials || error instanceof TooManyAttempts)) throw error;
+      if (
+        !(
+          error instanceof InvalidCredentials ||
+          error instanceof TooManyAttempts ||
+          error instanceof AccountDisabled
+        )
+      )
+        throw error;
       log.info('sign-in refused', { code: error.code });
       if (error instanceof InvalidCredentials) return again('The username or password is incorrect.', 401);
+      // Said only after the right password (core/users/accounts.ts).
+      if (error instanceof AccountDisabled)
+        return again('This account is disabled. Ask the service for help.', 403);
       return lockedOutForm(this.forms, request, {
         locked: error,
         reason: 'Too many failed sign-ins for this account.',
@@ -104,7 +114,6 @@ class SignInPage implements AccountPage {
         ...(code === undefined ? {} : { code }),
         ...(recoveryCode === undefined ? {} : { recoveryCode }),
       });
-      log.info('user signed in', { sub: session.sub, sessionId: session.sessionId, amr: session.amr });
       return seeOther(
         continuation(this.deps.issuer, carried),
         this.deps.browserSessions.sessionCookies(token, session),
@@ -112,6 +121,11 @@ class SignInPage implements AccountPage {
     } catch (error) {
       if (error instanceof SignInExpired) {
         return this.forms.signIn(request, { request: carried, error: error.description }, { status: 401 });
+      }
+      if (error instanceof AccountDisabled) {
+        log.info('sign-in refused', { code: error.code });
+        const disabled = 'This account is disabled. Ask the service for help.';
+        return this.forms.signIn(request, { request: carried, error: disabled }, { status: 403 });
       }
       if (error instanceof InvalidCredentials) return again(error.description, 401);
       if (!(error instanceof TooManyAttempts)) throw error;

@@ -60,7 +60,7 @@ class SignUpPage implements AccountPage {
       log,
     );
     if (refusal) return again(refusal.message, refusal.status);
-    return this.signIn(request, log, { username, password, carried });
+    return this.signIn(request, { username, password, carried });
   }
 
   /** Creates the account; what to tell the user when the name or password is refused. */
@@ -92,10 +92,10 @@ class SignUpPage implements AccountPage {
     }
   }
 
-  private async signIn(request: HttpRequest, log: Logger, credentials: Credentials): Promise<HttpResponse> {
+  private async signIn(request: HttpRequest, credentials: Credentials): Promise<HttpResponse> {
     const { username, carried } = credentials;
     try {
-      return await signInAndContinue(this.deps, log, credentials);
+      return await signInAndContinue(this.deps, credentials);
     } catch (error) {
       // Failed sign-ins for a name are counted even before it exists, so a new account can start locked.
       if (!(error instanceof TooManyAttempts)) throw error;

@@ -13,13 +13,12 @@ import type { Accounts } from '#core/users/accounts';
  */
 export const createLoginHandler = (accounts: Accounts, logger: Logger) =>
   httpHandler(
-    async (request, log) => {
+    async (request) => {
       const body = request.jsonObject();
-      const { token, session } =
+      const { token } =
         body.mfa_token === undefined
           ? await accounts.login(stringField(body, 'username'), stringField(body, 'password'))
           : await accounts.completeSignIn(secondStep(body));
-      log.info('user logged in', { sub: session.sub, sessionId: session.sessionId, amr: session.amr });
       return json(200, { result: 'succeeded', token });
     },
     { logger, errorEnvelope: { result: 'failed', token: null } },

@@ -87,6 +87,7 @@ export class AuthorizationCodeGrant {
     }
 
     return tokenResponse(this.deps, {
+      grantType: 'authorization_code',
       grant,
       scope: grant.scope,
       now,

@@ -33,6 +33,6 @@ export class ClientCredentialsGrant {
     if (!(await this.deps.grants.putGrant(grant))) {
       throw new InvalidGrant('The client no longer exists.', { detail: 'client deleted during request' });
     }
-    return tokenResponse(this.deps, { grant, scope, now });
+    return tokenResponse(this.deps, { grantType: 'client_credentials', grant, scope, now });
   }
 }

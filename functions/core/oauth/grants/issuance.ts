@@ -9,6 +9,7 @@ import type { KeyRing } from '#core/keys/key-ring';
 import type { Logger } from '#core/logging';
 import type { GrantStore } from '#core/oauth/grant-store';
 import type { GrantRecord, RefreshTokenRecord } from '#core/oauth/records';
+import type { IssuedGrantType, SecurityEvents } from '#core/observability';
 import type { IdTokenSubject, IdTokens } from '#core/oidc/id-token';
 import { randomSecret, sha256 } from '#core/secrets';
 import { type AccessTokenClaims, signAccessToken } from '#core/tokens/jwt';
@@ -24,6 +25,8 @@ export interface GrantDependencies {
   logger: Logger;
   /** OpenID Connect: an ID token beside the access token of every grant that has `openid`. */
   idTokens?: IdTokens;
+  /** Hears of every token response and every replayed credential (metrics and audit lines). */
+  events?: SecurityEvents;
 }
 
 export interface TokenResponse {
@@ -65,6 +68,8 @@ export function newRefreshToken(grant: GrantIdentity, scope: string, now: number
 }
 
 export interface Issued {
+  /** The grant type of the request being answered (a refresh answers for `refresh_token`). */
+  grantType: IssuedGrantType;
   grant: GrantIdentity;
   /** The access token's scope, which a refresh may narrow below the grant's. */
   scope: string;
@@ -76,8 +81,11 @@ export interface Issued {
 
 /** RFC 6749 §5.1, with the access token as RFC 9068 shapes it, and OIDC Core §3.1.3.3's ID token. */
 export async function tokenResponse(
-  deps: Pick<GrantDependencies, 'keys' | 'issuer' | 'audience' | 'accessTokenTtlSeconds' | 'idTokens'>,
-  { grant, scope, now, refreshToken, openId }: Issued,
+  deps: Pick<
+    GrantDependencies,
+    'keys' | 'issuer' | 'audience' | 'accessTokenTtlSeconds' | 'idTokens' | 'events'
+  >,
+  { grantType, grant, scope, now, refreshToken, openId }: Issued,
 ): Promise<TokenResponse> {
   const claims: AccessTokenClaims = {
     sub: grant.sub,
@@ -98,5 +106,12 @@ export async function tokenResponse(
   };
   if (refreshToken) response.refresh_token = refreshToken;
   if (openId && deps.idTokens) response.id_token = await deps.idTokens.issue(openId, { accessToken, now });
+  deps.events?.record({
+    kind: 'tokens_issued',
+    grantType,
+    clientId: grant.clientId,
+    sub: grant.sub,
+    grantId: grant.grantId,
+  });
   return response;
 }

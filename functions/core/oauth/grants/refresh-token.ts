@@ -79,7 +79,8 @@ export class RefreshTokenGrant {
         const grant = grantOf(presented);
         // The grant's scope decides the ID token, even when this access token is narrowed below `openid`.
         const openId = openIdSubject(client, { ...grant, scope: presented.scope }, undefined);
-        return tokenResponse(this.deps, { grant, scope, now, refreshToken: step.successor, openId });
+        const issued = { grant, scope, now, refreshToken: step.successor, openId };
+        return tokenResponse(this.deps, { grantType: 'refresh_token', ...issued });
       }
     }
     throw new TemporarilyUnavailable('The refresh token is in use by another request. Please retry.', {

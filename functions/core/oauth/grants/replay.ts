@@ -10,21 +10,21 @@ import type { GrantDependencies } from './issuance.ts';
 export interface SingleUseCredential {
   /** As error descriptions name it. */
   name: string;
-  /** What the log says when it is presented again. */
-  replayWarning: string;
+  /** The security event of its presentation again (core/observability.ts). */
+  replayEvent: 'code_replayed' | 'refresh_token_reused';
   /** The error detail when it is presented again. */
   replayDetail: string;
 }
 
 export const AUTHORIZATION_CODE: SingleUseCredential = {
   name: 'authorization code',
-  replayWarning: 'authorization code replayed; grant revoked',
+  replayEvent: 'code_replayed',
   replayDetail: 'code replay',
 };
 
 export const REFRESH_TOKEN: SingleUseCredential = {
   name: 'refresh token',
-  replayWarning: 'refresh token reused; grant revoked',
+  replayEvent: 'refresh_token_reused',
   replayDetail: 'refresh token reuse',
 };
 
@@ -32,7 +32,7 @@ export const REFRESH_TOKEN: SingleUseCredential = {
 export const invalidOrExpired = (credential: SingleUseCredential, detail?: string): InvalidGrant =>
   new InvalidGrant(`The ${credential.name} is invalid or expired.`, detail === undefined ? {} : { detail });
 
-type ReplayDependencies = Pick<GrantDependencies, 'grants' | 'logger'>;
+type ReplayDependencies = Pick<GrantDependencies, 'grants' | 'events'>;
 
 /** Ends the grant the credential was consumed for (if it got that far), then refuses the request. */
 export async function refuseReplay(
@@ -41,7 +41,8 @@ export async function refuseReplay(
 ): Promise<never> {
   const { credential, grantId, now } = replay;
   if (grantId) await deps.grants.revokeGrant(grantId, now);
-  deps.logger.warn(credential.replayWarning, { grantId });
+  // A theft signal: counted, alarmed on, and written as a warning audit line.
+  deps.events?.record({ kind: credential.replayEvent, grantId });
   throw invalidOrExpired(credential, credential.replayDetail);
 }
 

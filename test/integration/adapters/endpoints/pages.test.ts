@@ -15,6 +15,7 @@ import {
   browserSessions as browserSessionsOf,
   consents as consentsOf,
   sessions as sessionsOf,
+  userAdministration,
 } from '#app/services';
 import { PAGE_PATHS } from '#contract/pages';
 import { tableName } from '#contract/tables';
@@ -541,6 +542,21 @@ describe('forged and cross-site forms', () => {
     const form = { ...Object.fromEntries(hiddenFields(page.body)), username: 'x', password: PASSWORD };
     const result = await b.request('POST', '/signin', { form }, { origin: 'https://evil.example' });
     expect(result.statusCode).toBe(403);
+    expect(b.jar.value('tinyoauth_session')).toBeUndefined();
+  });
+
+  it('tells a disabled user so on the form (403), only with the right password, and signs nobody in', async () => {
+    const b = env.browser();
+    const username = await env.user();
+    await userAdministration(env.runtime).disable('local:test', { username });
+    const page = await b.request('GET', '/authorize', { query: env.authorizeQuery(c) });
+    const wrong = await b.submit(page, '/signin', { username, password: 'wrong password' });
+    expect(wrong.statusCode).toBe(401);
+    const refused = await b.submit(wrong, '/signin', { username, password: PASSWORD });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.body).toContain(
+      '<p class="alert" role="alert" id="form-error">This account is disabled. Ask the service for help.</p>',
+    );
     expect(b.jar.value('tinyoauth_session')).toBeUndefined();
   });
 

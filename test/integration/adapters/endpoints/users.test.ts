@@ -7,7 +7,7 @@ import { createLogoutHandler } from '#adapters/endpoints/users/logout';
 import { createRegisterHandler } from '#adapters/endpoints/users/register';
 import type { ApiResult } from '#adapters/http/responses';
 import { emailVerification as emailVerificationOf } from '#app/account-services';
-import { accounts as accountsOf, sessions as sessionsOf } from '#app/services';
+import { accounts as accountsOf, sessions as sessionsOf, userAdministration } from '#app/services';
 import { tableName } from '#contract/tables';
 import { apiEvent } from '../../../fakes/events.ts';
 import { recordingLogger, silentLogger } from '../../../fakes/logger.ts';
@@ -211,6 +211,22 @@ describe('POST /login and POST /logout', () => {
     expect(all).not.toContain('wrong password');
     expect(all).not.toContain(token);
     expect(all).not.toContain('scrypt$');
+  });
+});
+
+describe('POST /login of a disabled user', () => {
+  it('answers 403 account_disabled with the right password only, in the API design shape', async () => {
+    const env = await setup();
+    const username = uniqueName();
+    await env.register({ username, password: PASSWORD });
+    await userAdministration(env.runtime).disable('local:test', { username });
+    const wrong = await env.login({ username, password: 'not the password' });
+    expect(wrong.statusCode).toBe(401);
+    expect(body(wrong)).toMatchObject({ error: 'invalid_credentials' });
+    const refused = await env.login({ username, password: PASSWORD });
+    expect(refused.statusCode).toBe(403);
+    expect(body(refused)).toMatchObject({ result: 'failed', token: null, error: 'account_disabled' });
+    expect((await env.user(username))?.online).not.toBe(true);
   });
 });
 

