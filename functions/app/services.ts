@@ -162,12 +162,12 @@ export const browserSessions = /* @__PURE__ */ perRuntime(
 
 /** The `/protected/*` authorizer's decision, with the published keys as its verification keys. */
 export const authorizer = /* @__PURE__ */ perRuntime((runtime) => {
-  const settings = loadAuthorizerSettings(runtime.env, runtime.config.issuer);
+  const settings = loadAuthorizerSettings(runtime.env, runtime.config);
   return createAuthorizer({
     keys: remoteKeySet(settings.jwksUri),
     revocation: livenessStore(runtime),
     clock: runtime.clock,
-    resourceIdentifier: runtime.config.resourceIdentifier,
+    resourceServers: runtime.config.resourceServers,
     issuer: runtime.config.issuer,
     scopeRules: settings.scopeRules,
     logger: runtime.logger,

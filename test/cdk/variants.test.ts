@@ -13,6 +13,7 @@ import { TinyOAuth } from '#infra/cdk/tinyoauth';
 import { evaluatePolicy, parseAuthorizerResult } from '#infra/local/policy';
 import { allowedMethodsByPath } from '#infra/method-not-allowed';
 import { functions, routes } from '#infra/routes';
+import { ONLY_DEFAULT } from '../fakes/resources.ts';
 import {
   type Json,
   type Synthesized,
@@ -170,7 +171,7 @@ describe('an HTTP backend, a custom domain and non-default settings', () => {
     ];
     const rules = parseScopeRules(authorizerFunction.Properties.Environment.Variables.PROTECTED_SCOPES);
     const stage = `arn:aws:execute-api:eu-west-1:123456789012:abc123/${synthesized.tinyoauth.api.deploymentStage.stageName}`;
-    const policy = accessPolicy(stage, unmetScopeRules(rules, 'orders:write'));
+    const policy = accessPolicy(stage, { ...ONLY_DEFAULT, unmet: unmetScopeRules(rules, 'orders:write') });
     const statements = parseAuthorizerResult({ principalId: 'p', policyDocument: policy }).statements;
     const decide = (method: string, path: string) => evaluatePolicy(statements, `${stage}/${method}${path}`);
     for (const path of [
