@@ -5,7 +5,6 @@
  * - its revocation check against DynamoDB: latency, requests and request units per authorization;
  * - what the gateway's result cache makes of that per request.
  */
-
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';

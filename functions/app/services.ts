@@ -25,6 +25,7 @@ import { ClientRegistry } from '#core/clients/registry';
 import { Authorization } from '#core/oauth/authorization';
 import { Consents } from '#core/oauth/consents';
 import { Introspection } from '#core/oauth/introspection';
+import { ResourceIndicators } from '#core/oauth/resource-indicators';
 import { Revocation } from '#core/oauth/revocation';
 import { TokenGrants } from '#core/oauth/token-grants';
 import { withIdentityScopes } from '#core/oidc/claims';
@@ -96,9 +97,14 @@ export const clientRegistry = /* @__PURE__ */ perRuntime(
 /** Client lookup for the endpoints that authenticate or verify clients. */
 export const clients = clientStore;
 
+const resourceIndicators = /* @__PURE__ */ perRuntime(
+  (runtime) => new ResourceIndicators(runtime.config.resourceServers),
+);
+
 export const authorization = /* @__PURE__ */ perRuntime(
   (runtime) =>
     new Authorization({
+      resources: resourceIndicators(runtime),
       clients: clientStore(runtime),
       grants: grantStore(runtime),
       clock: runtime.clock,
@@ -114,7 +120,7 @@ export const tokenGrants = /* @__PURE__ */ perRuntime(
       keys: keyRing(runtime),
       clock: runtime.clock,
       issuer: runtime.config.issuer,
-      audience: runtime.config.resourceIdentifier,
+      resources: resourceIndicators(runtime),
       accessTokenTtlSeconds: runtime.config.accessTokenTtlSeconds,
       refreshTokenTtlSeconds: runtime.config.refreshTokenTtlSeconds,
       logger: runtime.logger,
@@ -129,7 +135,7 @@ export const revocation = /* @__PURE__ */ perRuntime(
       keys: keyRing(runtime),
       clock: runtime.clock,
       issuer: runtime.config.issuer,
-      audience: runtime.config.resourceIdentifier,
+      audience: runtime.config.resourceServers.map((server) => server.identifier),
       logger: runtime.logger,
     }),
 );
@@ -142,7 +148,7 @@ export const introspection = /* @__PURE__ */ perRuntime(
       keys: keyRing(runtime),
       clock: runtime.clock,
       issuer: runtime.config.issuer,
-      audience: runtime.config.resourceIdentifier,
+      audience: runtime.config.resourceServers.map((server) => server.identifier),
       logger: runtime.logger,
     }),
 );

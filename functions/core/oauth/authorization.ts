@@ -24,6 +24,7 @@ import type { GrantStore } from './grant-store.ts';
 import type { Parameters } from './parameters.ts';
 import { type ClientReadAhead, type ReadAhead, ReadAheadClients } from './read-ahead.ts';
 import type { CodeRecord } from './records.ts';
+import type { ResourceIndicators } from './resource-indicators.ts';
 
 /** Where errors and the code may be sent, once the client and its redirect URI are verified. */
 export interface RedirectTarget {
@@ -37,6 +38,8 @@ export interface RedirectTarget {
 
 export interface ValidatedRequest extends RedirectTarget {
   scope: string;
+  /** RFC 8707: the identifiers of the resource servers the grant is for. */
+  resources: string[];
   codeChallenge: string;
   /** OpenID Connect's `nonce` and `max_age`, when sent. */
   openId: OpenIdParameters;
@@ -51,6 +54,7 @@ export interface AuthorizationDependencies {
   clock: Clock;
   issuer: string;
   codeTtlSeconds: number;
+  resources: ResourceIndicators;
 }
 
 export class Authorization {
@@ -101,7 +105,8 @@ export class Authorization {
 
   /** Step 2. Errors from here on may be sent to the verified redirect URI (redirected once signed in). */
   validate(params: Parameters, target: RedirectTarget): ValidatedRequest {
-    params.refuseRepeated();
+    // RFC 8707 §2.1: `resource` may be sent once per resource server the client wants tokens for.
+    params.refuseRepeated(['resource']);
     if (params.has('client_secret')) {
       throw new InvalidRequest('Client secrets are never sent to the authorization endpoint.');
     }
@@ -123,8 +128,13 @@ export class Authorization {
       throw new InvalidRequest('"code_challenge" must be a base64url SHA-256 digest (43 characters).');
     }
 
-    const scope = requestedScope(params.get('scope'), target.client.scope);
-    return { ...target, scope, codeChallenge, openId: openIdParameters(params) };
+    const servers = this.deps.resources.requested(params.all('resource'), target.client);
+    const scope = requestedScope(
+      params.get('scope'),
+      this.deps.resources.allowedScope(target.client, servers),
+    );
+    const resources = servers.map((server) => server.identifier);
+    return { ...target, scope, resources, codeChallenge, openId: openIdParameters(params) };
   }
 
   /** OpenID Connect `max_age`: whether the session's sign-in is too old for this request. */
@@ -144,6 +154,7 @@ export class Authorization {
       sub: session.sub,
       sessionId: session.sessionId,
       scope: request.scope,
+      resources: request.resources,
       codeChallenge: request.codeChallenge,
       createdAt: now,
       expiresAt: now + this.deps.codeTtlSeconds,

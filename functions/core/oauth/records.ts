@@ -14,6 +14,8 @@ export interface CodeRecord {
   sub: string;
   sessionId: string;
   scope: string;
+  /** RFC 8707: the resource servers (identifiers) the request named; absent: the default one. */
+  resources?: string[];
   codeChallenge: string;
   createdAt: number;
   expiresAt: number;
@@ -35,6 +37,8 @@ export interface GrantRecord {
   /** The login session the user approved from; logout of it ends the grant. */
   sessionId?: string;
   scope: string;
+  /** The resource servers its tokens may be for; absent: the default one (grants from before RFC 8707). */
+  resources?: string[];
   grantType: 'authorization_code' | 'client_credentials';
   /** Of the sign-in the grant was approved from: what every ID token of the grant says. */
   authTime?: number;
@@ -54,6 +58,8 @@ export interface RefreshTokenRecord {
   sub: string;
   sessionId?: string;
   scope: string;
+  /** Copied from the grant, like `sub`: the resource servers a refresh may pick from. */
+  resources?: string[];
   /** Copied from the grant, like `sub`, for the ID token a refresh issues. */
   authTime?: number;
   amr?: string[];

@@ -54,6 +54,8 @@ export class AuthorizationCodeGrant {
       throw new InvalidGrant('The code verifier does not match the code challenge.');
     }
 
+    // RFC 8707 §2.2: one of the resources the user approved, checked before the code is consumed.
+    const resource = this.deps.resources.chosen(request.resource, code.resources);
     const grant = this.newGrant(client, code, now);
     const refresh = issuesRefreshTokens(client) ? newRefreshToken(grant, grant.scope, now) : undefined;
     const result = await this.deps.grants.redeemCode({
@@ -69,6 +71,7 @@ export class AuthorizationCodeGrant {
     return tokenResponse(this.deps, {
       grant,
       scope: grant.scope,
+      resource,
       now,
       refreshToken: refresh?.token,
       openId: openIdSubject(client, grant, code.nonce),
@@ -86,6 +89,7 @@ export class AuthorizationCodeGrant {
       sub: code.sub,
       sessionId: code.sessionId,
       scope: code.scope,
+      ...(code.resources === undefined ? {} : { resources: code.resources }),
       grantType: 'authorization_code',
       ...(code.authTime === undefined ? {} : { authTime: code.authTime }),
       ...(code.amr === undefined ? {} : { amr: code.amr }),
