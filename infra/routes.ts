@@ -4,6 +4,7 @@
  * method per entry of `routes`; the local gateway serves the same routes with the same handlers.
  */
 import type { FunctionDefinition } from './function-definition.ts';
+import { RESOURCE_SERVER_FUNCTIONS } from './resource-server-functions.ts';
 
 /** The session that proves who the user is, and the user's own item. */
 const PROFILE_TABLES = {
@@ -230,6 +231,7 @@ const definitions = {
     description: 'ANY /protected/*: the sample backend, answers with the caller identity it received',
     tables: {},
   },
+  ...RESOURCE_SERVER_FUNCTIONS,
 } as const satisfies Record<string, FunctionDefinition>;
 
 export type FunctionName = keyof typeof definitions;
@@ -245,6 +247,8 @@ export interface RouteDefinition {
   function: FunctionName;
   /** Whether the Lambda authorizer runs first (only `/protected/*`). */
   authorized?: boolean;
+  /** An example the CDK stack deploys only when asked (`exampleMcpServer`); npm start always serves it. */
+  example?: 'mcp';
 }
 
 export const routes: readonly RouteDefinition[] = [
@@ -269,6 +273,7 @@ export const routes: readonly RouteDefinition[] = [
   { method: 'GET', path: '/.well-known/openid-configuration', function: 'metadata' },
   { method: 'GET', path: '/.well-known/oauth-authorization-server', function: 'metadata' },
   { method: 'GET', path: '/.well-known/jwks.json', function: 'jwks' },
+  { method: 'GET', path: '/.well-known/oauth-protected-resource/{proxy+}', function: 'resourceMetadata' },
   { method: 'GET', path: '/userinfo', function: 'userInfo' },
   { method: 'POST', path: '/userinfo', function: 'userInfo' },
   { method: 'GET', path: '/end_session', function: 'endSession' },
@@ -285,7 +290,10 @@ export const routes: readonly RouteDefinition[] = [
   { method: 'OPTIONS', path: '/.well-known/openid-configuration', function: 'metadata' },
   { method: 'OPTIONS', path: '/.well-known/oauth-authorization-server', function: 'metadata' },
   { method: 'OPTIONS', path: '/.well-known/jwks.json', function: 'jwks' },
+  { method: 'OPTIONS', path: '/.well-known/oauth-protected-resource/{proxy+}', function: 'resourceMetadata' },
   { method: 'ANY', path: '/protected/{proxy+}', function: 'protectedResource', authorized: true },
+  // The sample MCP server (infra/resource-server-functions.ts); the CDK stack deploys it only on request.
+  { method: 'ANY', path: '/protected/mcp', function: 'mcpServer', authorized: true, example: 'mcp' },
 ];
 
 /** The function that authorizes every route marked `authorized`. */

@@ -86,7 +86,13 @@ export const introspectEndpoint = (runtime: Runtime = lambdaRuntime()) =>
   createIntrospectHandler(clients(runtime), introspection(runtime), runtime.logger);
 
 // Discovery and the sample backend: no DynamoDB, so their entries import them from there.
-export { jwksEndpoint, metadataEndpoint, sampleBackendEndpoint } from './endpoints-without-dynamodb.ts';
+export {
+  jwksEndpoint,
+  mcpServerEndpoint,
+  metadataEndpoint,
+  resourceMetadataEndpoint,
+  sampleBackendEndpoint,
+} from './endpoints-without-dynamodb.ts';
 
 // Pages
 const accountPages = (runtime: Runtime) => ({

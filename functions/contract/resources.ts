@@ -32,6 +32,19 @@ export interface ResourceServer {
   accessTokenTtlSeconds: number;
 }
 
+/** A resource server as declared in `RESOURCE_SERVERS` (and the CDK construct's `resourceServers`). */
+export interface ResourceServerDeclaration {
+  name: string;
+  /** Below `/protected/`, e.g. `/protected/mcp`. */
+  path: string;
+  /** Space-separated, or a list. */
+  scopes: string | readonly string[];
+  /** Default: ACCESS_TOKEN_TTL_SECONDS. */
+  accessTokenSeconds?: number;
+  /** Default: the issuer followed by `path`. */
+  identifier?: string;
+}
+
 export const RESOURCE_SERVERS_VARIABLE: EnvironmentName = 'RESOURCE_SERVERS';
 
 /** Where a resource server's RFC 9728 metadata lives below the issuer: this, then its path. */

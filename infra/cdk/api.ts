@@ -19,7 +19,12 @@ import { ARecord, RecordTarget } from 'aws-cdk-lib/aws-route53';
 import { ApiGatewayDomain } from 'aws-cdk-lib/aws-route53-targets';
 import { CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
-import { GATEWAY_RESPONSE_CONTENT_TYPE, gatewayResponses } from '#infra/gateway-responses';
+import {
+  type Challenge,
+  GATEWAY_RESPONSE_CONTENT_TYPE,
+  gatewayResponses,
+  gatewayResponseWith,
+} from '#infra/gateway-responses';
 import { acknowledge, REASONS } from './acknowledgements.ts';
 import type { TinyOAuthCustomDomain, TinyOAuthProps } from './props.ts';
 import type { Settings } from './settings.ts';
@@ -101,8 +106,9 @@ export function apiUrls(
 }
 
 /** API Gateway's own answers (no route, no token, throttled, ...), as infra/gateway-responses.ts defines them. */
-export function addGatewayResponses(api: RestApi): void {
-  for (const response of gatewayResponses) {
+export function addGatewayResponses(api: RestApi, challenge: Challenge): void {
+  for (const { type } of gatewayResponses) {
+    const response = gatewayResponseWith(type, challenge);
     api.addGatewayResponse(`Response${response.type}`, {
       type: ResponseType.of(response.type),
       ...(response.statusCode !== undefined ? { statusCode: String(response.statusCode) } : {}),

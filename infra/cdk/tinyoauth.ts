@@ -11,6 +11,9 @@
 import type { RestApi, TokenAuthorizer } from 'aws-cdk-lib/aws-apigateway';
 import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { PROTECTED_AREA } from '#contract/protection';
+import { protectedResourceMetadataUrl } from '#contract/resources';
+import { routes } from '#infra/routes';
 import { addGatewayResponses, apiUrls, createApi, protectStage } from './api.ts';
 import { TinyOAuthTables } from './dynamodb.ts';
 import { createFunctions, type TinyOAuthFunctions } from './functions.ts';
@@ -81,8 +84,11 @@ export class TinyOAuth extends Construct {
       logRetention,
     });
     const { issuer, resourceIdentifier, jwksUrl } = this;
+    // The sample MCP server's route only when asked for (infra/routes.ts marks it an example).
+    const deployed = routes.filter((route) => !route.example || props.exampleMcpServer);
     this.functions = createFunctions(this, {
       ...settings,
+      routes: deployed,
       backend: props.backend,
       tables: this.tables,
       keys: this.keys,
@@ -92,16 +98,24 @@ export class TinyOAuth extends Construct {
         resourceIdentifier,
         tablePrefix,
         lifetimes,
+        resourceServers: settings.resourceServers,
       }),
       jwksUrl,
     });
     this.authorizer = addMethods(this, {
       api,
+      routes: deployed,
       functions: this.functions,
       backend: props.backend,
       authorizerCacheTtl,
     });
-    addGatewayResponses(api);
+    // One challenge per API: it can name a resource server's metadata only when one serves every path.
+    const onlyDefault = settings.resourceServers === undefined;
+    addGatewayResponses(api, {
+      resourceMetadata: onlyDefault
+        ? protectedResourceMetadataUrl(issuer, { path: PROTECTED_AREA })
+        : undefined,
+    });
     protectStage(this, api, { webAclArn: props.webAclArn, tracing });
   }
 }

@@ -19,8 +19,10 @@ import {
   jwksEndpoint,
   loginEndpoint,
   logoutEndpoint,
+  mcpServerEndpoint,
   metadataEndpoint,
   registerEndpoint,
+  resourceMetadataEndpoint,
   revokeEndpoint,
   sampleBackendEndpoint,
   signInEndpoint,
@@ -59,6 +61,8 @@ const endpoints: Record<FunctionName, (runtime: Runtime) => unknown> = {
   accountProfile: accountProfileEndpoint,
   authorizer: authorizerEndpoint,
   protectedResource: sampleBackendEndpoint,
+  resourceMetadata: resourceMetadataEndpoint,
+  mcpServer: mcpServerEndpoint,
 };
 
 export interface RecordingGateway {
