@@ -11,6 +11,7 @@
  * whole DynamoDB client (~200 KB) in any bundle that merely imports it.
  */
 import { loadAuthorizerSettings } from '#adapters/authorizer-settings';
+import { LOCAL_REQUEST_TIMEOUT_MS } from '#adapters/aws/client-settings';
 import { createDynamoDb } from '#adapters/aws/dynamodb';
 import { DynamoAccountStore } from '#adapters/dynamo/accounts';
 import { DynamoClientStore } from '#adapters/dynamo/clients';
@@ -41,7 +42,14 @@ export { keyRing, lambdaRuntime, type Runtime, runtimeFrom } from './runtime.ts'
 
 /** The DynamoDB client, built on first use unless the runtime brought its own. */
 export const dynamoDb = /* @__PURE__ */ perRuntime(
-  ({ db, config }) => db ?? createDynamoDb({ region: config.region, endpoint: config.dynamoDbEndpoint }),
+  ({ db, config }) =>
+    db ??
+    createDynamoDb({
+      region: config.region,
+      endpoint: config.dynamoDbEndpoint,
+      // DYNAMODB_ENDPOINT is DynamoDB Local, which needs more time per attempt than DynamoDB.
+      ...(config.dynamoDbEndpoint ? { requestTimeoutMs: LOCAL_REQUEST_TIMEOUT_MS } : {}),
+    }),
 );
 
 // Stores: the DynamoDB adapters of the core's ports.

@@ -59,3 +59,7 @@ export class MemoryClientStore implements ClientStore {
     return 'replaced' as const;
   }
 }
+
+/** The scopes the client tests' registry supports, and a minimal web app's registration metadata. */
+export const SCOPES = ['read', 'write', 'admin'];
+export const WEB_APP = { redirect_uris: ['https://app.example.com/callback'] };

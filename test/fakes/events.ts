@@ -58,3 +58,16 @@ export function pkce() {
   const verifier = randomBytes(32).toString('base64url');
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 }
+
+/** A bare POST with a JSON body, `overrides` on top: the shape a handler test needs and nothing else. */
+export function postEvent(overrides: Partial<ApiEvent> = {}): ApiEvent {
+  return {
+    httpMethod: 'POST',
+    path: '/x',
+    headers: { 'Content-Type': 'application/json' },
+    body: '{}',
+    isBase64Encoded: false,
+    requestContext: { requestId: 'req-1' },
+    ...overrides,
+  } as ApiEvent;
+}

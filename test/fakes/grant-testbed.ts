@@ -90,6 +90,14 @@ export async function grantTestbed() {
     return { code, verifier, record };
   }
 
+  /** A code as /authorize stores it when a client exempt from PKCE sent no challenge. */
+  async function codeWithoutPkce(of: ClientRecord, overrides: Partial<CodeRecord> = {}) {
+    const issued = await code(of, overrides);
+    const { codeChallenge: _, ...record } = issued.record;
+    await store.putCode(record);
+    return { code: issued.code, record };
+  }
+
   /** The access token's claims and `typ`, after verification with the issuer's keys. */
   async function accessToken(token: string) {
     const claims = await verifyToken<AccessTokenClaims & { iss: string; aud: string }>(token, {
@@ -102,5 +110,5 @@ export async function grantTestbed() {
     return { claims, typ: decodeProtectedHeader(token).typ };
   }
 
-  return { clock, now, store, deps, lines, client, session, code, accessToken };
+  return { clock, now, store, deps, lines, client, session, code, codeWithoutPkce, accessToken };
 }

@@ -1,4 +1,5 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { LOCAL_REQUEST_TIMEOUT_MS } from '#adapters/aws/client-settings';
 import { createDynamoDb, type DynamoDb, type Item, type RequestRecord } from '#adapters/aws/dynamodb';
 import { type Config, loadConfig } from '#adapters/config';
 import type { Runtime } from '#app/services';
@@ -10,6 +11,7 @@ export const recordingDb = (config: Config, requests: RequestRecord[]) =>
   createDynamoDb({
     region: config.region,
     endpoint: config.dynamoDbEndpoint,
+    requestTimeoutMs: LOCAL_REQUEST_TIMEOUT_MS,
     onRequest: (record) => requests.push(record),
   });
 

@@ -4,6 +4,8 @@
  * Lambdas' logic is tested against the behaviour it relies on.
  */
 import { randomUUID } from 'node:crypto';
+import { createLogger } from '#adapters/logger';
+import { parseKeySet } from '#core/keys/key-set';
 import { CURRENT, PENDING, type SecretDescription, type SecretStore } from '#core/keys/secret-store';
 
 const PREVIOUS = 'AWSPREVIOUS';
@@ -126,4 +128,24 @@ export class MemorySecretStore implements SecretStore {
       }
     }
   }
+}
+
+/** What CloudFormation creates before the custom resource runs: both secrets hold a placeholder, no key set. */
+export const PLACEHOLDER = JSON.stringify({ keys: [], uninitialized: 'generated-by-cloudformation' });
+
+/** The signing and public secrets of a new stack, in memory, with a logger that keeps its lines. */
+export function keySecretsTestbed() {
+  const store = new MemorySecretStore();
+  const secrets = {
+    signing: store.create('signing', PLACEHOLDER),
+    public: store.create('public', PLACEHOLDER),
+  };
+  const lines: string[] = [];
+  const logger = createLogger({ write: (line) => lines.push(line), level: 'debug' });
+  return { store, secrets, lines, logger };
+}
+
+/** The key set a secret holds now. */
+export async function currentKeySet(store: MemorySecretStore, secretId: string) {
+  return parseKeySet((await store.getSecretString(secretId)) as string);
 }

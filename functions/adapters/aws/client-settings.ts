@@ -21,6 +21,15 @@ export const AWS_CLIENT_SETTINGS = {
   throttlingBackoffBaseMs: 1000,
 } as const;
 
+/**
+ * The per-attempt timeout against DynamoDB Local (`DYNAMODB_ENDPOINT`): a JVM on a developer's machine or a
+ * CI runner, an order of magnitude slower than DynamoDB and pausing for garbage collection under a burst.
+ * With AWS's one second, a slow answer there would be a 503 and, worse, a retry of a write it had already
+ * applied (DynamoDB honours a transaction's idempotency token across the SDK's retries; DynamoDB Local
+ * does not). No function timeout applies locally, so the budget above does not either.
+ */
+export const LOCAL_REQUEST_TIMEOUT_MS = 5000;
+
 export type AwsClientSettings = { readonly [Key in keyof typeof AWS_CLIENT_SETTINGS]: number };
 
 /**
@@ -36,7 +45,12 @@ export function retryBudgetMs(settings: AwsClientSettings = AWS_CLIENT_SETTINGS)
 }
 
 /** The part of an SDK client's configuration that is the same for every service. */
-export function awsClientConfig(options: { region: string; endpoint?: string | undefined }) {
+export function awsClientConfig(options: {
+  region: string;
+  endpoint?: string | undefined;
+  /** Overrides AWS_CLIENT_SETTINGS.requestTimeoutMs (LOCAL_REQUEST_TIMEOUT_MS for DynamoDB Local). */
+  requestTimeoutMs?: number | undefined;
+}) {
   return {
     region: options.region,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
@@ -44,7 +58,7 @@ export function awsClientConfig(options: { region: string; endpoint?: string | u
     maxAttempts: AWS_CLIENT_SETTINGS.maxAttempts,
     requestHandler: new NodeHttpHandler({
       connectionTimeout: AWS_CLIENT_SETTINGS.connectionTimeoutMs,
-      requestTimeout: AWS_CLIENT_SETTINGS.requestTimeoutMs,
+      requestTimeout: options.requestTimeoutMs ?? AWS_CLIENT_SETTINGS.requestTimeoutMs,
       // Without it the SDK only warns when a request outlives requestTimeout, and waits on.
       throwOnRequestTimeout: true,
     }),

@@ -21,6 +21,8 @@ export interface DynamoDbOptions {
   /** DYNAMODB_ENDPOINT; otherwise the SDK resolves it (partition, FIPS, dual-stack, AWS_ENDPOINT_URL*). */
   endpoint?: string | undefined;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Per attempt; AWS_CLIENT_SETTINGS' by default (client-settings.ts says when to give another). */
+  requestTimeoutMs?: number | undefined;
   /** Tests and the benchmark: hears of every call (request-recorder.ts). */
   onRequest?: (record: RequestRecord) => void;
 }
@@ -37,7 +39,10 @@ function credentialsFor(options: DynamoDbOptions): DynamoDbOptions['credentials'
 
 export function createDynamoDb(options: DynamoDbOptions): DynamoDb {
   const credentials = credentialsFor(options);
-  const client = new DynamoDBClient({ ...awsClientConfig(options), ...(credentials ? { credentials } : {}) });
+  const client = new DynamoDBClient({
+    ...awsClientConfig(options),
+    ...(credentials ? { credentials } : {}),
+  });
   translateUnavailable(client.middlewareStack, 'DynamoDB');
   if (options.onRequest) recordRequests(client.middlewareStack, options.onRequest);
   // Attributes set to undefined are left out, as DynamoDB has no such type.

@@ -30,6 +30,7 @@ export type ClientMetadata = Pick<
   | 'scope'
   | 'postLogoutRedirectUris'
   | 'idTokenSignedResponseAlg'
+  | 'requirePkce'
 >;
 
 const ID_TOKEN_ALGORITHMS: readonly IdTokenAlgorithm[] = ['RS256', 'ES256'];
@@ -181,6 +182,32 @@ function idTokenAlgorithm(body: Record<string, unknown>): IdTokenAlgorithm | und
   return value as IdTokenAlgorithm;
 }
 
+/**
+ * `require_pkce` (boolean, default true; tinyoauth's own member, named like RFC 9126's
+ * `require_pushed_authorization_requests`). Only a confidential client of the code grant may turn PKCE
+ * off (RFC 9700 §2.1.1): a public client has nothing else binding its code, and a client without the
+ * code grant would keep a setting nothing reads. Stored only when false.
+ */
+function requirePkce(
+  body: Record<string, unknown>,
+  types: readonly GrantType[],
+  method: TokenEndpointAuthMethod,
+): false | undefined {
+  const value = body.require_pkce;
+  if (isAbsent(value)) return undefined;
+  if (typeof value !== 'boolean') throw new InvalidClientMetadata('"require_pkce" must be true or false.');
+  if (value) return undefined;
+  if (method === 'none') {
+    throw new InvalidClientMetadata(
+      'A public client (auth method "none") must use PKCE: "require_pkce" cannot be false.',
+    );
+  }
+  if (!types.includes('authorization_code')) {
+    throw new InvalidClientMetadata('"require_pkce" only applies to the authorization_code grant.');
+  }
+  return false;
+}
+
 function responseTypes(body: Record<string, unknown>, types: readonly GrantType[]): void {
   // RFC 7591 §2.1: response_types must agree with grant_types. Only "code" exists here (no implicit).
   const requested = stringArray(body, 'response_types');
@@ -228,6 +255,7 @@ export function validateClientMetadata(
   responseTypes(body, types);
   const logoutUris = postLogoutRedirectUris(body);
   const idTokenAlg = idTokenAlgorithm(body);
+  const pkce = requirePkce(body, types, method);
   return {
     clientName: clientName(body),
     redirectUris: redirectUris(body, types),
@@ -236,5 +264,6 @@ export function validateClientMetadata(
     scope: scope(body, scopesSupported),
     ...(logoutUris ? { postLogoutRedirectUris: logoutUris } : {}),
     ...(idTokenAlg ? { idTokenSignedResponseAlg: idTokenAlg } : {}),
+    ...(pkce === false ? { requirePkce: false } : {}),
   };
 }

@@ -22,7 +22,22 @@ export interface ClientRecord {
   postLogoutRedirectUris?: string[];
   /** Absent: RS256, OpenID Connect's default. */
   idTokenSignedResponseAlg?: IdTokenAlgorithm;
+  /**
+   * `false` only for a confidential client registered with `require_pkce: false` (an AWS load balancer
+   * cannot send a code challenge); absent (every record before it existed) means true. Read it through
+   * `pkceRequired`, never directly.
+   */
+  requirePkce?: boolean;
 }
+
+/**
+ * Whether the client must use PKCE. Always for a public client, whatever its record says: without a
+ * secret, the code verifier is the only thing that ties a code to the app that asked for it (RFC 9700
+ * §2.1.1 requires it there). A confidential client may go without, by registration: its secret
+ * authenticates the exchange.
+ */
+export const pkceRequired = (client: ClientRecord): boolean =>
+  client.tokenEndpointAuthMethod === 'none' || client.requirePkce !== false;
 
 /** What the authorization and token endpoints need of the client registry. */
 export interface ClientLookup {

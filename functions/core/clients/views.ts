@@ -1,5 +1,11 @@
 /** How a registered client is shown to its owner, in RFC 7591 §3.2.1 member names. */
-import type { ClientRecord, GrantType, IdTokenAlgorithm, TokenEndpointAuthMethod } from './records.ts';
+import {
+  type ClientRecord,
+  type GrantType,
+  type IdTokenAlgorithm,
+  pkceRequired,
+  type TokenEndpointAuthMethod,
+} from './records.ts';
 
 /** A client as its owner sees it (RFC 7591 §3.2.1 names): never a secret or its hash. */
 export interface ClientView {
@@ -13,6 +19,7 @@ export interface ClientView {
   scope: string;
   post_logout_redirect_uris?: string[];
   id_token_signed_response_alg: IdTokenAlgorithm;
+  require_pkce: boolean;
 }
 
 export const responseTypesFor = (grantTypes: readonly GrantType[]): string[] =>
@@ -32,6 +39,7 @@ export function describeClient(client: ClientRecord): ClientView {
       ? { post_logout_redirect_uris: [...client.postLogoutRedirectUris] }
       : {}),
     id_token_signed_response_alg: client.idTokenSignedResponseAlg ?? 'RS256',
+    require_pkce: pkceRequired(client),
   };
 }
 

@@ -6,7 +6,7 @@
  * logged-in user; then issue a short-lived, single-use code bound to everything it was issued for.
  */
 
-import { type ClientLookup, type ClientRecord, isClientId } from '#core/clients/records';
+import { type ClientLookup, type ClientRecord, isClientId, pkceRequired } from '#core/clients/records';
 import { isRegisteredRedirectUri } from '#core/clients/redirect-uris';
 import { type Clock, epochSeconds } from '#core/clock';
 import { InvalidRequest, UnauthorizedClient, UnknownClient, UnsupportedResponseType } from '#core/errors';
@@ -40,13 +40,35 @@ export interface ValidatedRequest extends RedirectTarget {
   scope: string;
   /** RFC 8707: the identifiers of the resource servers the grant is for. */
   resources: string[];
-  codeChallenge: string;
+  /** Absent only for a client exempt from PKCE that sent no challenge (`pkceRequired`). */
+  codeChallenge?: string;
   /** OpenID Connect's `nonce` and `max_age`, when sent. */
   openId: OpenIdParameters;
 }
 
 /** S256 challenges are base64url SHA-256 digests: exactly 43 characters. */
 const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * PKCE (RFC 7636), S256 only. A confidential client registered without PKCE may send no challenge at
+ * all (RFC 9700 §2.1.1); one it sends is held to the same rules, and its code to the verifier.
+ */
+function codeChallengeOf(params: Parameters, client: ClientRecord): string | undefined {
+  const codeChallenge = params.get('code_challenge');
+  const method = params.get('code_challenge_method');
+  if (codeChallenge === undefined) {
+    if (pkceRequired(client)) throw new InvalidRequest('PKCE is required: send "code_challenge".');
+    if (method === undefined) return undefined;
+    throw new InvalidRequest('"code_challenge_method" was sent without a "code_challenge".');
+  }
+  if (method !== 'S256') {
+    throw new InvalidRequest('"code_challenge_method" must be S256 (plain is not accepted).');
+  }
+  if (!S256_CHALLENGE.test(codeChallenge)) {
+    throw new InvalidRequest('"code_challenge" must be a base64url SHA-256 digest (43 characters).');
+  }
+  return codeChallenge;
+}
 
 export interface AuthorizationDependencies {
   clients: ClientReadAhead;
@@ -118,23 +140,19 @@ export class Authorization {
       throw new UnauthorizedClient('This client is not registered for the authorization code grant.');
     }
 
-    const codeChallenge = params.get('code_challenge');
-    if (codeChallenge === undefined) throw new InvalidRequest('PKCE is required: send "code_challenge".');
-    const method = params.get('code_challenge_method');
-    if (method !== 'S256') {
-      throw new InvalidRequest('"code_challenge_method" must be S256 (plain is not accepted).');
-    }
-    if (!S256_CHALLENGE.test(codeChallenge)) {
-      throw new InvalidRequest('"code_challenge" must be a base64url SHA-256 digest (43 characters).');
-    }
-
+    const codeChallenge = codeChallengeOf(params, target.client);
     const servers = this.deps.resources.requested(params.all('resource'), target.client);
     const scope = requestedScope(
       params.get('scope'),
       this.deps.resources.allowedScope(target.client, servers),
     );
-    const resources = servers.map((server) => server.identifier);
-    return { ...target, scope, resources, codeChallenge, openId: openIdParameters(params) };
+    return {
+      ...target,
+      scope,
+      resources: servers.map((server) => server.identifier),
+      ...(codeChallenge === undefined ? {} : { codeChallenge }),
+      openId: openIdParameters(params),
+    };
   }
 
   /** OpenID Connect `max_age`: whether the session's sign-in is too old for this request. */
@@ -155,7 +173,7 @@ export class Authorization {
       sessionId: session.sessionId,
       scope: request.scope,
       resources: request.resources,
-      codeChallenge: request.codeChallenge,
+      ...(request.codeChallenge === undefined ? {} : { codeChallenge: request.codeChallenge }),
       createdAt: now,
       expiresAt: now + this.deps.codeTtlSeconds,
       ...(request.openId.nonce === undefined ? {} : { nonce: request.openId.nonce }),

@@ -16,7 +16,11 @@ export interface CodeRecord {
   scope: string;
   /** RFC 8707: the resource servers (identifiers) the request named; absent: the default one. */
   resources?: string[];
-  codeChallenge: string;
+  /**
+   * The S256 PKCE challenge. Absent only when a client exempt from PKCE sent none: the code must then be
+   * redeemed without a verifier (RFC 9700 §2.1.1).
+   */
+  codeChallenge?: string;
   createdAt: number;
   expiresAt: number;
   /** OpenID Connect: the request's `nonce`, echoed in the ID token exactly. */

@@ -3,7 +3,7 @@
  * so that each grant receives exactly its own parameters. Checks run in a fixed order: the grant type
  * must be named, supported, and one the client is registered for, before any other parameter is read.
  */
-import type { ClientRecord, GrantType } from '#core/clients/records';
+import { type ClientRecord, type GrantType, pkceRequired } from '#core/clients/records';
 import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '#core/errors';
 import type { Parameters } from './parameters.ts';
 
@@ -11,7 +11,11 @@ import type { Parameters } from './parameters.ts';
 export interface AuthorizationCodeRequest {
   kind: 'authorization_code';
   code: string;
-  codeVerifier: string;
+  /**
+   * Absent only from a client exempt from PKCE; the grant then decides by the code, which must have been
+   * issued without a challenge (RFC 9700 §2.1.1).
+   */
+  codeVerifier: string | undefined;
   /** Absent when the client did not send it; the grant decides whether it had to. */
   redirectUri: string | undefined;
   /** RFC 8707: which of the grant's resource servers the access token is for. */
@@ -56,7 +60,7 @@ export function parseTokenRequest(client: ClientRecord, form: Parameters): Token
   }
   switch (grantType) {
     case 'authorization_code':
-      return authorizationCodeRequest(form);
+      return authorizationCodeRequest(form, pkceRequired(client));
     case 'refresh_token':
       return {
         kind: 'refresh_token',
@@ -72,13 +76,13 @@ export function parseTokenRequest(client: ClientRecord, form: Parameters): Token
 const isSupported = (grantType: string): grantType is GrantType =>
   Object.hasOwn(SUPPORTED_GRANT_TYPES, grantType);
 
-function authorizationCodeRequest(form: Parameters): AuthorizationCodeRequest {
+function authorizationCodeRequest(form: Parameters, verifierRequired: boolean): AuthorizationCodeRequest {
   const code = form.require('code');
   const codeVerifier = form.get('code_verifier');
-  if (codeVerifier === undefined) {
+  if (codeVerifier === undefined && verifierRequired) {
     throw new InvalidRequest('The "code_verifier" parameter is required (PKCE).');
   }
-  if (!CODE_VERIFIER.test(codeVerifier)) {
+  if (codeVerifier !== undefined && !CODE_VERIFIER.test(codeVerifier)) {
     throw new InvalidRequest('"code_verifier" must be 43 to 128 unreserved characters.');
   }
   return {

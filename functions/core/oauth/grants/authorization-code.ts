@@ -3,9 +3,9 @@
  * The code is consumed and the grant created by one atomic conditional write.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { ClientRecord } from '#core/clients/records';
+import { type ClientRecord, pkceRequired } from '#core/clients/records';
 import { epochSeconds } from '#core/clock';
-import { InvalidGrant } from '#core/errors';
+import { InvalidGrant, InvalidRequest } from '#core/errors';
 import { type ReadAheadRecords, readAheadCode } from '#core/oauth/read-ahead';
 import type { CodeRecord, GrantRecord } from '#core/oauth/records';
 import type { AuthorizationCodeRequest } from '#core/oauth/token-request';
@@ -19,6 +19,30 @@ import {
   tokenResponse,
 } from './issuance.ts';
 import { AUTHORIZATION_CODE, invalidOrExpired, refuseFailedConsume, refuseReplay } from './replay.ts';
+
+/**
+ * PKCE at the token endpoint (RFC 7636 §4.6): BASE64URL(SHA256(code_verifier)) must equal the code's
+ * challenge. A code issued without one (a confidential client exempt from PKCE that sent none) must come
+ * without a verifier: accepting one would let an attacker who stripped the challenge from the
+ * authorization request pass any verifier (the PKCE downgrade of RFC 9700 §2.1.1). And a client that
+ * must use PKCE never redeems a code without a challenge, whatever made one.
+ */
+function checkCodeVerifier(client: ClientRecord, code: CodeRecord, verifier: string | undefined): void {
+  if (code.codeChallenge === undefined) {
+    if (pkceRequired(client)) {
+      throw new InvalidGrant('This code was issued without PKCE, which this client must use.');
+    }
+    if (verifier !== undefined) {
+      throw new InvalidGrant('A "code_verifier" was sent for a code issued without a "code_challenge".');
+    }
+    return;
+  }
+  if (verifier === undefined) throw new InvalidRequest('The "code_verifier" parameter is required (PKCE).');
+  const challenge = createHash('sha256').update(verifier, 'ascii').digest('base64url');
+  if (!constantTimeEqual(challenge, code.codeChallenge)) {
+    throw new InvalidGrant('The code verifier does not match the code challenge.');
+  }
+}
 
 export class AuthorizationCodeGrant {
   constructor(private readonly deps: GrantDependencies) {}
@@ -48,11 +72,7 @@ export class AuthorizationCodeGrant {
       throw new InvalidGrant('"redirect_uri" does not match the authorization request.');
     }
 
-    // PKCE: BASE64URL(SHA256(code_verifier)) must equal the stored challenge.
-    const challenge = createHash('sha256').update(request.codeVerifier, 'ascii').digest('base64url');
-    if (!constantTimeEqual(challenge, code.codeChallenge)) {
-      throw new InvalidGrant('The code verifier does not match the code challenge.');
-    }
+    checkCodeVerifier(client, code, request.codeVerifier);
 
     // RFC 8707 §2.2: one of the resources the user approved, checked before the code is consumed.
     const resource = this.deps.resources.chosen(request.resource, code.resources);

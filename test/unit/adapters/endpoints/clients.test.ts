@@ -9,12 +9,9 @@ import { sha256 } from '#core/secrets';
 import { Accounts } from '#core/users/accounts';
 import { Sessions } from '#core/users/sessions';
 import { MemoryAccountStore } from '../../../fakes/accounts.ts';
-import { MemoryClientStore } from '../../../fakes/clients.ts';
+import { MemoryClientStore, SCOPES, WEB_APP } from '../../../fakes/clients.ts';
 import { manualClock, memoryKeyRing } from '../../../fakes/keys.ts';
 import { recordingLogger } from '../../../fakes/logger.ts';
-
-const SCOPES = ['read', 'write', 'admin'];
-const WEB_APP = { redirect_uris: ['https://app.example.com/callback'] };
 
 function setupRegistry(maxClientsPerOwner?: number) {
   const clock = manualClock();
@@ -126,6 +123,7 @@ describe('client endpoints', () => {
       token_endpoint_auth_method: 'client_secret_basic',
       scope: 'read write admin',
       id_token_signed_response_alg: 'RS256',
+      require_pkce: true,
     });
     const stored = env.store.clients.get(body.client_id as string);
     expect(stored?.owner).toBe((await env.sessions.authenticate(env.alice)).sub);
@@ -171,6 +169,21 @@ describe('client endpoints', () => {
       scope: 'read',
       client_secret: expect.any(String),
     });
+  });
+
+  it('registers a confidential client without PKCE (require_pkce: false), stores and lists it so', async () => {
+    const body = { ...WEB_APP, require_pkce: false };
+    const created = parse(await env.create(apiEvent('POST', '/client', { token: env.alice, body })));
+    expect(created).toMatchObject({ token_endpoint_auth_method: 'client_secret_basic', require_pkce: false });
+    expect(env.store.clients.get(created.client_id as string)?.requirePkce).toBe(false);
+    const listed = parse(await env.list(apiEvent('GET', '/client', { token: env.alice })));
+    expect(listed.clients).toMatchObject([{ client_id: created.client_id, require_pkce: false }]);
+
+    const publicClient = { ...body, token_endpoint_auth_method: 'none' };
+    const refused = await env.create(apiEvent('POST', '/client', { token: env.alice, body: publicClient }));
+    expect(refused.statusCode).toBe(400);
+    expect(parse(refused).error).toBe('invalid_client_metadata');
+    expect(env.store.clients.size).toBe(1);
   });
 
   it.each([

@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { AwsUnavailable } from '#adapters/aws/unavailable';
 import { httpHandler } from '#adapters/http/handler';
-import type { ApiEvent } from '#adapters/http/request';
 import { InvalidRequest } from '#core/errors';
+import { postEvent as event } from '../../../fakes/events.ts';
 import { recordingLogger } from '../../../fakes/logger.ts';
-
-function event(overrides: Partial<ApiEvent> = {}): ApiEvent {
-  return {
-    httpMethod: 'POST',
-    path: '/x',
-    headers: { 'Content-Type': 'application/json' },
-    body: '{}',
-    isBase64Encoded: false,
-    requestContext: { requestId: 'req-1' },
-    ...overrides,
-  } as ApiEvent;
-}
 
 describe('error mapping', () => {
   it('hides unexpected errors behind a generic 500 and logs the detail with the request id', async () => {

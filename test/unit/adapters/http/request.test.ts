@@ -2,19 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { httpHandler } from '#adapters/http/handler';
 import { type ApiEvent, HttpRequest, MAX_BODY_BYTES } from '#adapters/http/request';
 import { json } from '#adapters/http/responses';
+import { postEvent as event } from '../../../fakes/events.ts';
 import { recordingLogger } from '../../../fakes/logger.ts';
-
-function event(overrides: Partial<ApiEvent> = {}): ApiEvent {
-  return {
-    httpMethod: 'POST',
-    path: '/x',
-    headers: { 'Content-Type': 'application/json' },
-    body: '{}',
-    isBase64Encoded: false,
-    requestContext: { requestId: 'req-1' },
-    ...overrides,
-  } as ApiEvent;
-}
 
 const echo = httpHandler(async (request) => json(200, request.jsonObject()), {
   logger: recordingLogger().logger,

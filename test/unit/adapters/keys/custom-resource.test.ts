@@ -1,27 +1,9 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { createKeySetResource } from '#adapters/keys/custom-resource';
-import { createLogger } from '#adapters/logger';
-import { parseKeySet } from '#core/keys/key-set';
-import { MemorySecretStore } from '../../../fakes/secret-store.ts';
+import { currentKeySet as current, keySecretsTestbed as setup } from '../../../fakes/secret-store.ts';
 
-const PLACEHOLDER = JSON.stringify({ keys: [], uninitialized: 'generated-by-cloudformation' });
 const T0 = 1_750_000_000;
-
-function setup() {
-  const store = new MemorySecretStore();
-  const secrets = {
-    signing: store.create('signing', PLACEHOLDER),
-    public: store.create('public', PLACEHOLDER),
-  };
-  const lines: string[] = [];
-  const logger = createLogger({ write: (line) => lines.push(line), level: 'debug' });
-  return { store, secrets, lines, logger };
-}
-
-async function current(store: MemorySecretStore, secretId: string) {
-  return parseKeySet((await store.getSecretString(secretId)) as string);
-}
 
 describe('the CloudFormation custom resource', () => {
   const event = (type: 'Create' | 'Update' | 'Delete') =>

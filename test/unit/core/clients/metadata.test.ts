@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkRedirectUri, validateClientMetadata } from '#core/clients/metadata';
 import { InvalidClientMetadata, InvalidRedirectUri } from '#core/errors';
-
-const SCOPES = ['read', 'write', 'admin'];
-const WEB_APP = { redirect_uris: ['https://app.example.com/callback'] };
+import { SCOPES, WEB_APP } from '../../../fakes/clients.ts';
 
 const metadataError = (body: Record<string, unknown>) => {
   try {
@@ -145,6 +143,49 @@ describe('client metadata', () => {
     [{ redirect_uris: ['https://a.example/ok', 'http://a.example/cb'] }, 'one bad URI among good ones'],
   ])('refuses %j with invalid_redirect_uri (%s)', (body, _why) => {
     expect(metadataError(body)).toBeInstanceOf(InvalidRedirectUri);
+  });
+});
+
+describe('require_pkce (RFC 9700 §2.1.1: PKCE only optional for confidential clients)', () => {
+  it('is true unless a confidential client of the code grant sets it false, which is stored', () => {
+    expect(validateClientMetadata({ ...WEB_APP }, SCOPES)).not.toHaveProperty('requirePkce');
+    expect(validateClientMetadata({ ...WEB_APP, require_pkce: true }, SCOPES)).not.toHaveProperty(
+      'requirePkce',
+    );
+    expect(validateClientMetadata({ ...WEB_APP, require_pkce: null }, SCOPES)).not.toHaveProperty(
+      'requirePkce',
+    );
+    for (const method of ['client_secret_basic', 'client_secret_post']) {
+      expect(
+        validateClientMetadata(
+          { ...WEB_APP, token_endpoint_auth_method: method, require_pkce: false },
+          SCOPES,
+        ),
+      ).toMatchObject({ tokenEndpointAuthMethod: method, requirePkce: false });
+    }
+  });
+
+  it('lets a public client keep PKCE, and never turn it off', () => {
+    const publicClient = { ...WEB_APP, token_endpoint_auth_method: 'none' };
+    expect(validateClientMetadata({ ...publicClient, require_pkce: true }, SCOPES)).not.toHaveProperty(
+      'requirePkce',
+    );
+    expect(metadataError({ ...publicClient, require_pkce: false })).toMatchObject({
+      code: 'invalid_client_metadata',
+      description: 'A public client (auth method "none") must use PKCE: "require_pkce" cannot be false.',
+    });
+  });
+
+  it.each([
+    ['a string', { ...WEB_APP, require_pkce: 'false' }, '"require_pkce" must be true or false.'],
+    ['a number', { ...WEB_APP, require_pkce: 0 }, '"require_pkce" must be true or false.'],
+    [
+      'false without the code grant',
+      { grant_types: ['client_credentials'], require_pkce: false },
+      '"require_pkce" only applies to the authorization_code grant.',
+    ],
+  ])('refuses %s with invalid_client_metadata', (_, body, description) => {
+    expect(metadataError(body)).toMatchObject({ code: 'invalid_client_metadata', description });
   });
 });
 

@@ -3,11 +3,9 @@ import type { ClientRecord } from '#core/clients/records';
 import { ClientRegistry, MAX_CLIENTS_PER_OWNER, TooManyClients } from '#core/clients/registry';
 import { OAuthError } from '#core/errors';
 import { sha256 } from '#core/secrets';
-import { MemoryClientStore } from '../../../fakes/clients.ts';
+import { MemoryClientStore, SCOPES, WEB_APP } from '../../../fakes/clients.ts';
 import { manualClock } from '../../../fakes/keys.ts';
 
-const SCOPES = ['read', 'write', 'admin'];
-const WEB_APP = { redirect_uris: ['https://app.example.com/callback'] };
 const ALICE = { sub: 'alice-sub', username: 'alice' };
 const BOB = { sub: 'bob-sub', username: 'bob' };
 

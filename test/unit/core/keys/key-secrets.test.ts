@@ -1,28 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { SecretPublicKeySource } from '#adapters/keys/secret-key-sources';
-import { createLogger } from '#adapters/logger';
 import { KeyRing } from '#core/keys/key-ring';
 import { ensureKeySet, parsePublicKeySet, publicKeySet } from '#core/keys/key-secrets';
-import { generateSigningKey, KeySetError, parseKeySet } from '#core/keys/key-set';
-import { MemorySecretStore } from '../../../fakes/secret-store.ts';
+import { generateSigningKey, KeySetError } from '#core/keys/key-set';
+import { currentKeySet as current, keySecretsTestbed as setup } from '../../../fakes/secret-store.ts';
 
-const PLACEHOLDER = JSON.stringify({ keys: [], uninitialized: 'generated-by-cloudformation' });
 const T0 = 1_750_000_000;
-
-function setup() {
-  const store = new MemorySecretStore();
-  const secrets = {
-    signing: store.create('signing', PLACEHOLDER),
-    public: store.create('public', PLACEHOLDER),
-  };
-  const lines: string[] = [];
-  const logger = createLogger({ write: (line) => lines.push(line), level: 'debug' });
-  return { store, secrets, lines, logger };
-}
-
-async function current(store: MemorySecretStore, secretId: string) {
-  return parseKeySet((await store.getSecretString(secretId)) as string);
-}
 
 describe('the first key set (custom resource logic)', () => {
   it('replaces the placeholder with a fresh key per algorithm and publishes only their public parts', async () => {

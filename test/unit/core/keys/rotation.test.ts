@@ -1,30 +1,13 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { createLogger } from '#adapters/logger';
 import { ensureKeySet, parsePublicKeySet, publicKeySet } from '#core/keys/key-secrets';
 import { parseKeySet } from '#core/keys/key-set';
 import { createRotation, type RotationEvent } from '#core/keys/rotation';
 import { CURRENT, PENDING } from '#core/keys/secret-store';
-import { MemorySecretStore } from '../../../fakes/secret-store.ts';
+import { currentKeySet as current, keySecretsTestbed as setup } from '../../../fakes/secret-store.ts';
 
-const PLACEHOLDER = JSON.stringify({ keys: [], uninitialized: 'generated-by-cloudformation' });
 const T0 = 1_750_000_000;
 const RETAIN = 3600 + 360;
 const DELAY = 360;
-
-function setup() {
-  const store = new MemorySecretStore();
-  const secrets = {
-    signing: store.create('signing', PLACEHOLDER),
-    public: store.create('public', PLACEHOLDER),
-  };
-  const lines: string[] = [];
-  const logger = createLogger({ write: (line) => lines.push(line), level: 'debug' });
-  return { store, secrets, lines, logger };
-}
-
-async function current(store: MemorySecretStore, secretId: string) {
-  return parseKeySet((await store.getSecretString(secretId)) as string);
-}
 
 describe('rotation (Secrets Manager rotation function)', () => {
   let context: ReturnType<typeof setup>;

@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type ApiEvent, HttpRequest } from '#adapters/http/request';
+import { HttpRequest } from '#adapters/http/request';
 import { InvalidRequest } from '#core/errors';
-
-function event(overrides: Partial<ApiEvent> = {}): ApiEvent {
-  return {
-    httpMethod: 'POST',
-    path: '/x',
-    headers: { 'Content-Type': 'application/json' },
-    body: '{}',
-    isBase64Encoded: false,
-    requestContext: { requestId: 'req-1' },
-    ...overrides,
-  } as ApiEvent;
-}
+import { postEvent as event } from '../../../fakes/events.ts';
 
 describe('parameters', () => {
   it('refuses a repeated parameter and treats an empty one as absent', () => {

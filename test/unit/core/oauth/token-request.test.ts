@@ -107,6 +107,26 @@ describe('reading a token request (RFC 6749 §3.2)', () => {
       });
     });
 
+    it('lets a client registered without PKCE leave code_verifier out, never a public client', () => {
+      const exempt = { ...client(['authorization_code']), requirePkce: false };
+      const noVerifier = { grant_type: 'authorization_code', code: 'the-code' };
+      expect(parse(noVerifier, exempt)()).toEqual({
+        kind: 'authorization_code',
+        code: 'the-code',
+        codeVerifier: undefined,
+        redirectUri: undefined,
+      });
+      expect(refusal(parse({ ...noVerifier, code_verifier: 'short' }, exempt))).toMatchObject({
+        code: 'invalid_request',
+        description: '"code_verifier" must be 43 to 128 unreserved characters.',
+      });
+      const publicClient = { ...exempt, tokenEndpointAuthMethod: 'none' as const };
+      expect(refusal(parse(noVerifier, publicClient))).toMatchObject({
+        code: 'invalid_request',
+        description: 'The "code_verifier" parameter is required (PKCE).',
+      });
+    });
+
     it.each([
       ['42 characters', 'v'.repeat(42)],
       ['129 characters', 'v'.repeat(129)],

@@ -18,7 +18,7 @@ type Testbed = Awaited<ReturnType<typeof grantTestbed>>;
 /** The token request that redeems `code`, as its authorization request implies unless `overrides` say otherwise. */
 const redeem = (
   code: string,
-  codeVerifier: string,
+  codeVerifier: string | undefined,
   overrides: Partial<AuthorizationCodeRequest> = {},
 ): AuthorizationCodeRequest => ({
   kind: 'authorization_code',
@@ -162,6 +162,64 @@ describe('authorization code grant (RFC 6749 §4.1.3, RFC 7636 §4.6)', () => {
     await expect(grant.exchange(client, redeem(code, otherVerifier))).rejects.toMatchObject({
       code: 'invalid_grant',
       description: 'The code verifier does not match the code challenge.',
+    });
+    expect(bed.store.codes.get(record.codeHash)?.consumedAt).toBeUndefined();
+  });
+
+  describe('a client registered without PKCE (require_pkce: false, RFC 9700 §2.1.1)', () => {
+    it('redeems a code issued without a challenge, with no code_verifier', async () => {
+      const client = bed.client({ requirePkce: false });
+      const { code, record } = await bed.codeWithoutPkce(client, { scope: 'read' });
+
+      const response = await grant.exchange(client, redeem(code, undefined));
+
+      expect(response).toMatchObject({ token_type: 'Bearer', scope: 'read' });
+      expect(bed.store.codes.get(record.codeHash)?.consumedAt).toBe(bed.now());
+    });
+
+    it('refuses a code_verifier for a code issued without a challenge (downgrade), without consuming the code', async () => {
+      const client = bed.client({ requirePkce: false });
+      const { code, record } = await bed.codeWithoutPkce(client);
+
+      await expect(grant.exchange(client, redeem(code, 'v'.repeat(43)))).rejects.toMatchObject({
+        code: 'invalid_grant',
+        description: 'A "code_verifier" was sent for a code issued without a "code_challenge".',
+      });
+      expect(bed.store.codes.get(record.codeHash)?.consumedAt).toBeUndefined();
+      expect(bed.store.grants.size).toBe(0);
+    });
+
+    it('still holds a code it asked with a challenge to the verifier', async () => {
+      const client = bed.client({ requirePkce: false });
+      const withChallenge = await bed.code(client);
+
+      await expect(grant.exchange(client, redeem(withChallenge.code, undefined))).rejects.toMatchObject({
+        code: 'invalid_request',
+        description: 'The "code_verifier" parameter is required (PKCE).',
+      });
+      await expect(grant.exchange(client, redeem(withChallenge.code, 'v'.repeat(43)))).rejects.toMatchObject({
+        code: 'invalid_grant',
+        description: 'The code verifier does not match the code challenge.',
+      });
+      await expect(
+        grant.exchange(client, redeem(withChallenge.code, withChallenge.verifier)),
+      ).resolves.toBeDefined();
+    });
+  });
+
+  it.each([
+    ['a confidential client that must use PKCE', { tokenEndpointAuthMethod: 'client_secret_basic' }],
+    [
+      'a public client, even one whose record says otherwise',
+      { tokenEndpointAuthMethod: 'none', requirePkce: false },
+    ],
+  ] as const)('never redeems a code without a challenge for %s', async (_, overrides) => {
+    const client = bed.client({ ...overrides });
+    const { code, record } = await bed.codeWithoutPkce(client);
+
+    await expect(grant.exchange(client, redeem(code, undefined))).rejects.toMatchObject({
+      code: 'invalid_grant',
+      description: 'This code was issued without PKCE, which this client must use.',
     });
     expect(bed.store.codes.get(record.codeHash)?.consumedAt).toBeUndefined();
   });
