@@ -11,10 +11,8 @@
 import type { RestApi, TokenAuthorizer } from 'aws-cdk-lib/aws-apigateway';
 import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { PROTECTED_AREA } from '#contract/protection';
-import { protectedResourceMetadataUrl } from '#contract/resources';
 import { routes } from '#infra/routes';
-import { addGatewayResponses, apiUrls, createApi, protectStage } from './api.ts';
+import { addGatewayResponses, apiUrls, cloudChallenge, createApi, protectStage } from './api.ts';
 import { TinyOAuthTables } from './dynamodb.ts';
 import { createFunctions, type TinyOAuthFunctions } from './functions.ts';
 import { addMethods } from './methods.ts';
@@ -109,13 +107,7 @@ export class TinyOAuth extends Construct {
       backend: props.backend,
       authorizerCacheTtl,
     });
-    // One challenge per API: it can name a resource server's metadata only when one serves every path.
-    const onlyDefault = settings.resourceServers === undefined;
-    addGatewayResponses(api, {
-      resourceMetadata: onlyDefault
-        ? protectedResourceMetadataUrl(issuer, { path: PROTECTED_AREA })
-        : undefined,
-    });
+    addGatewayResponses(api, cloudChallenge(issuer, settings.resourceServers));
     protectStage(this, api, { webAclArn: props.webAclArn, tracing });
   }
 }
