@@ -51,3 +51,30 @@ export interface ClientLookup {
  * controls never becomes a database key it could make too large or malformed.
  */
 export const isClientId = (value: string): boolean => /^[A-Za-z0-9_-]{1,128}$/.test(value);
+
+/** The longest client_id URL accepted: well inside DynamoDB's 2048-byte key limit (grants are keyed by it). */
+export const MAX_CLIENT_ID_URL_LENGTH = 1024;
+
+/**
+ * Whether `value` is shaped like a Client ID Metadata Document URL (metadata-documents.ts): https (or
+ * http on localhost, which only a local-development setting lets the fetcher use), a path other than
+ * `/`, no dot segments, no credentials, query or fragment. The exact string is the client_id.
+ */
+export function isClientIdUrl(value: string): boolean {
+  if (value.length > MAX_CLIENT_ID_URL_LENGTH || !/^https?:\/\/[^/?#]+\/[^?#]*[^/?#]$/.test(value))
+    return false;
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  if (url.href !== value || url.username || url.password) return false;
+  if (
+    value
+      .split('/')
+      .slice(3)
+      .some((segment) => segment === '.' || segment === '..')
+  )
+    return false;
+  return url.protocol === 'https:' || url.hostname === 'localhost';
+}
+
+/** Whether `value` may name a client at all: a registered client's id, or a metadata document's URL. */
+export const isClientIdentifier = (value: string): boolean => isClientId(value) || isClientIdUrl(value);

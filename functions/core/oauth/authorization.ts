@@ -6,7 +6,12 @@
  * logged-in user; then issue a short-lived, single-use code bound to everything it was issued for.
  */
 
-import { type ClientLookup, type ClientRecord, isClientId, pkceRequired } from '#core/clients/records';
+import {
+  type ClientLookup,
+  type ClientRecord,
+  isClientIdentifier,
+  pkceRequired,
+} from '#core/clients/records';
 import { isRegisteredRedirectUri } from '#core/clients/redirect-uris';
 import { type Clock, epochSeconds } from '#core/clock';
 import { InvalidRequest, UnauthorizedClient, UnknownClient, UnsupportedResponseType } from '#core/errors';
@@ -98,7 +103,7 @@ export class Authorization {
     const clientId = params.get('client_id');
     if (clientId === undefined) throw new UnknownClient('The "client_id" parameter is required.');
     // A client_id of impossible shape is never read (nor is anything read ahead with it).
-    const client = isClientId(clientId) ? await clients.findClient(clientId) : undefined;
+    const client = isClientIdentifier(clientId) ? await clients.findClient(clientId) : undefined;
     if (!client) throw new UnknownClient('The client is not registered.', { detail: 'unknown client_id' });
 
     const requested = params.get('redirect_uri');
