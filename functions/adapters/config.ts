@@ -35,6 +35,8 @@ export interface Config {
   /** Every scope of every resource server: what a client may be registered for (RFC 8414 `scopes_supported`). */
   scopesSupported: string[];
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Local development and tests only: client metadata documents may come from `localhost`. */
+  clientMetadataAllowLocalhost: boolean;
 }
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -139,6 +141,8 @@ export function loadConfig(env: Environment): Config {
     keys: keySource(env),
     scopesSupported: [...new Set(resourceServers.flatMap((server) => server.scopes))],
     ...times,
+    clientMetadataAllowLocalhost:
+      settings.oneOf('CLIENT_METADATA_ALLOW_LOCALHOST', ['true', 'false'], 'false') === 'true',
     scryptLogN: settings.integer('SCRYPT_LOG_N', { fallback: 17, min: 14, max: 20 }),
   };
   settings.throwIfInvalid();

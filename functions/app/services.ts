@@ -13,6 +13,7 @@
 import { loadAuthorizerSettings } from '#adapters/authorizer-settings';
 import { LOCAL_REQUEST_TIMEOUT_MS } from '#adapters/aws/client-settings';
 import { createDynamoDb } from '#adapters/aws/dynamodb';
+import { createMetadataDocumentFetcher } from '#adapters/clients/metadata-document-fetcher';
 import { DynamoAccountStore } from '#adapters/dynamo/accounts';
 import { DynamoClientStore } from '#adapters/dynamo/clients';
 import { DynamoConsentStore } from '#adapters/dynamo/consents';
@@ -22,6 +23,7 @@ import { DynamoProfileStore } from '#adapters/dynamo/profiles';
 import { remoteKeySet } from '#adapters/keys/remote-key-set';
 import { BrowserSessions } from '#adapters/web/browser-sessions';
 import { createAuthorizer } from '#core/authorizer/decision';
+import { MetadataDocumentClients } from '#core/clients/metadata-documents';
 import { ClientRegistry } from '#core/clients/registry';
 import { Authorization } from '#core/oauth/authorization';
 import { Consents } from '#core/oauth/consents';
@@ -102,8 +104,21 @@ export const clientRegistry = /* @__PURE__ */ perRuntime(
     }),
 );
 
-/** Client lookup for the endpoints that authenticate or verify clients. */
-export const clients = clientStore;
+/**
+ * Client lookup for the endpoints that authenticate or verify clients: registered clients, and those a
+ * client_id URL names by its metadata document (fetched behind the SSRF guard, cached per environment).
+ */
+export const clients = /* @__PURE__ */ perRuntime(
+  (runtime) =>
+    new MetadataDocumentClients({
+      registered: clientStore(runtime),
+      fetcher: createMetadataDocumentFetcher({ allowLocalhost: runtime.config.clientMetadataAllowLocalhost }),
+      clock: runtime.clock,
+      scopesSupported: withIdentityScopes(runtime.config.scopesSupported),
+      onRefused: (url, reason) =>
+        runtime.logger.warn('client metadata document refused', { clientId: url, reason }),
+    }),
+);
 
 const resourceIndicators = /* @__PURE__ */ perRuntime(
   (runtime) => new ResourceIndicators(runtime.config.resourceServers),
@@ -113,7 +128,7 @@ export const authorization = /* @__PURE__ */ perRuntime(
   (runtime) =>
     new Authorization({
       resources: resourceIndicators(runtime),
-      clients: clientStore(runtime),
+      clients: clients(runtime),
       grants: grantStore(runtime),
       clock: runtime.clock,
       issuer: runtime.config.issuer,

@@ -11,6 +11,8 @@ export const ENVIRONMENT = {
   RESOURCE_NAME: 'The display name of the default resource server (RFC 9728 `resource_name`).',
   RESOURCE_SERVERS: 'The resource servers besides the default one, as JSON (contract/resources.ts).',
   SCOPES: 'Space-separated scopes of the default resource server; clients may be registered for them.',
+  CLIENT_METADATA_ALLOW_LOCALHOST:
+    'true: client metadata documents may be fetched from localhost (local development and tests only).',
   TABLE_PREFIX: 'Prefix of every physical table name (the table name follows it).',
   DYNAMODB_ENDPOINT: 'Another DynamoDB than the regional one (DynamoDB Local).',
   AWS_REGION: 'Set by Lambda: the region of the tables and secrets.',

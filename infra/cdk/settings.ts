@@ -122,6 +122,10 @@ function validate(props: TinyOAuthProps, settings: Settings): void {
     }),
   );
   checkScopeRules(parseScopeRules(settings.scopeRules), config.resourceServers);
+  // Documents from localhost are for a developer's machine; in the cloud, localhost is the function itself.
+  if (props.environment?.CLIENT_METADATA_ALLOW_LOCALHOST !== undefined) {
+    throw new Error('CLIENT_METADATA_ALLOW_LOCALHOST is for local development and tests only: leave it out.');
+  }
   if (props.backend && 'httpUrl' in props.backend) {
     const url = props.backend.httpUrl;
     if (!Token.isUnresolved(url) && !/^https?:\/\/[^/?#]+(\/[^?#]*)?$/.test(url)) {
