@@ -6,6 +6,7 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { cancellationReasons, conditionFailure, type DynamoDb } from '#adapters/aws/dynamodb';
 import { tableName } from '#contract/tables';
+import { isClientIdUrl } from '#core/clients/records';
 import type { ConsumeResult, GrantStore } from '#core/oauth/grant-store';
 import type { CodeRecord, GrantRecord, RefreshTokenRecord, RevokedTokenRecord } from '#core/oauth/records';
 import type { TransactAction } from './requests.ts';
@@ -58,7 +59,7 @@ export class DynamoGrantStore implements GrantStore {
           },
         },
       },
-      this.clientExists(code.clientId),
+      ...this.clientExists(code.clientId),
       this.sessionLive(code.sessionId, nowSeconds),
       {
         Put: {
@@ -171,7 +172,7 @@ export class DynamoGrantStore implements GrantStore {
           ExpressionAttributeValues: { ':now': nowSeconds },
         },
       },
-      this.clientExists(token.clientId),
+      ...this.clientExists(token.clientId),
       ...(token.sessionId ? [this.sessionLive(token.sessionId, nowSeconds)] : []),
     ];
   }
@@ -179,7 +180,7 @@ export class DynamoGrantStore implements GrantStore {
   async putGrant(grant: GrantRecord): Promise<boolean> {
     const put: TransactAction = { Put: { TableName: this.grants, Item: { ...grant } } };
     // A client deleted since it authenticated must not end up with a grant its deletion missed.
-    const result = await this.consume([this.clientExists(grant.clientId), put], undefined);
+    const result = await this.consume([...this.clientExists(grant.clientId), put], undefined);
     return result.ok;
   }
 
@@ -204,14 +205,21 @@ export class DynamoGrantStore implements GrantStore {
     await this.db.send(new PutCommand({ TableName: this.revokedTokens, Item: { ...record } }));
   }
 
-  private clientExists(clientId: string): TransactAction {
-    return {
-      ConditionCheck: {
-        TableName: this.clients,
-        Key: { clientId },
-        ConditionExpression: 'attribute_exists(clientId)',
+  /**
+   * The registered client still exists. A client of a metadata document has no item to check: it lives
+   * as long as its document, which /token fetches (or reuses within its caching bound) to authenticate it.
+   */
+  private clientExists(clientId: string): TransactAction[] {
+    if (isClientIdUrl(clientId)) return [];
+    return [
+      {
+        ConditionCheck: {
+          TableName: this.clients,
+          Key: { clientId },
+          ConditionExpression: 'attribute_exists(clientId)',
+        },
       },
-    };
+    ];
   }
 
   private sessionLive(sessionId: string, nowSeconds: number): TransactAction {
