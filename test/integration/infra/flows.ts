@@ -66,14 +66,30 @@ class Flows {
     await this.tokens(c, user);
     await this.openId(c, user);
     await this.browser(c);
-    for (const path of ['/jwks.json', '/oauth-authorization-server', '/openid-configuration']) {
+    for (const path of [
+      '/jwks.json',
+      '/oauth-authorization-server',
+      '/openid-configuration',
+      '/oauth-protected-resource/protected',
+    ]) {
       expectReply(await this.call('GET', `/.well-known${path}`), 200);
     }
+    await this.mcp(c, user);
     expectReply(await this.call('POST', '/logout', { headers: bearer(user) }), 200);
     const deleted = await this.call('DELETE', `/client/${encodeURIComponent(c.id)}`, {
       headers: bearer(owner),
     });
     expectReply(deleted, 204);
+  }
+
+  /** The sample MCP server, with a token for the default resource server (no other is declared here). */
+  private async mcp(c: Client, user: string): Promise<void> {
+    const { tokens } = await this.codeGrant(c, user);
+    const listed = await this.call('POST', '/protected/mcp', {
+      headers: { ...bearer(tokens.access_token), accept: 'application/json, text/event-stream' },
+      json: { jsonrpc: '2.0', id: 1, method: 'tools/list' },
+    });
+    expectReply(listed, 200);
   }
 
   private call(method: string, path: string, input: Send = {}) {
