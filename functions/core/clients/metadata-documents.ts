@@ -79,8 +79,8 @@ export interface MetadataDocumentClientsDependencies {
 }
 
 /**
- * The client lookup of the authorization and token endpoints: registered clients from the registry,
- * URL client_ids from their documents. A document that cannot be fetched or fails validation names
+ * The client lookup of the authorization and token endpoints: registered clients from the registry
+ * (unless expired unused), URL client_ids from their documents. A document that cannot be fetched or fails validation names
  * no client (`onRefused` says why).
  */
 export class MetadataDocumentClients implements ClientReadAhead {
@@ -88,23 +88,31 @@ export class MetadataDocumentClients implements ClientReadAhead {
 
   constructor(private readonly deps: MetadataDocumentClientsDependencies) {}
 
-  findClient(clientId: string): Promise<ClientRecord | undefined> {
-    return isClientIdUrl(clientId)
-      ? this.documentClient(clientId)
-      : this.deps.registered.findClient(clientId);
+  async findClient(clientId: string): Promise<ClientRecord | undefined> {
+    if (isClientIdUrl(clientId)) return this.documentClient(clientId);
+    return this.live(await this.deps.registered.findClient(clientId));
   }
 
   async findClientWith(
     clientId: string,
     ahead: ReadAhead,
   ): Promise<{ client: ClientRecord | undefined; records: ReadAheadRecords }> {
-    if (!isClientIdUrl(clientId)) return this.deps.registered.findClientWith(clientId, ahead);
+    if (!isClientIdUrl(clientId)) {
+      const found = await this.deps.registered.findClientWith(clientId, ahead);
+      return { client: this.live(found.client), records: found.records };
+    }
     // The record read ahead comes from the store as ever (its client item simply does not exist).
     const [client, read] = await Promise.all([
       this.documentClient(clientId),
       this.deps.registered.findClientWith(clientId, ahead),
     ]);
     return { client, records: read.records };
+  }
+
+  /** A registered client past its `expiresAt` (never used; DynamoDB's TTL deletes it late) is no client. */
+  private live(client: ClientRecord | undefined): ClientRecord | undefined {
+    const expired = client?.expiresAt !== undefined && client.expiresAt <= epochSeconds(this.deps.clock);
+    return expired ? undefined : client;
   }
 
   private async documentClient(url: string): Promise<ClientRecord | undefined> {

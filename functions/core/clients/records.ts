@@ -4,6 +4,8 @@ export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credent
 export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 /** OpenID Connect Registration `id_token_signed_response_alg`: RS256 unless the client chose ES256. */
 export type IdTokenAlgorithm = 'RS256' | 'ES256';
+/** OpenID Connect Registration `application_type`: which redirect URIs an openly registered client may have. */
+export type ApplicationType = 'web' | 'native';
 
 export interface ClientRecord {
   clientId: string;
@@ -28,6 +30,13 @@ export interface ClientRecord {
    * `pkceRequired`, never directly.
    */
   requirePkce?: boolean;
+  /** Set for clients registered without an account (open-registration.ts). */
+  applicationType?: ApplicationType;
+  /**
+   * Epoch seconds after which a client registered without an account, and never used, is gone: removed
+   * by its first code redemption, and deleted by DynamoDB's TTL otherwise (lookups check it themselves).
+   */
+  expiresAt?: number;
 }
 
 /**
