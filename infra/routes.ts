@@ -95,8 +95,8 @@ const definitions = {
     entry: 'functions/handlers/oauth/token.ts',
     description: 'POST /token: authorization_code, refresh_token and client_credentials grants',
     tables: {
-      // The client with the code or refresh token in one BatchGetItem; a GetItem for client credentials.
-      clients: { actions: ['GetItem', 'BatchGetItem', 'ConditionCheckItem'] },
+      // The client with the code or refresh token (BatchGetItem), alone (GetItem); its first use (UpdateItem).
+      clients: { actions: ['GetItem', 'BatchGetItem', 'ConditionCheckItem', 'UpdateItem'] },
       codes: { actions: ['BatchGetItem', 'UpdateItem'] },
       sessions: { actions: ['ConditionCheckItem'] },
       grants: { actions: ['PutItem', 'UpdateItem', 'ConditionCheckItem'] },
@@ -147,6 +147,7 @@ const definitions = {
       // before clients were counted is counted once from the byOwner index.
       users: { actions: ['UpdateItem'] },
       clients: { actions: ['Query', 'PutItem'], indexes: ['byOwner'] },
+      registrationLimits: { actions: ['UpdateItem'] },
     },
     keys: 'publish',
   },
@@ -292,7 +293,6 @@ export const routes: readonly RouteDefinition[] = [
   { method: 'OPTIONS', path: '/.well-known/jwks.json', function: 'jwks' },
   { method: 'OPTIONS', path: '/.well-known/oauth-protected-resource/{proxy+}', function: 'resourceMetadata' },
   { method: 'ANY', path: '/protected/{proxy+}', function: 'protectedResource', authorized: true },
-  // The sample MCP server (infra/resource-server-functions.ts); the CDK stack deploys it only on request.
   { method: 'ANY', path: '/protected/mcp', function: 'mcpServer', authorized: true, example: 'mcp' },
 ];
 

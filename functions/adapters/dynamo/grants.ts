@@ -59,7 +59,7 @@ export class DynamoGrantStore implements GrantStore {
           },
         },
       },
-      ...this.clientExists(code.clientId),
+      ...this.clientUsed(code.clientId),
       this.sessionLive(code.sessionId, nowSeconds),
       {
         Put: {
@@ -203,6 +203,24 @@ export class DynamoGrantStore implements GrantStore {
 
   async revokeAccessToken(record: RevokedTokenRecord): Promise<void> {
     await this.db.send(new PutCommand({ TableName: this.revokedTokens, Item: { ...record } }));
+  }
+
+  /**
+   * As `clientExists`, and the client's first use: an openly registered client stops expiring (its
+   * `expiresAt` is removed) once a code is redeemed for it.
+   */
+  private clientUsed(clientId: string): TransactAction[] {
+    if (isClientIdUrl(clientId)) return [];
+    return [
+      {
+        Update: {
+          TableName: this.clients,
+          Key: { clientId },
+          UpdateExpression: 'REMOVE expiresAt',
+          ConditionExpression: 'attribute_exists(clientId)',
+        },
+      },
+    ];
   }
 
   /**
