@@ -6,6 +6,7 @@ import { ConfigError } from '#contract/config-error';
 import type { Environment, EnvironmentName } from '#contract/environment';
 import { parseResourceServers, type ResourceServer } from '#contract/resources';
 import { isScopeToken } from '#contract/scopes';
+import type { OpenRegistrationMode } from '#core/clients/open-registration';
 
 export interface Config {
   issuer: string;
@@ -37,6 +38,8 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Local development and tests only: client metadata documents may come from `localhost`. */
   clientMetadataAllowLocalhost: boolean;
+  /** Client registration without an account: off, public clients only, or all. */
+  openRegistration: OpenRegistrationMode;
 }
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -141,6 +144,7 @@ export function loadConfig(env: Environment): Config {
     keys: keySource(env),
     scopesSupported: [...new Set(resourceServers.flatMap((server) => server.scopes))],
     ...times,
+    openRegistration: settings.oneOf('OPEN_REGISTRATION', ['off', 'public', 'all'], 'off'),
     clientMetadataAllowLocalhost:
       settings.oneOf('CLIENT_METADATA_ALLOW_LOCALHOST', ['true', 'false'], 'false') === 'true',
     scryptLogN: settings.integer('SCRYPT_LOG_N', { fallback: 17, min: 14, max: 20 }),

@@ -40,6 +40,7 @@ import {
   endSession,
   introspection,
   lambdaRuntime,
+  openRegistration,
   profiles,
   type Runtime,
   revocation,
@@ -58,7 +59,12 @@ export const logoutEndpoint = (runtime: Runtime = lambdaRuntime()) =>
 
 // Clients, managed by their owner with a session token
 export const clientCreateEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  createClientCreateHandler(clientRegistry(runtime), sessions(runtime), runtime.logger);
+  createClientCreateHandler(
+    clientRegistry(runtime),
+    sessions(runtime),
+    runtime.logger,
+    openRegistration(runtime),
+  );
 export const clientListEndpoint = (runtime: Runtime = lambdaRuntime()) =>
   createClientListHandler(clientRegistry(runtime), sessions(runtime), runtime.logger);
 export const clientDeleteEndpoint = (runtime: Runtime = lambdaRuntime()) =>

@@ -19,11 +19,13 @@ import { DynamoClientStore } from '#adapters/dynamo/clients';
 import { DynamoConsentStore } from '#adapters/dynamo/consents';
 import { DynamoGrantStore } from '#adapters/dynamo/grants';
 import { DynamoLivenessStore } from '#adapters/dynamo/liveness';
+import { DynamoOpenRegistrationStore } from '#adapters/dynamo/open-registrations';
 import { DynamoProfileStore } from '#adapters/dynamo/profiles';
 import { remoteKeySet } from '#adapters/keys/remote-key-set';
 import { BrowserSessions } from '#adapters/web/browser-sessions';
 import { createAuthorizer } from '#core/authorizer/decision';
 import { MetadataDocumentClients } from '#core/clients/metadata-documents';
+import { OpenRegistration } from '#core/clients/open-registration';
 import { ClientRegistry } from '#core/clients/registry';
 import { Authorization } from '#core/oauth/authorization';
 import { Consents } from '#core/oauth/consents';
@@ -103,6 +105,18 @@ export const clientRegistry = /* @__PURE__ */ perRuntime(
       scopesSupported: withIdentityScopes(runtime.config.scopesSupported),
     }),
 );
+
+/** Registration without an account, when configured (OPEN_REGISTRATION); undefined when off. */
+export const openRegistration = /* @__PURE__ */ perRuntime((runtime) => {
+  const mode = runtime.config.openRegistration;
+  if (mode === 'off') return undefined;
+  return new OpenRegistration({
+    store: new DynamoOpenRegistrationStore(dynamoDb(runtime), runtime.config.tablePrefix),
+    clock: runtime.clock,
+    scopesSupported: withIdentityScopes(runtime.config.scopesSupported),
+    mode,
+  });
+});
 
 /**
  * Client lookup for the endpoints that authenticate or verify clients: registered clients, and those a

@@ -13,6 +13,8 @@ export const ENVIRONMENT = {
   SCOPES: 'Space-separated scopes of the default resource server; clients may be registered for them.',
   CLIENT_METADATA_ALLOW_LOCALHOST:
     'true: client metadata documents may be fetched from localhost (local development and tests only).',
+  OPEN_REGISTRATION:
+    'off, public or all: client registration without an account (RFC 7591), and for which clients.',
   TABLE_PREFIX: 'Prefix of every physical table name (the table name follows it).',
   DYNAMODB_ENDPOINT: 'Another DynamoDB than the regional one (DynamoDB Local).',
   AWS_REGION: 'Set by Lambda: the region of the tables and secrets.',

@@ -57,6 +57,11 @@ export interface TinyOAuthProps {
    * `/protected/` with its own scopes and token lifetime: functions/contract/resources.ts. Validated at synth.
    */
   resourceServers?: ResourceServerDeclaration[];
+  /**
+   * Client registration without an account (RFC 7591, as MCP clients register): `public` (public
+   * clients only) or `all`; rate limited per source address. Default: off.
+   */
+  openRegistration?: 'public' | 'all';
   /** Deploy the sample MCP server at `/protected/mcp`, a resource server of its own. Default false. */
   exampleMcpServer?: boolean;
   /** How long sessions, access tokens, refresh tokens and authorization codes live; each has its own default. */

@@ -77,18 +77,20 @@ function resourceServersOf(props: TinyOAuthProps): string | undefined {
 
 /** What every function of the construct reads, whatever it does: the team's settings, then the construct's. */
 export function sharedEnvironment(options: {
-  environment: FunctionEnvironment | undefined;
+  environment?: FunctionEnvironment | undefined;
   issuer: string;
   resourceIdentifier: string;
   tablePrefix: string;
   lifetimes: LifetimeSeconds;
   resourceServers: string | undefined;
+  openRegistration?: 'public' | 'all' | undefined;
 }): FunctionEnvironment {
   return {
     ...options.environment,
     ISSUER: options.issuer,
     RESOURCE_IDENTIFIER: options.resourceIdentifier,
     ...(options.resourceServers ? { RESOURCE_SERVERS: options.resourceServers } : {}),
+    ...(options.openRegistration ? { OPEN_REGISTRATION: options.openRegistration } : {}),
     TABLE_PREFIX: options.tablePrefix,
     ...Object.fromEntries(
       Object.entries(options.lifetimes).map(([name, seconds]) => [name, String(seconds)]),
@@ -119,6 +121,7 @@ function validate(props: TinyOAuthProps, settings: Settings): void {
       tablePrefix: settings.tablePrefix,
       lifetimes: settings.lifetimes,
       resourceServers: settings.resourceServers,
+      openRegistration: props.openRegistration,
     }),
   );
   checkScopeRules(parseScopeRules(settings.scopeRules), config.resourceServers);

@@ -58,7 +58,7 @@ export class TinyOAuth extends Construct {
   constructor(scope: Construct, id: string, props: TinyOAuthProps = {}) {
     super(scope, id);
     const settings = resolveSettings(props);
-    const { tracing, logRetention, tablePrefix, lifetimes, authorizerCacheTtl } = settings;
+    const { tracing, logRetention, tablePrefix, authorizerCacheTtl } = settings;
 
     const { api, accessLogs } = createApi(this, {
       ...settings,
@@ -91,12 +91,11 @@ export class TinyOAuth extends Construct {
       tables: this.tables,
       keys: this.keys,
       environment: sharedEnvironment({
-        environment: props.environment,
+        // The team's props, then the resolved settings (resourceServers as the variable's JSON).
+        ...props,
+        ...settings,
         issuer,
         resourceIdentifier,
-        tablePrefix,
-        lifetimes,
-        resourceServers: settings.resourceServers,
       }),
       jwksUrl,
     });

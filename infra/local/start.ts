@@ -69,6 +69,8 @@ async function main() {
   const protectedBackendUrl = parseBackendUrl(process.env.PROTECTED_BACKEND_URL);
   // The sample MCP server at /protected/mcp is a resource server of its own, unless told otherwise.
   process.env.RESOURCE_SERVERS ??= JSON.stringify([SAMPLE_MCP_SERVER]);
+  // MCP clients register themselves: locally, public clients may, unless told otherwise.
+  process.env.OPEN_REGISTRATION ??= 'public';
 
   backend = await prepareBackend(process.env, {
     command: 'npm start',

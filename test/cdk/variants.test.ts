@@ -314,6 +314,7 @@ describe('resource servers: another API and the sample MCP server', () => {
       issuer: 'https://auth.example.com',
       resourceServers: [{ name: 'Reports', path: '/protected/reports', scopes: 'reports:read' }],
       exampleMcpServer: true,
+      openRegistration: 'public',
     }));
   }, 120_000);
   afterAll(() => synthesized?.cleanup());
@@ -331,6 +332,13 @@ describe('resource servers: another API and the sample MCP server', () => {
     const properties = synthesized.template.Resources[synthesized.logicalId(method)].Properties;
     expect(properties.AuthorizationType).toBe('CUSTOM');
     expect(properties.Integration.Type).toBe('AWS_PROXY');
+  });
+
+  it('opens registration without an account only when asked', () => {
+    for (const [, lambda] of synthesized.resources('AWS::Lambda::Function')) {
+      const variables = lambda.Properties.Environment.Variables;
+      if ('ISSUER' in variables) expect(variables.OPEN_REGISTRATION).toBe('public');
+    }
   });
 
   it('declares every resource server to the functions, the MCP server included', () => {
@@ -352,9 +360,12 @@ describe('resource servers: another API and the sample MCP server', () => {
 });
 
 describe('the 401 challenge with the default resource server alone', () => {
-  it('names its metadata URL', () => {
+  it('names its metadata URL (and registration without an account stays off)', () => {
     const synthesized = synthesizeConstruct(() => ({ issuer: 'https://auth.example.com' }));
     try {
+      for (const [, lambda] of synthesized.resources('AWS::Lambda::Function')) {
+        expect(lambda.Properties.Environment.Variables.OPEN_REGISTRATION).toBeUndefined();
+      }
       const [properties] = synthesized
         .resources('AWS::ApiGateway::GatewayResponse')
         .map(([, response]) => response.Properties)

@@ -4,7 +4,8 @@
  * the 401 names the server's protected-resource metadata, the metadata names tinyoauth, the client
  * identifies itself by a Client ID Metadata Document the test serves over https on loopback, and it
  * completes authorization code + PKCE with `resource`, then lists and calls tools. A token for another
- * resource server is refused at the MCP server.
+ * resource server is refused at the MCP server. Without a metadata document, the client registers
+ * itself at the registration endpoint (open under npm start) and connects the same way.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -22,7 +23,9 @@ import type {
   OAuthTokens,
 } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDynamoDb } from '#adapters/aws/dynamodb';
 import { sha256 } from '#core/secrets';
+import { storedItem } from '../fakes/runtime.ts';
 import { bearer, browser, send } from '../integration/infra/http.ts';
 import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
 
@@ -116,6 +119,7 @@ class TestProvider implements OAuthClientProvider {
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       token_endpoint_auth_method: 'none',
+      scope: 'mcp:tools',
     };
   }
   clientInformation() {
@@ -232,6 +236,31 @@ describe('an MCP client with the official SDK, given only the MCP server URL', (
     // Bound to the MCP server: the default resource server's API does not take it.
     const elsewhere = await send(stack.baseUrl, 'GET', '/protected/resource', { headers: bearer(token) });
     expect(elsewhere.status).toBe(403);
+  });
+
+  it('registers itself without an account when it has no metadata document, then connects the same way', async () => {
+    const username = await user();
+    const provider = new TestProvider(undefined);
+    const transport = await connectUntilAuthorization(provider);
+    // The SDK's fallback: RFC 7591 registration at the registration_endpoint, open under npm start.
+    const clientId = provider.information?.client_id as string;
+    expect(clientId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    const authorizationUrl = provider.authorizationUrl as URL;
+    expect(authorizationUrl.searchParams.get('client_id')).toBe(clientId);
+    expect(authorizationUrl.searchParams.get('resource')).toBe(`${stack.baseUrl}/protected/mcp`);
+
+    const { code } = await approve(authorizationUrl, username);
+    await transport.finishAuth(code);
+    const client = await connected(provider);
+    const echoed = await client.callTool({ name: 'echo', arguments: { message: 'hello' } });
+    expect(echoed.content).toEqual([{ type: 'text', text: 'hello' }]);
+    await client.close();
+
+    // Used once, so it no longer expires.
+    const db = createDynamoDb({ region: 'us-east-1', endpoint: process.env.DYNAMODB_ENDPOINT as string });
+    const item = await storedItem(db, `${stack.tablePrefix}clients`, { clientId });
+    expect(item).toMatchObject({ clientId, tokenEndpointAuthMethod: 'none' });
+    expect(item?.expiresAt).toBeUndefined();
   });
 
   it('refuses at the MCP server a token issued for another resource server', async () => {

@@ -1,4 +1,7 @@
-/** The resource-server routes of the IAM check's run: RFC 9728 metadata, and the sample MCP server. */
+/**
+ * The routes of resource servers and MCP clients in the IAM check's run: RFC 9728 metadata, the sample
+ * MCP server, and a registration without an account (the run enables OPEN_REGISTRATION).
+ */
 import { expect } from 'vitest';
 import { bearer, send } from './http.ts';
 
@@ -11,4 +14,8 @@ export async function resourceServerFlows(baseUrl: string, accessToken: string):
     json: { jsonrpc: '2.0', id: 1, method: 'tools/list' },
   });
   expect(listed.status, listed.text).toBe(200);
+  const registered = await send(baseUrl, 'POST', '/client', {
+    json: { application_type: 'native', redirect_uris: ['http://127.0.0.1:33418/cb'] },
+  });
+  expect(registered.status, registered.text).toBe(201);
 }

@@ -24,7 +24,10 @@ let gateway: RecordingGateway;
 const used = {} as Record<FunctionName, TableAccess[]>;
 
 beforeAll(async () => {
-  gateway = await startRecordingGateway({ lockout: { maxFailures: MAX_FAILURES, windowSeconds: 600 } });
+  gateway = await startRecordingGateway({
+    lockout: { maxFailures: MAX_FAILURES, windowSeconds: 600 },
+    openRegistration: 'public',
+  });
   const db = createDynamoDb({ region: gateway.config.region, endpoint: gateway.config.dynamoDbEndpoint });
   await driveEveryFlow(gateway.baseUrl, {
     forgetClientCount: async (username) => {
