@@ -180,7 +180,7 @@ export class DynamoGrantStore implements GrantStore {
   async putGrant(grant: GrantRecord): Promise<boolean> {
     const put: TransactAction = { Put: { TableName: this.grants, Item: { ...grant } } };
     // A client deleted since it authenticated must not end up with a grant its deletion missed.
-    const result = await this.consume([...this.clientExists(grant.clientId), put], undefined);
+    const result = await this.consume([...this.clientUsed(grant.clientId), put], undefined);
     return result.ok;
   }
 
@@ -207,7 +207,7 @@ export class DynamoGrantStore implements GrantStore {
 
   /**
    * As `clientExists`, and the client's first use: an openly registered client stops expiring (its
-   * `expiresAt` is removed) once a code is redeemed for it.
+   * `expiresAt` is removed) once it is granted anything (a code redeemed, client credentials).
    */
   private clientUsed(clientId: string): TransactAction[] {
     if (isClientIdUrl(clientId)) return [];

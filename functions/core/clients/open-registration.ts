@@ -9,7 +9,7 @@
  *   other `web`: OpenID Connect's default of `web` would refuse every desktop MCP client;
  * - each source address registers at most `perWindow` clients per window, counted in DynamoDB in the
  *   same atomic write that stores the client, so no burst and no number of function instances exceeds it;
- * - a client nobody ever uses expires: it carries `expiresAt` until its first code is redeemed.
+ * - a client nobody ever uses expires: it carries `expiresAt` until it is first granted tokens.
  * Such a client has no owner: no user lists, manages or deletes it.
  */
 import { type Clock, epochSeconds } from '#core/clock';

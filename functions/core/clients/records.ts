@@ -34,7 +34,8 @@ export interface ClientRecord {
   applicationType?: ApplicationType;
   /**
    * Epoch seconds after which a client registered without an account, and never used, is gone: removed
-   * by its first code redemption, and deleted by DynamoDB's TTL otherwise (lookups check it themselves).
+   * by its first grant (a code redeemed, client credentials), else DynamoDB's TTL deletes the client
+   * (late: lookups check it themselves).
    */
   expiresAt?: number;
 }

@@ -6,18 +6,19 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createClientCreateHandler } from '#adapters/endpoints/clients/create';
+import { createTokenHandler } from '#adapters/endpoints/oauth/token';
 import type { ApiEvent } from '#adapters/http/request';
 import type { ApiResult } from '#adapters/http/responses';
-import { clientRegistry, clients, openRegistration, sessions } from '#app/services';
+import { clientRegistry, clients, openRegistration, sessions, tokenGrants } from '#app/services';
 import { tableName } from '#contract/tables';
 import { OPEN_REGISTRATIONS_PER_WINDOW, UNUSED_CLIENT_TTL_SECONDS } from '#core/clients/open-registration';
-import { apiEvent } from '../../../fakes/events.ts';
+import { apiEvent, basic } from '../../../fakes/events.ts';
 import { silentLogger } from '../../../fakes/logger.ts';
 import { storedItem, testRuntime } from '../../../fakes/runtime.ts';
 
 const NATIVE = { application_type: 'native', redirect_uris: ['http://127.0.0.1:33418/callback'] };
 
-async function setup(mode: 'off' | 'public' = 'public') {
+async function setup(mode: 'off' | 'public' | 'all' = 'public') {
   const runtime = await testRuntime({ openRegistration: mode });
   const open = openRegistration(runtime);
   const create = createClientCreateHandler(clientRegistry(runtime), sessions(runtime), silentLogger, open);
@@ -78,6 +79,30 @@ describe('registration without an account', () => {
     expect(JSON.parse(confidential.body).error).toBe('invalid_client_metadata');
     const web = await register(source(), { ...NATIVE, application_type: 'web' });
     expect(JSON.parse(web.body).error).toBe('invalid_redirect_uri');
+  });
+
+  it('stops expiring once first granted tokens (here client credentials, open to all clients)', async () => {
+    const { runtime, register } = await setup('all');
+    const reply = await register(source(), {
+      grant_types: ['client_credentials'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      scope: 'read',
+    });
+    const { client_id, client_secret } = JSON.parse(reply.body);
+    const token = createTokenHandler(clients(runtime), tokenGrants(runtime), silentLogger);
+    const granted = (await token(
+      apiEvent({
+        path: '/token',
+        form: { grant_type: 'client_credentials', scope: 'read' },
+        headers: { authorization: basic(client_id, client_secret) },
+      }),
+      {} as never,
+    )) as ApiResult;
+    expect(granted.statusCode, granted.body).toBe(200);
+    const item = await storedItem(runtime.db, tableName(runtime.config.tablePrefix, 'clients'), {
+      clientId: client_id,
+    });
+    expect(item?.expiresAt).toBeUndefined();
   });
 
   it('is no client once expired unused', async () => {
