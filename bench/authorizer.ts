@@ -20,6 +20,7 @@ import type { SigningKey } from '#core/keys/key-ring';
 import { generateSigningKey, publicJwk } from '#core/keys/key-set';
 import type { LivenessRecords, LivenessStore } from '#core/oauth/liveness';
 import { type AccessTokenClaims, signAccessToken } from '#core/tokens/jwt';
+import { defaultResourceServer } from '../test/fakes/resources.ts';
 import { type BilledCall, billCall } from './billing.ts';
 import { deployedAuthorizer } from './deployed-authorizer.ts';
 import { type CallRecord, httpRequests, type MeteredDynamoDb, reportedCapacity } from './metered-dynamodb.ts';
@@ -160,7 +161,7 @@ export async function measureThroughput(durationMs: number): Promise<ThroughputR
         keys,
         revocation: liveRecords(claims),
         clock: Date.now,
-        resourceIdentifier: AUDIENCE,
+        resourceServers: [defaultResourceServer(AUDIENCE)],
         issuer: ISSUER,
         scopeRules: [],
         logger: discardingLogger,
@@ -263,7 +264,7 @@ export async function measureRevocationCheck(
     keys: createLocalJWKSet(key.jwks),
     revocation: new DynamoLivenessStore(db.db, prefix),
     clock: Date.now,
-    resourceIdentifier: AUDIENCE,
+    resourceServers: [defaultResourceServer(AUDIENCE)],
     issuer: ISSUER,
     scopeRules: [],
     logger: discardingLogger,

@@ -22,6 +22,7 @@ import { systemClock } from '#core/clock';
 import { KeyRing } from '#core/keys/key-ring';
 import { generateKeySet } from '#core/keys/key-set';
 import { MemoryKeySource } from '../test/fakes/keys.ts';
+import { defaultResourceServer } from '../test/fakes/resources.ts';
 import { LOCAL_CREDENTIALS, REGION } from './dynamodb.ts';
 import { MeteredDynamoDb } from './metered-dynamodb.ts';
 import { StoredItems } from './stored-items.ts';
@@ -83,7 +84,7 @@ export async function handlers(runtime: Runtime & { keyRing: KeyRing }) {
       keys: createLocalJWKSet({ keys: await runtime.keyRing.publicKeys() }),
       revocation: livenessStore(runtime),
       clock: runtime.clock,
-      resourceIdentifier: runtime.config.resourceIdentifier,
+      resourceServers: [defaultResourceServer(runtime.config.resourceIdentifier)],
       issuer: runtime.config.issuer,
       scopeRules: [],
       logger,

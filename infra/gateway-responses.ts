@@ -106,3 +106,42 @@ export function gatewayResponse(type: GatewayResponseType): GatewayResponseDefin
   if (!found) throw new Error(`No gateway response is defined for ${type}`);
   return found;
 }
+
+/**
+ * What a 401 or 403 of the authorizer tells the client in `WWW-Authenticate` (RFC 6750 §3, RFC 9728
+ * §5.1): where the metadata of the resource server serving the path is, and for a 403 the scope the
+ * request needs. The local gateway knows each of these per request; the CDK stack's gateway responses
+ * are one per API with literal headers, so it passes what holds for every path (DESIGN.md says what).
+ */
+export interface Challenge {
+  /** The RFC 9728 metadata URL of the resource server serving the request's path. */
+  resourceMetadata?: string | undefined;
+  /** RFC 6750 §3.1: a request that carried no token gets no error code. */
+  tokenMissing?: boolean;
+  /** The scopes the request needs, for a 403 `insufficient_scope`. */
+  scope?: string | undefined;
+}
+
+const quoted = (value: string): string => `"${value.replace(/["\\]/g, '')}"`;
+
+export function challengeHeader(type: 'UNAUTHORIZED' | 'ACCESS_DENIED', challenge: Challenge): string {
+  const parameters: string[] = [];
+  if (type === 'ACCESS_DENIED') parameters.push('error="insufficient_scope"');
+  else if (!challenge.tokenMissing) parameters.push('error="invalid_token"');
+  if (type === 'ACCESS_DENIED' && challenge.scope) parameters.push(`scope=${quoted(challenge.scope)}`);
+  if (challenge.resourceMetadata) parameters.push(`resource_metadata=${quoted(challenge.resourceMetadata)}`);
+  return parameters.length === 0 ? 'Bearer' : `Bearer ${parameters.join(', ')}`;
+}
+
+/** The gateway response with its challenge for these facts (the other responses as they are). */
+export function gatewayResponseWith(
+  type: GatewayResponseType,
+  challenge: Challenge,
+): GatewayResponseDefinition {
+  const definition = gatewayResponse(type);
+  if (type !== 'UNAUTHORIZED' && type !== 'ACCESS_DENIED') return definition;
+  return {
+    ...definition,
+    headers: { ...definition.headers, 'WWW-Authenticate': challengeHeader(type, challenge) },
+  };
+}

@@ -3,9 +3,9 @@
  * entry of `functions` with exactly the table actions listed (least privilege), and one API Gateway
  * method per entry of `routes`; the local gateway serves the same routes with the same handlers.
  */
-
 import { ACCOUNT_FUNCTIONS, SIGN_IN_TABLES, VERIFICATION_MAIL_TABLES } from './account-functions.ts';
 import type { FunctionDefinition } from './function-definition.ts';
+import { RESOURCE_SERVER_FUNCTIONS } from './resource-server-functions.ts';
 
 const definitions = {
   register: {
@@ -89,8 +89,8 @@ const definitions = {
     entry: 'functions/handlers/oauth/token.ts',
     description: 'POST /token: authorization_code, refresh_token and client_credentials grants',
     tables: {
-      // The client with the code or refresh token in one BatchGetItem; a GetItem for client credentials.
-      clients: { actions: ['GetItem', 'BatchGetItem', 'ConditionCheckItem'] },
+      // The client with the code or refresh token (BatchGetItem), alone (GetItem); its first use (UpdateItem).
+      clients: { actions: ['GetItem', 'BatchGetItem', 'ConditionCheckItem', 'UpdateItem'] },
       codes: { actions: ['BatchGetItem', 'UpdateItem'] },
       sessions: { actions: ['ConditionCheckItem'] },
       grants: { actions: ['PutItem', 'UpdateItem', 'ConditionCheckItem'] },
@@ -141,6 +141,7 @@ const definitions = {
       // before clients were counted is counted once from the byOwner index.
       users: { actions: ['UpdateItem'] },
       clients: { actions: ['Query', 'PutItem'], indexes: ['byOwner'] },
+      registrationLimits: { actions: ['UpdateItem'] },
     },
     keys: 'publish',
   },
@@ -212,6 +213,7 @@ const definitions = {
     description: 'ANY /protected/*: the sample backend, answers with the caller identity it received',
     tables: {},
   },
+  ...RESOURCE_SERVER_FUNCTIONS,
 } as const satisfies Record<string, FunctionDefinition>;
 
 export type FunctionName = keyof typeof definitions;
@@ -227,6 +229,8 @@ export interface RouteDefinition {
   function: FunctionName;
   /** Whether the Lambda authorizer runs first (only `/protected/*`). */
   authorized?: boolean;
+  /** An example the CDK stack deploys only when asked (`exampleMcpServer`); npm start always serves it. */
+  example?: 'mcp';
 }
 
 export const routes: readonly RouteDefinition[] = [
@@ -251,6 +255,7 @@ export const routes: readonly RouteDefinition[] = [
   { method: 'GET', path: '/.well-known/openid-configuration', function: 'metadata' },
   { method: 'GET', path: '/.well-known/oauth-authorization-server', function: 'metadata' },
   { method: 'GET', path: '/.well-known/jwks.json', function: 'jwks' },
+  { method: 'GET', path: '/.well-known/oauth-protected-resource/{proxy+}', function: 'resourceMetadata' },
   { method: 'GET', path: '/userinfo', function: 'userInfo' },
   { method: 'POST', path: '/userinfo', function: 'userInfo' },
   { method: 'GET', path: '/end_session', function: 'endSession' },
@@ -284,7 +289,9 @@ export const routes: readonly RouteDefinition[] = [
   { method: 'OPTIONS', path: '/.well-known/openid-configuration', function: 'metadata' },
   { method: 'OPTIONS', path: '/.well-known/oauth-authorization-server', function: 'metadata' },
   { method: 'OPTIONS', path: '/.well-known/jwks.json', function: 'jwks' },
+  { method: 'OPTIONS', path: '/.well-known/oauth-protected-resource/{proxy+}', function: 'resourceMetadata' },
   { method: 'ANY', path: '/protected/{proxy+}', function: 'protectedResource', authorized: true },
+  { method: 'ANY', path: '/protected/mcp', function: 'mcpServer', authorized: true, example: 'mcp' },
 ];
 
 /** The function that authorizes every route marked `authorized`. */

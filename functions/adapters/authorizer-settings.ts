@@ -7,6 +7,7 @@
 import { ConfigError } from '#contract/config-error';
 import type { ScopeRule } from '#contract/protection';
 import { parseScopeRules, SCOPE_RULES_VARIABLE } from '#contract/protection';
+import { checkScopeRules, type ResourceServer } from '#contract/resources';
 
 export interface AuthorizerSettings {
   jwksUri: URL;
@@ -15,7 +16,10 @@ export interface AuthorizerSettings {
 
 type Env = Record<string, string | undefined>;
 
-export function loadAuthorizerSettings(env: Env, issuer: string): AuthorizerSettings {
+export function loadAuthorizerSettings(
+  env: Env,
+  { issuer, resourceServers }: { issuer: string; resourceServers: readonly ResourceServer[] },
+): AuthorizerSettings {
   const raw = env.JWKS_URI || `${issuer}/.well-known/jwks.json`;
   let jwksUri: URL;
   try {
@@ -26,5 +30,7 @@ export function loadAuthorizerSettings(env: Env, issuer: string): AuthorizerSett
   if ((jwksUri.protocol !== 'https:' && jwksUri.protocol !== 'http:') || jwksUri.hash || jwksUri.username) {
     throw new ConfigError(`JWKS_URI must be an http(s) URL without fragment or credentials, got "${raw}"`);
   }
-  return { jwksUri, scopeRules: parseScopeRules(env[SCOPE_RULES_VARIABLE]) };
+  const scopeRules = parseScopeRules(env[SCOPE_RULES_VARIABLE]);
+  checkScopeRules(scopeRules, resourceServers);
+  return { jwksUri, scopeRules };
 }

@@ -4,12 +4,16 @@
  */
 import { ConfigError } from '#contract/config-error';
 import type { Environment, EnvironmentName } from '#contract/environment';
+import { parseResourceServers, type ResourceServer } from '#contract/resources';
 import { isScopeToken } from '#contract/scopes';
+import type { OpenRegistrationMode } from '#core/clients/open-registration';
 
 export interface Config {
   issuer: string;
-  /** `aud` of access tokens: the identifier of the protected API (RFC 9068 §2.2). */
+  /** The default `aud` of access tokens: the identifier of the default resource server (RFC 9068 §2.2). */
   resourceIdentifier: string;
+  /** Every resource server tokens may be issued for (RFC 8707), the default first. */
+  resourceServers: ResourceServer[];
   region: string;
   /** Unset in the cloud: the regional endpoint is derived from `region`. */
   dynamoDbEndpoint: string | undefined;
@@ -29,7 +33,7 @@ export interface Config {
   lockout: { maxFailures: number; windowSeconds: number };
   /** log2 of scrypt's N. OWASP's floor is 17 (N = 131072) with r = 8, p = 1. */
   scryptLogN: number;
-  /** Every scope a client may be registered for (RFC 8414 `scopes_supported`). */
+  /** Every scope of every resource server: what a client may be registered for (RFC 8414 `scopes_supported`). */
   scopesSupported: string[];
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /**
@@ -40,6 +44,10 @@ export interface Config {
     | { transport: 'ses'; from: string; configurationSet: string | undefined }
     | { transport: 'outbox'; directory: string }
     | { transport: 'none' };
+  /** Local development and tests only: client metadata documents may come from `localhost`. */
+  clientMetadataAllowLocalhost: boolean;
+  /** Client registration without an account: off, public clients only, or all. */
+  openRegistration: OpenRegistrationMode;
 }
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -87,6 +95,16 @@ class SettingsReader {
     return this.refuse(`${name} must be one of ${values.join(', ')}, got "${this.env[name]}"`, fallback);
   }
 
+  /** The value `read` returns, or `fallback` with its ConfigError's message as a problem. */
+  attempt<Value>(read: () => Value, fallback: Value): Value {
+    try {
+      return read();
+    } catch (error) {
+      if (error instanceof ConfigError) return this.refuse(error.message, fallback);
+      throw error;
+    }
+  }
+
   check(valid: boolean, problem: string): void {
     if (!valid) this.problems.push(problem);
   }
@@ -106,16 +124,37 @@ class SettingsReader {
 export function loadConfig(env: Environment): Config {
   const settings = new SettingsReader(env);
   const issuer = settings.url('ISSUER', `http://localhost:${env.PORT || '3000'}`);
+  const resourceIdentifier = settings.url('RESOURCE_IDENTIFIER', `${issuer}/protected`);
+  const times = lifetimes(settings);
+  const resourceServers = settings.attempt(
+    () =>
+      parseResourceServers(
+        env.RESOURCE_SERVERS,
+        {
+          identifier: resourceIdentifier,
+          name: env.RESOURCE_NAME || 'Protected API',
+          path: '/protected',
+          scopes: scopesSupported(settings),
+          accessTokenTtlSeconds: times.accessTokenTtlSeconds,
+        },
+        issuer,
+      ),
+    [],
+  );
   const config: Config = {
     issuer,
-    resourceIdentifier: settings.url('RESOURCE_IDENTIFIER', `${issuer}/protected`),
+    resourceIdentifier,
+    resourceServers,
     logLevel: settings.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
     dynamoDbEndpoint: dynamoDbEndpoint(settings),
     tablePrefix: tablePrefix(settings),
     keys: keySource(env),
-    scopesSupported: scopesSupported(settings),
-    ...lifetimes(settings),
+    scopesSupported: [...new Set(resourceServers.flatMap((server) => server.scopes))],
+    ...times,
+    openRegistration: settings.oneOf('OPEN_REGISTRATION', ['off', 'public', 'all'], 'off'),
+    clientMetadataAllowLocalhost:
+      settings.oneOf('CLIENT_METADATA_ALLOW_LOCALHOST', ['true', 'false'], 'false') === 'true',
     scryptLogN: settings.integer('SCRYPT_LOG_N', { fallback: 17, min: 14, max: 20 }),
     mail: mailSettings(settings),
   };

@@ -53,6 +53,7 @@ import {
   flushing,
   introspection,
   lambdaRuntime,
+  openRegistration,
   profiles,
   type Runtime,
   revocation,
@@ -77,7 +78,15 @@ export const logoutEndpoint = (runtime: Runtime = lambdaRuntime()) =>
 
 // Clients, managed by their owner with a session token
 export const clientCreateEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  flushing(runtime, createClientCreateHandler(clientRegistry(runtime), sessions(runtime), runtime.logger));
+  flushing(
+    runtime,
+    createClientCreateHandler(
+      clientRegistry(runtime),
+      sessions(runtime),
+      runtime.logger,
+      openRegistration(runtime),
+    ),
+  );
 export const clientListEndpoint = (runtime: Runtime = lambdaRuntime()) =>
   flushing(runtime, createClientListHandler(clientRegistry(runtime), sessions(runtime), runtime.logger));
 export const clientDeleteEndpoint = (runtime: Runtime = lambdaRuntime()) =>
@@ -108,7 +117,13 @@ export const introspectEndpoint = (runtime: Runtime = lambdaRuntime()) =>
   flushing(runtime, createIntrospectHandler(clients(runtime), introspection(runtime), runtime.logger));
 
 // Discovery and the sample backend: no DynamoDB, so their entries import them from there.
-export { jwksEndpoint, metadataEndpoint, sampleBackendEndpoint } from './endpoints-without-dynamodb.ts';
+export {
+  jwksEndpoint,
+  mcpServerEndpoint,
+  metadataEndpoint,
+  resourceMetadataEndpoint,
+  sampleBackendEndpoint,
+} from './endpoints-without-dynamodb.ts';
 
 // Pages
 const accountPages = (runtime: Runtime) => ({

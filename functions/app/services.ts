@@ -13,6 +13,7 @@
 import { loadAuthorizerSettings } from '#adapters/authorizer-settings';
 import { LOCAL_REQUEST_TIMEOUT_MS } from '#adapters/aws/client-settings';
 import { createDynamoDb } from '#adapters/aws/dynamodb';
+import { createMetadataDocumentFetcher } from '#adapters/clients/metadata-document-fetcher';
 import { DynamoAccountTokenStore } from '#adapters/dynamo/account-tokens';
 import { DynamoAccountStore } from '#adapters/dynamo/accounts';
 import { DynamoAdministrationStore } from '#adapters/dynamo/administration';
@@ -20,17 +21,21 @@ import { DynamoClientStore } from '#adapters/dynamo/clients';
 import { DynamoConsentStore } from '#adapters/dynamo/consents';
 import { DynamoGrantStore } from '#adapters/dynamo/grants';
 import { DynamoLivenessStore } from '#adapters/dynamo/liveness';
+import { DynamoOpenRegistrationStore } from '#adapters/dynamo/open-registrations';
 import { DynamoProfileStore } from '#adapters/dynamo/profiles';
 import { remoteKeySet } from '#adapters/keys/remote-key-set';
 import { otpauthTotp } from '#adapters/mfa/totp-engine';
 import { BrowserSessions } from '#adapters/web/browser-sessions';
 import { createAuthorizer } from '#core/authorizer/decision';
 import { ClientAdministration } from '#core/clients/client-administration';
+import { MetadataDocumentClients } from '#core/clients/metadata-documents';
+import { OpenRegistration } from '#core/clients/open-registration';
 import { ClientRegistry } from '#core/clients/registry';
 import { epochSeconds } from '#core/clock';
 import { Authorization } from '#core/oauth/authorization';
 import { Consents } from '#core/oauth/consents';
 import { Introspection } from '#core/oauth/introspection';
+import { ResourceIndicators } from '#core/oauth/resource-indicators';
 import { Revocation } from '#core/oauth/revocation';
 import { TokenGrants } from '#core/oauth/token-grants';
 import { withIdentityScopes } from '#core/oidc/claims';
@@ -130,13 +135,44 @@ export const clientRegistry = /* @__PURE__ */ perRuntime(
     }),
 );
 
-/** Client lookup for the endpoints that authenticate or verify clients. */
-export const clients = clientStore;
+/** Registration without an account, when configured (OPEN_REGISTRATION); undefined when off. */
+export const openRegistration = /* @__PURE__ */ perRuntime((runtime) => {
+  const mode = runtime.config.openRegistration;
+  if (mode === 'off') return undefined;
+  return new OpenRegistration({
+    store: new DynamoOpenRegistrationStore(dynamoDb(runtime), runtime.config.tablePrefix),
+    clock: runtime.clock,
+    scopesSupported: withIdentityScopes(runtime.config.scopesSupported),
+    mode,
+    events: securityEvents(runtime),
+  });
+});
+
+/**
+ * Client lookup for the endpoints that authenticate or verify clients: registered clients, and those a
+ * client_id URL names by its metadata document (fetched behind the SSRF guard, cached per environment).
+ */
+export const clients = /* @__PURE__ */ perRuntime(
+  (runtime) =>
+    new MetadataDocumentClients({
+      registered: clientStore(runtime),
+      fetcher: createMetadataDocumentFetcher({ allowLocalhost: runtime.config.clientMetadataAllowLocalhost }),
+      clock: runtime.clock,
+      scopesSupported: withIdentityScopes(runtime.config.scopesSupported),
+      onRefused: (url, reason) =>
+        runtime.logger.warn('client metadata document refused', { clientId: url, reason }),
+    }),
+);
+
+const resourceIndicators = /* @__PURE__ */ perRuntime(
+  (runtime) => new ResourceIndicators(runtime.config.resourceServers),
+);
 
 export const authorization = /* @__PURE__ */ perRuntime(
   (runtime) =>
     new Authorization({
-      clients: clientStore(runtime),
+      resources: resourceIndicators(runtime),
+      clients: clients(runtime),
       grants: grantStore(runtime),
       clock: runtime.clock,
       issuer: runtime.config.issuer,
@@ -151,7 +187,7 @@ export const tokenGrants = /* @__PURE__ */ perRuntime(
       keys: keyRing(runtime),
       clock: runtime.clock,
       issuer: runtime.config.issuer,
-      audience: runtime.config.resourceIdentifier,
+      resources: resourceIndicators(runtime),
       accessTokenTtlSeconds: runtime.config.accessTokenTtlSeconds,
       refreshTokenTtlSeconds: runtime.config.refreshTokenTtlSeconds,
       logger: runtime.logger,
@@ -167,7 +203,7 @@ export const revocation = /* @__PURE__ */ perRuntime(
       keys: keyRing(runtime),
       clock: runtime.clock,
       issuer: runtime.config.issuer,
-      audience: runtime.config.resourceIdentifier,
+      audience: runtime.config.resourceServers.map((server) => server.identifier),
       logger: runtime.logger,
     }),
 );
@@ -180,7 +216,7 @@ export const introspection = /* @__PURE__ */ perRuntime(
       keys: keyRing(runtime),
       clock: runtime.clock,
       issuer: runtime.config.issuer,
-      audience: runtime.config.resourceIdentifier,
+      audience: runtime.config.resourceServers.map((server) => server.identifier),
       logger: runtime.logger,
     }),
 );
@@ -200,12 +236,12 @@ export const browserSessions = /* @__PURE__ */ perRuntime(
 
 /** The `/protected/*` authorizer's decision, with the published keys as its verification keys. */
 export const authorizer = /* @__PURE__ */ perRuntime((runtime) => {
-  const settings = loadAuthorizerSettings(runtime.env, runtime.config.issuer);
+  const settings = loadAuthorizerSettings(runtime.env, runtime.config);
   return createAuthorizer({
     keys: remoteKeySet(settings.jwksUri),
     revocation: livenessStore(runtime),
     clock: runtime.clock,
-    resourceIdentifier: runtime.config.resourceIdentifier,
+    resourceServers: runtime.config.resourceServers,
     issuer: runtime.config.issuer,
     scopeRules: settings.scopeRules,
     logger: runtime.logger,

@@ -8,7 +8,13 @@
 export const ENVIRONMENT = {
   ISSUER: 'The `iss` of every token and the base URL of every endpoint.',
   RESOURCE_IDENTIFIER: 'The `aud` of access tokens (RFC 9068): the identifier of the protected API.',
-  SCOPES: 'Space-separated scopes clients may be registered for.',
+  RESOURCE_NAME: 'The display name of the default resource server (RFC 9728 `resource_name`).',
+  RESOURCE_SERVERS: 'The resource servers besides the default one, as JSON (contract/resources.ts).',
+  SCOPES: 'Space-separated scopes of the default resource server; clients may be registered for them.',
+  CLIENT_METADATA_ALLOW_LOCALHOST:
+    'true: client metadata documents may be fetched from localhost (local development and tests only).',
+  OPEN_REGISTRATION:
+    'off, public or all: client registration without an account (RFC 7591), and for which clients.',
   TABLE_PREFIX: 'Prefix of every physical table name (the table name follows it).',
   DYNAMODB_ENDPOINT: 'Another DynamoDB than the regional one (DynamoDB Local).',
   AWS_REGION: 'Set by Lambda: the region of the tables and secrets.',

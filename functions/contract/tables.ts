@@ -65,8 +65,19 @@ const definitions = {
     name: 'clients',
     partitionKey: 'clientId',
     indexes: [{ name: 'byOwner', partitionKey: 'owner', sortKey: 'clientIdIssuedAt' }],
+    // Only clients registered without an account carry it, until their first use.
+    ttlAttribute: 'expiresAt',
     retain: true,
-    description: 'Registered OAuth clients with their owner; secrets only as hashes.',
+    description:
+      'Registered OAuth clients with their owner (none when registered openly); secrets only as hashes.',
+  },
+  registrationLimits: {
+    name: 'registration_limits',
+    partitionKey: 'source',
+    ttlAttribute: 'expiresAt',
+    retain: false,
+    description:
+      'Open registrations per source address and window; a full counter refuses more until expiresAt.',
   },
   codes: {
     name: 'codes',

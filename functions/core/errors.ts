@@ -70,6 +70,11 @@ export class InvalidScope extends OAuthError {
   readonly status = 400;
   readonly code = 'invalid_scope';
 }
+/** RFC 8707 §2: the requested resource is unknown, malformed, or not one this client may use. */
+export class InvalidTarget extends OAuthError {
+  readonly status = 400;
+  readonly code = 'invalid_target';
+}
 export class AccessDenied extends OAuthError {
   readonly status = 403;
   readonly code = 'access_denied';

@@ -19,7 +19,14 @@ import { ARecord, RecordTarget } from 'aws-cdk-lib/aws-route53';
 import { ApiGatewayDomain } from 'aws-cdk-lib/aws-route53-targets';
 import { CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
-import { GATEWAY_RESPONSE_CONTENT_TYPE, gatewayResponses } from '#infra/gateway-responses';
+import { PROTECTED_AREA } from '#contract/protection';
+import { protectedResourceMetadataUrl } from '#contract/resources';
+import {
+  type Challenge,
+  GATEWAY_RESPONSE_CONTENT_TYPE,
+  gatewayResponses,
+  gatewayResponseWith,
+} from '#infra/gateway-responses';
 import { acknowledge, REASONS } from './acknowledgements.ts';
 import type { TinyOAuthCustomDomain, TinyOAuthProps } from './props.ts';
 import type { Settings } from './settings.ts';
@@ -100,9 +107,21 @@ export function apiUrls(
   };
 }
 
+/**
+ * The challenge of the API's 401 and 403: gateway responses are one per API and their headers literal,
+ * so it names a resource server's metadata only while the default server serves every path. With more
+ * servers it names none, and clients find the metadata from the request's URL (RFC 9728 §3.1; DESIGN.md).
+ */
+export function cloudChallenge(issuer: string, resourceServers: string | undefined): Challenge {
+  return resourceServers === undefined
+    ? { resourceMetadata: protectedResourceMetadataUrl(issuer, { path: PROTECTED_AREA }) }
+    : {};
+}
+
 /** API Gateway's own answers (no route, no token, throttled, ...), as infra/gateway-responses.ts defines them. */
-export function addGatewayResponses(api: RestApi): void {
-  for (const response of gatewayResponses) {
+export function addGatewayResponses(api: RestApi, challenge: Challenge): void {
+  for (const { type } of gatewayResponses) {
+    const response = gatewayResponseWith(type, challenge);
     api.addGatewayResponse(`Response${response.type}`, {
       type: ResponseType.of(response.type),
       ...(response.statusCode !== undefined ? { statusCode: String(response.statusCode) } : {}),

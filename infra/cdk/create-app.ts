@@ -19,6 +19,7 @@ export function createApp(props: AppProps = {}): { app: App; stack: TinyOAuthSta
     tracing: settings.flag('tracing'),
     backend: settings.text('backendUrl') ? { httpUrl: settings.text('backendUrl') as string } : undefined,
     protectedScopes: settings.json('protectedScopes'),
+    exampleMcpServer: settings.flag('exampleMcpServer'),
     webAclArn: settings.text('webAclArn'),
     authorizerCacheTtl: settings.seconds('authorizerCacheSeconds'),
     tokenLifetimes: {

@@ -6,7 +6,7 @@
 import type { Duration } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { CACHE_TTL_VARIABLE, SCOPE_RULES_VARIABLE } from '#contract/protection';
-import { AUTHORIZER, type FunctionName, functions, routes } from '#infra/routes';
+import { AUTHORIZER, type FunctionName, functions, type RouteDefinition, routes } from '#infra/routes';
 import { REASONS } from './acknowledgements.ts';
 import type { TinyOAuthTables } from './dynamodb.ts';
 import { type FunctionEnvironment, TinyOAuthFunction } from './function.ts';
@@ -27,12 +27,19 @@ export interface FunctionsOptions extends Pick<Settings, 'tracing' | 'logRetenti
   jwksUrl: string;
   authorizerCacheTtl: Duration;
   mail: TinyOAuthMail | undefined;
+  /** The routes deployed (infra/routes.ts, examples only on request): a function only they serve is left out. */
+  routes: readonly RouteDefinition[];
 }
 
 export function createFunctions(scope: Construct, options: FunctionsOptions): TinyOAuthFunctions {
   const created: TinyOAuthFunctions = {};
   for (const name of Object.keys(functions) as FunctionName[]) {
-    if (!servedByBackend(name, options.backend)) created[name] = createFunction(scope, name, options);
+    const undeployedExample =
+      routes.some((route) => route.function === name && route.example) &&
+      !options.routes.some((route) => route.function === name);
+    if (!undeployedExample && !servedByBackend(name, options.backend)) {
+      created[name] = createFunction(scope, name, options);
+    }
   }
   return created;
 }
@@ -43,7 +50,7 @@ function servedByBackend(name: FunctionName, backend: TinyOAuthBackend | undefin
     backend !== undefined &&
     name !== AUTHORIZER &&
     routes.some((route) => route.function === name) &&
-    routes.every((route) => route.function !== name || route.authorized)
+    routes.every((route) => route.function !== name || (route.authorized && !route.example))
   );
 }
 

@@ -17,7 +17,7 @@ import {
 } from 'aws-cdk-lib/aws-apigateway';
 import type { Construct } from 'constructs';
 import { IDENTITY_HEADERS, identityHeaderSpellings } from '#contract/protection';
-import { AUTHORIZER, type RouteDefinition, routes } from '#infra/routes';
+import { AUTHORIZER, type RouteDefinition } from '#infra/routes';
 import { acknowledgeAuthorizedMethod, acknowledgePublicMethod } from './acknowledgements.ts';
 import type { TinyOAuthFunction } from './function.ts';
 import type { TinyOAuthFunctions } from './functions.ts';
@@ -35,6 +35,8 @@ export interface MethodsOptions {
   functions: TinyOAuthFunctions;
   backend: TinyOAuthBackend | undefined;
   authorizerCacheTtl: Duration;
+  /** The routes to deploy: infra/routes.ts's, examples only when asked for. */
+  routes: readonly RouteDefinition[];
 }
 
 interface RouteTargets extends MethodsOptions {
@@ -62,8 +64,8 @@ export function addMethods(scope: Construct, options: MethodsOptions): TokenAuth
     validateRequestBody: true,
     validateRequestParameters: true,
   });
-  for (const route of routes) addMethod(route, { ...options, authorizer, validator });
-  addMethodNotAllowed(options.api, { routes, validator });
+  for (const route of options.routes) addMethod(route, { ...options, authorizer, validator });
+  addMethodNotAllowed(options.api, { routes: options.routes, validator });
   return authorizer;
 }
 
@@ -74,7 +76,9 @@ function addMethod(route: RouteDefinition, targets: RouteTargets): void {
     parameters.map(({ name }) => [`method.request.path.${name}`, true]),
   );
   const integration =
-    route.authorized && targets.backend ? backendIntegration(route, targets.backend, parameters) : undefined;
+    route.authorized && !route.example && targets.backend
+      ? backendIntegration(route, targets.backend, parameters)
+      : undefined;
   const fn = targets.functions[route.function];
   if (!integration && !fn)
     throw new Error(`Route ${route.method} ${route.path} has no function "${route.function}"`);

@@ -8,6 +8,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IHostedZone } from 'aws-cdk-lib/aws-route53';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { ResourceServerDeclaration } from '#contract/resources';
 import type { FunctionEnvironment } from './function.ts';
 import type { TinyOAuthMail } from './mail.ts';
 
@@ -51,8 +52,20 @@ export interface TinyOAuthProps {
    * the stage URL of the API. Set it only when something in front (e.g. CloudFront) serves the API.
    */
   issuer?: string;
-  /** `aud` of access tokens (RFC 9068). Default: `${issuer}/protected`. */
+  /** The default resource server's identifier, the `aud` of its tokens (RFC 9068). Default: `${issuer}/protected`. */
   resourceIdentifier?: string;
+  /**
+   * Resource servers besides the default one (RFC 8707, RFC 9728), each serving a path below
+   * `/protected/` with its own scopes and token lifetime: functions/contract/resources.ts. Validated at synth.
+   */
+  resourceServers?: ResourceServerDeclaration[];
+  /**
+   * Client registration without an account (RFC 7591, as MCP clients register): `public` (public
+   * clients only) or `all`; rate limited per source address. Default: off.
+   */
+  openRegistration?: 'public' | 'all';
+  /** Deploy the sample MCP server at `/protected/mcp`, a resource server of its own. Default false. */
+  exampleMcpServer?: boolean;
   /** How long sessions, access tokens, refresh tokens and authorization codes live; each has its own default. */
   tokenLifetimes?: TokenLifetimes;
   /**

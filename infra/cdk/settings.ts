@@ -8,7 +8,9 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { loadConfig } from '#adapters/config';
 import type { EnvironmentName } from '#contract/environment';
 import { DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS, parseScopeRules } from '#contract/protection';
+import { checkScopeRules } from '#contract/resources';
 import { KEY_REFRESH_SECONDS } from '#core/keys/key-ring';
+import { SAMPLE_MCP_SERVER } from '#infra/resource-server-functions';
 import type { FunctionEnvironment } from './function.ts';
 import { mailEnvironment } from './mail.ts';
 import {
@@ -36,6 +38,8 @@ export interface Settings {
   authorizerCacheTtl: Duration;
   /** The `PROTECTED_SCOPES` value, when there are rules. */
   scopeRules: string | undefined;
+  /** The `RESOURCE_SERVERS` value, when there are servers besides the default (the MCP example included). */
+  resourceServers: string | undefined;
   keyTimings: Pick<SigningKeysProps, 'retainSeconds' | 'publishDelaySeconds' | 'rotationInterval'>;
 }
 
@@ -50,6 +54,7 @@ export function resolveSettings(props: TinyOAuthProps): Settings {
     lifetimes,
     authorizerCacheTtl: props.authorizerCacheTtl ?? Duration.seconds(DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS),
     scopeRules: props.protectedScopes ? JSON.stringify(props.protectedScopes) : undefined,
+    resourceServers: resourceServersOf(props),
     keyTimings: {
       // Tokens signed by the old key (up to a key cache period after the rotation) must keep verifying
       // until they expire; refresh tokens and codes are opaque and signed by nothing.
@@ -66,18 +71,27 @@ export function resolveSettings(props: TinyOAuthProps): Settings {
   return settings;
 }
 
+function resourceServersOf(props: TinyOAuthProps): string | undefined {
+  const declared = [...(props.resourceServers ?? []), ...(props.exampleMcpServer ? [SAMPLE_MCP_SERVER] : [])];
+  return declared.length > 0 ? JSON.stringify(declared) : undefined;
+}
+
 /** What every function of the construct reads, whatever it does: the team's settings, then the construct's. */
 export function sharedEnvironment(options: {
-  environment: FunctionEnvironment | undefined;
+  environment?: FunctionEnvironment | undefined;
   issuer: string;
   resourceIdentifier: string;
   tablePrefix: string;
   lifetimes: LifetimeSeconds;
+  resourceServers: string | undefined;
+  openRegistration?: 'public' | 'all' | undefined;
 }): FunctionEnvironment {
   return {
     ...options.environment,
     ISSUER: options.issuer,
     RESOURCE_IDENTIFIER: options.resourceIdentifier,
+    ...(options.resourceServers ? { RESOURCE_SERVERS: options.resourceServers } : {}),
+    ...(options.openRegistration ? { OPEN_REGISTRATION: options.openRegistration } : {}),
     TABLE_PREFIX: options.tablePrefix,
     ...Object.fromEntries(
       Object.entries(options.lifetimes).map(([name, seconds]) => [name, String(seconds)]),
@@ -100,16 +114,22 @@ function tokenLifetimeSeconds(lifetimes: TokenLifetimes) {
 function validate(props: TinyOAuthProps, settings: Settings): void {
   const concrete = (value: string | undefined) =>
     value === undefined || Token.isUnresolved(value) ? 'https://deploy-time.invalid' : value;
-  loadConfig(
+  const config = loadConfig(
     sharedEnvironment({
       environment: { ...props.environment, ...(props.mail ? mailEnvironment(props.mail) : {}) },
       issuer: concrete(props.issuer),
       resourceIdentifier: concrete(props.resourceIdentifier),
       tablePrefix: settings.tablePrefix,
       lifetimes: settings.lifetimes,
+      resourceServers: settings.resourceServers,
+      openRegistration: props.openRegistration,
     }),
   );
-  parseScopeRules(settings.scopeRules);
+  checkScopeRules(parseScopeRules(settings.scopeRules), config.resourceServers);
+  // Documents from localhost are for a developer's machine; in the cloud, localhost is the function itself.
+  if (props.environment?.CLIENT_METADATA_ALLOW_LOCALHOST !== undefined) {
+    throw new Error('CLIENT_METADATA_ALLOW_LOCALHOST is for local development and tests only: leave it out.');
+  }
   if (props.backend && 'httpUrl' in props.backend) {
     const url = props.backend.httpUrl;
     if (!Token.isUnresolved(url) && !/^https?:\/\/[^/?#]+(\/[^?#]*)?$/.test(url)) {

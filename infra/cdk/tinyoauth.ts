@@ -13,7 +13,8 @@ import type { RestApi, TokenAuthorizer } from 'aws-cdk-lib/aws-apigateway';
 import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { METRIC_NAMESPACE } from '#contract/metrics';
-import { addGatewayResponses, apiUrls, createApi, protectStage } from './api.ts';
+import { routes } from '#infra/routes';
+import { addGatewayResponses, apiUrls, cloudChallenge, createApi, protectStage } from './api.ts';
 import { TinyOAuthTables } from './dynamodb.ts';
 import type { FunctionEnvironment, TinyOAuthFunction } from './function.ts';
 import { createFunctions, type TinyOAuthFunctions } from './functions.ts';
@@ -70,7 +71,7 @@ export class TinyOAuth extends Construct {
   constructor(scope: Construct, id: string, props: TinyOAuthProps = {}) {
     super(scope, id);
     const settings = resolveSettings(props);
-    const { tracing, logRetention, tablePrefix, lifetimes, authorizerCacheTtl } = settings;
+    const { tracing, logRetention, tablePrefix, authorizerCacheTtl } = settings;
 
     const { api, accessLogs } = createApi(this, {
       ...settings,
@@ -102,28 +103,33 @@ export class TinyOAuth extends Construct {
       logRetention,
     });
     const { issuer, resourceIdentifier, jwksUrl } = this;
+    // The sample MCP server's route only when asked for (infra/routes.ts marks it an example).
+    const deployed = routes.filter((route) => !route.example || props.exampleMcpServer);
     this.functions = createFunctions(this, {
       ...settings,
+      routes: deployed,
       backend: props.backend,
       tables: this.tables,
       keys: this.keys,
       environment: sharedEnvironment({
+        // The team's props, then the resolved settings (resourceServers as the variable's JSON).
+        ...props,
+        ...settings,
         environment: { ...props.environment, ...metricsEnvironment },
         issuer,
         resourceIdentifier,
-        tablePrefix,
-        lifetimes,
       }),
       jwksUrl,
       mail: props.mail,
     });
     this.authorizer = addMethods(this, {
       api,
+      routes: deployed,
       functions: this.functions,
       backend: props.backend,
       authorizerCacheTtl,
     });
-    addGatewayResponses(api);
+    addGatewayResponses(api, cloudChallenge(issuer, settings.resourceServers));
     protectStage(this, api, { webAclArn: props.webAclArn, tracing });
     this.monitoring = this.createMonitoring(settings, props.alarmTopic);
   }

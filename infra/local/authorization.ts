@@ -16,7 +16,15 @@ export type AuthorizationOutcome =
       /** The authorizer's context values as strings, for identity headers to HTTP backends. */
       context: Record<string, string>;
     }
-  | { kind: 'refused'; response: GatewayResponseType; reason: string };
+  | {
+      kind: 'refused';
+      response: GatewayResponseType;
+      reason: string;
+      /** The request carried no token (RFC 6750 §3.1: its 401 names no error). */
+      tokenMissing?: true;
+      /** A policy's refusal: the token's scope, from the authorizer's context. */
+      tokenScope?: string;
+    };
 
 export interface TokenAuthorizerOptions {
   /** Calls the authorizer function with its event; rejects as the function throws. */
@@ -54,7 +62,13 @@ function refusalFor(error: unknown): Refusal {
 /** The answer's policy, evaluated for this request's method ARN (cached answers are re-evaluated). */
 function decide({ result, latency }: Answer, methodArn: string): AuthorizationOutcome {
   if (evaluatePolicy(result.statements, methodArn) === 'deny') {
-    return { kind: 'refused', response: 'ACCESS_DENIED', reason: `the policy does not allow ${methodArn}` };
+    const scope = result.context.scope;
+    return {
+      kind: 'refused',
+      response: 'ACCESS_DENIED',
+      reason: `the policy does not allow ${methodArn}`,
+      ...(typeof scope === 'string' ? { tokenScope: scope } : {}),
+    };
   }
   // REST APIs hand context values to the backend as strings, whatever type the authorizer used.
   const context = Object.fromEntries(
@@ -78,7 +92,12 @@ export class TokenAuthorizer {
     path: string,
   ): Promise<AuthorizationOutcome> {
     if (authorization === undefined || authorization === '') {
-      return { kind: 'refused', response: 'UNAUTHORIZED', reason: 'no Authorization header' };
+      return {
+        kind: 'refused',
+        response: 'UNAUTHORIZED',
+        reason: 'no Authorization header',
+        tokenMissing: true,
+      };
     }
     const event = buildTokenAuthorizerEvent(authorization, method, path);
     const answer = this.cached(authorization) ?? (await this.ask(authorization, event));

@@ -11,6 +11,7 @@ import { DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS } from '#contract/protection';
 import { allowedMethodsByPath } from '#infra/method-not-allowed';
 import { AUTHORIZER, functions, routes as projectRoutes, type RouteDefinition } from '#infra/routes';
 import { type AuthorizationOutcome, TokenAuthorizer } from './authorization.ts';
+import { challengeOf, type LocalProtection } from './challenges.ts';
 import { buildProxyEvent, INTEGRATION_TIMEOUT_MS, type IncomingRequest, lambdaContext } from './events.ts';
 import { type HandlerLoader, importHandler, isFunctionName } from './handlers.ts';
 import { forwardToBackend, pathBelowPrefix } from './http-backend.ts';
@@ -36,6 +37,8 @@ export interface GatewayOptions {
   loadHandler?: HandlerLoader;
   /** How long an authorizer answer is reused for the same Authorization header; 0 disables the cache. */
   authorizerCacheTtlSeconds?: number;
+  /** The resource servers and scope rules the authorizer runs with: its 401s and 403s name them. */
+  protection?: LocalProtection;
   /** When set, authorized routes go to this HTTP backend instead of their function. */
   protectedBackendUrl?: string;
   maxRequestBytes?: number;
@@ -64,6 +67,7 @@ interface Context {
   authorizerName: string;
   maxRequestBytes: number;
   protectedBackendUrl: string | undefined;
+  protection: LocalProtection | undefined;
   now: () => number;
   log: (line: string) => void;
   /** Runs a function's handler as Lambda would; rejects when it cannot be loaded or throws. */
@@ -94,6 +98,7 @@ function contextOf(options: GatewayOptions): Context {
     authorizerName,
     maxRequestBytes: options.maxRequestBytes ?? MAX_REQUEST_BYTES,
     protectedBackendUrl: options.protectedBackendUrl,
+    protection: options.protection,
     now,
     log: options.log ?? (() => {}),
     invoke,
@@ -173,11 +178,15 @@ async function respond(context: Context, request: IncomingMessage, requestId: st
     const outcome = await context.authorizer.authorize(header, incoming.method, incoming.path);
     if (outcome.kind === 'refused') {
       context.log(`  authorizer: ${outcome.reason}`);
-      return { response: gatewayHttpResponse(outcome.response), target: context.authorizerName };
+      const challenge = context.protection && challengeOf(context.protection, incoming, outcome);
+      return {
+        response: gatewayHttpResponse(outcome.response, undefined, challenge),
+        target: context.authorizerName,
+      };
     }
     authorization = outcome;
   }
-  if (route.authorized && context.protectedBackendUrl) {
+  if (route.authorized && !route.example && context.protectedBackendUrl) {
     return forward(context, { incoming, route, authorization });
   }
   return invokeRoute(context, { incoming, match, authorization, requestId });

@@ -4,9 +4,11 @@
  * Set-Cookie survive), base64 bodies decoded, and anything malformed turned into a 502.
  */
 import {
+  type Challenge,
   GATEWAY_RESPONSE_CONTENT_TYPE,
   type GatewayResponseType,
   gatewayResponse,
+  gatewayResponseWith,
 } from '#infra/gateway-responses';
 import { methodNotAllowed } from '#infra/method-not-allowed';
 
@@ -31,8 +33,12 @@ const jsonResponse = (status: number, headers: Record<string, string>, body: unk
 });
 
 /** One of the gateway responses of infra/gateway-responses.ts; the defaults keep the status of the error they stand for. */
-export function gatewayHttpResponse(type: GatewayResponseType, status?: number): HttpResponse {
-  const definition = gatewayResponse(type);
+export function gatewayHttpResponse(
+  type: GatewayResponseType,
+  status?: number,
+  challenge?: Challenge,
+): HttpResponse {
+  const definition = challenge ? gatewayResponseWith(type, challenge) : gatewayResponse(type);
   const code = definition.statusCode ?? status;
   if (code === undefined)
     throw new Error(`The ${type} gateway response needs the status of the error it answers`);

@@ -7,8 +7,11 @@
  * AUTHORIZER_CACHE_TTL_SECONDS, PROTECTED_BACKEND_URL, DYNAMODB_LOCAL_DATA_DIR, SAMPLE_APP_PORT,
  * SAMPLE_APP_STATE_FILE (infra/local/sample-app.ts).
  */
+
+import { loadAuthorizerSettings } from '#adapters/authorizer-settings';
 import { ConfigError } from '#contract/config-error';
 import { authorizerCacheTtlSeconds } from '#contract/protection';
+import { SAMPLE_MCP_SERVER } from '#infra/resource-server-functions';
 import { AUTHORIZER, routes } from '#infra/routes';
 import { DynamoDbUnreachable, type LocalBackend, prepareBackend } from './backend.ts';
 import { DataDirectoryInUse } from './data-directory.ts';
@@ -64,6 +67,10 @@ async function main() {
   const host = process.env.HOST || '127.0.0.1';
   const cacheTtlSeconds = authorizerCacheTtlSeconds(process.env);
   const protectedBackendUrl = parseBackendUrl(process.env.PROTECTED_BACKEND_URL);
+  // The sample MCP server at /protected/mcp is a resource server of its own, unless told otherwise.
+  process.env.RESOURCE_SERVERS ??= JSON.stringify([SAMPLE_MCP_SERVER]);
+  // MCP clients register themselves: locally, public clients may, unless told otherwise.
+  process.env.OPEN_REGISTRATION ??= 'public';
 
   backend = await prepareBackend(process.env, {
     command: 'npm start',
@@ -80,8 +87,11 @@ async function main() {
   });
   if (stopping) return;
 
+  const { config } = backend;
+  const { scopeRules } = loadAuthorizerSettings(process.env, config);
   gateway = createGateway({
     authorizerCacheTtlSeconds: cacheTtlSeconds,
+    protection: { issuer: config.issuer, resourceServers: config.resourceServers, scopeRules },
     ...(protectedBackendUrl ? { protectedBackendUrl } : {}),
     log: (line) => console.log(line),
   });

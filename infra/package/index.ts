@@ -8,6 +8,7 @@ import { usePrebuiltBundles } from '#infra/cdk/function';
 
 usePrebuiltBundles(fileURLToPath(new URL('./lambda/', import.meta.url)));
 
+export type { ResourceServerDeclaration } from '#contract/resources';
 export type { TinyOAuthFunction } from '#infra/cdk/function';
 export type { TinyOAuthFunctions } from '#infra/cdk/functions';
 export type { TinyOAuthMonitoring } from '#infra/cdk/monitoring';

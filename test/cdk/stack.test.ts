@@ -23,7 +23,8 @@ let synthSeconds: number;
 
 beforeAll(() => {
   const started = performance.now();
-  synthesized = synthesizeApp({ bundle: true });
+  // With the example MCP server, so that every function and route of infra/routes.ts is asserted.
+  synthesized = synthesizeApp({ bundle: true, context: { 'tinyoauth:exampleMcpServer': true } });
   synthSeconds = (performance.now() - started) / 1000;
 }, 300_000);
 afterAll(() => synthesized?.cleanup());
@@ -169,6 +170,7 @@ describe('routes', () => {
     }
     expect(routes.filter((route) => route.authorized).map((route) => route.path)).toEqual([
       '/protected/{proxy+}',
+      '/protected/mcp',
     ]);
   });
 

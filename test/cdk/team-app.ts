@@ -55,7 +55,8 @@ import { TinyOAuth, type TinyOAuthFunction, type TinyOAuthProps } from 'tinyoaut
 
 const app = new App({ outdir: 'cdk.out' });
 const stack = new Stack(app, 'TeamStack');
-const props: TinyOAuthProps = { tablePrefix: 'team_', environment: { LOG_LEVEL: 'debug' } };
+// With the example MCP server, so that every bundle the package ships is deployed.
+const props: TinyOAuthProps = { tablePrefix: 'team_', environment: { LOG_LEVEL: 'debug' }, exampleMcpServer: true };
 const auth = new TinyOAuth(stack, 'Auth', props);
 const login: TinyOAuthFunction | undefined = auth.functions.login;
 if (!login) throw new Error('no login function');

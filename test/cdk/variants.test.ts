@@ -13,6 +13,7 @@ import { TinyOAuth } from '#infra/cdk/tinyoauth';
 import { evaluatePolicy, parseAuthorizerResult } from '#infra/local/policy';
 import { allowedMethodsByPath } from '#infra/method-not-allowed';
 import { functions, routes } from '#infra/routes';
+import { ONLY_DEFAULT } from '../fakes/resources.ts';
 import {
   type Json,
   type Synthesized,
@@ -107,8 +108,11 @@ describe('an HTTP backend, a custom domain and non-default settings', () => {
   it('does not deploy the sample backend, and deploys everything else', () => {
     const descriptions = lambdaDescriptions(synthesized);
     expect(descriptions).not.toContain(functions.protectedResource.description);
+    // The sample MCP server is an example, deployed only with exampleMcpServer.
+    expect(descriptions).not.toContain(functions.mcpServer.description);
     for (const [name, definition] of Object.entries(functions)) {
-      if (name !== 'protectedResource') expect(descriptions).toContain(definition.description);
+      if (!['protectedResource', 'mcpServer'].includes(name))
+        expect(descriptions).toContain(definition.description);
     }
   });
 
@@ -202,7 +206,7 @@ describe('an HTTP backend, a custom domain and non-default settings', () => {
     ];
     const rules = parseScopeRules(authorizerFunction.Properties.Environment.Variables.PROTECTED_SCOPES);
     const stage = `arn:aws:execute-api:eu-west-1:123456789012:abc123/${synthesized.tinyoauth.api.deploymentStage.stageName}`;
-    const policy = accessPolicy(stage, unmetScopeRules(rules, 'orders:write'));
+    const policy = accessPolicy(stage, { ...ONLY_DEFAULT, unmet: unmetScopeRules(rules, 'orders:write') });
     const statements = parseAuthorizerResult({ principalId: 'p', policyDocument: policy }).statements;
     const decide = (method: string, path: string) => evaluatePolicy(statements, `${stage}/${method}${path}`);
     for (const path of [
@@ -331,5 +335,91 @@ describe('invalid settings fail at synth, not at the first cold start', () => {
     expect(() => build({ backend: { httpUrl: 'https://x.example.com/?a=1' } })).toThrow(/backend.httpUrl/);
     expect(() => build({ tablePrefix: 'bad prefix' })).toThrow(/TABLE_PREFIX/);
     expect(() => build({ issuer: 'https://auth.example.com/?x' })).toThrow(/ISSUER/);
+  });
+});
+
+describe('resource servers: another API and the sample MCP server', () => {
+  let synthesized: Synthesized;
+  beforeAll(() => {
+    synthesized = synthesizeConstruct(() => ({
+      backend: { httpUrl: 'https://orders.internal.example.com' },
+      issuer: 'https://auth.example.com',
+      resourceServers: [{ name: 'Reports', path: '/protected/reports', scopes: 'reports:read' }],
+      exampleMcpServer: true,
+      openRegistration: 'public',
+    }));
+  }, 120_000);
+  afterAll(() => synthesized?.cleanup());
+
+  const gatewayResponse = (type: string) =>
+    synthesized
+      .resources('AWS::ApiGateway::GatewayResponse')
+      .map(([, response]) => response.Properties)
+      .find((properties) => properties.ResponseType === type);
+
+  it('deploys the MCP server as a function of its own behind the authorizer, not the HTTP backend', () => {
+    expect(lambdaDescriptions(synthesized)).toContain(functions.mcpServer.description);
+    const [method] = synthesized.tinyoauth.api.methods.filter((m) => m.resource.path === '/protected/mcp');
+    if (!method) throw new Error('No /protected/mcp method');
+    const properties = synthesized.template.Resources[synthesized.logicalId(method)].Properties;
+    expect(properties.AuthorizationType).toBe('CUSTOM');
+    expect(properties.Integration.Type).toBe('AWS_PROXY');
+  });
+
+  it('opens registration without an account only when asked', () => {
+    for (const [, lambda] of synthesized.resources('AWS::Lambda::Function')) {
+      const variables = lambda.Properties.Environment.Variables;
+      if ('ISSUER' in variables) expect(variables.OPEN_REGISTRATION).toBe('public');
+    }
+  });
+
+  it('declares every resource server to the functions, the MCP server included', () => {
+    const [, authorizer] =
+      synthesized
+        .resources('AWS::Lambda::Function')
+        .filter(([, lambda]) => lambda.Properties.Description === functions.authorizer.description)[0] ?? [];
+    expect(JSON.parse(authorizer.Properties.Environment.Variables.RESOURCE_SERVERS)).toEqual([
+      { name: 'Reports', path: '/protected/reports', scopes: 'reports:read' },
+      { name: 'tinyoauth sample MCP server', path: '/protected/mcp', scopes: 'mcp:tools' },
+    ]);
+  });
+
+  it('names no metadata URL in its one 401 challenge, since no single resource server serves every path', () => {
+    expect(
+      gatewayResponse('UNAUTHORIZED').ResponseParameters['gatewayresponse.header.WWW-Authenticate'],
+    ).toBe(`'Bearer error="invalid_token"'`);
+  });
+});
+
+describe('the 401 challenge with the default resource server alone', () => {
+  it('names its metadata URL (and registration without an account stays off)', () => {
+    const synthesized = synthesizeConstruct(() => ({ issuer: 'https://auth.example.com' }));
+    try {
+      for (const [, lambda] of synthesized.resources('AWS::Lambda::Function')) {
+        expect(lambda.Properties.Environment.Variables.OPEN_REGISTRATION).toBeUndefined();
+      }
+      const [properties] = synthesized
+        .resources('AWS::ApiGateway::GatewayResponse')
+        .map(([, response]) => response.Properties)
+        .filter((response) => response.ResponseType === 'UNAUTHORIZED');
+      expect(properties.ResponseParameters['gatewayresponse.header.WWW-Authenticate']).toBe(
+        `'Bearer error="invalid_token", resource_metadata="https://auth.example.com/.well-known/oauth-protected-resource/protected"'`,
+      );
+    } finally {
+      synthesized.cleanup();
+    }
+  }, 120_000);
+});
+
+describe('settings the construct refuses at synth', () => {
+  it.each([
+    [
+      { environment: { CLIENT_METADATA_ALLOW_LOCALHOST: 'true' } },
+      'CLIENT_METADATA_ALLOW_LOCALHOST is for local development',
+    ],
+    [{ resourceServers: [{ name: 'X', path: '/elsewhere', scopes: 'x' }] }, 'must be below /protected/'],
+    [{ protectedScopes: { 'ANY /protected/mcp/*': 'read' }, exampleMcpServer: true }, 'does not offer'],
+  ])('%j', (props, message) => {
+    expect(() => new TinyOAuth(new Stack(new App(), 'S'), 'Auth', props as never)).toThrow(message);
   });
 });

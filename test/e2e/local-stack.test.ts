@@ -86,7 +86,10 @@ describe('npm start, on the shared test DynamoDB', () => {
   it('refuses a protected route without a token before any function runs', async () => {
     const response = await fetch(`${stack.baseUrl}/protected/anything`);
     expect(response.status).toBe(401);
-    expect(response.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+    // No token, so no error code (RFC 6750 §3.1); the metadata of the server of the path (RFC 9728 §5.1).
+    expect(response.headers.get('www-authenticate')).toBe(
+      `Bearer resource_metadata="${stack.baseUrl}/.well-known/oauth-protected-resource/protected"`,
+    );
   });
 
   it("prints each invocation's metrics as CloudWatch EMF among its log lines, as Lambda would", async () => {

@@ -210,17 +210,21 @@ describe('/protected/* behind the authorizer', () => {
     registered = await registerClient(session);
   });
 
-  const expectUnauthorized = async (response: Response) => {
+  /** RFC 6750 §3 and RFC 9728 §5.1: the challenge names the metadata of the resource server of the path. */
+  const expectUnauthorized = async (response: Response, tokenSent = true) => {
     expect(response.status).toBe(401);
-    expect(response.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+    const metadata = `resource_metadata="${stack.baseUrl}/.well-known/oauth-protected-resource/protected"`;
+    // No error code without a token (§3.1); API Gateway has one 401 for both, so a stage always sends it.
+    const error = tokenSent || deployedBaseUrl ? 'error="invalid_token", ' : '';
+    expect(response.headers.get('www-authenticate')).toBe(`Bearer ${error}${metadata}`);
     expect((await response.json()).error).toBe('invalid_token');
   };
 
   it('refuses a request without a token, with a session token, and with a token in the query string', async () => {
-    await expectUnauthorized(await call('/protected/resource'));
+    await expectUnauthorized(await call('/protected/resource'), false);
     await expectUnauthorized(await call('/protected/resource', { bearer: session }));
     const { tokens } = await codeFlow(session, registered);
-    await expectUnauthorized(await call(`/protected/resource?access_token=${tokens.access_token}`));
+    await expectUnauthorized(await call(`/protected/resource?access_token=${tokens.access_token}`), false);
     await expectUnauthorized(
       await call('/protected/resource', { bearer: `${tokens.access_token.slice(0, -4)}AAAA` }),
     );

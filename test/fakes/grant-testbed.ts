@@ -4,12 +4,14 @@ import type { ClientRecord } from '#core/clients/records';
 import { epochSeconds } from '#core/clock';
 import type { GrantDependencies } from '#core/oauth/grants/issuance';
 import type { CodeRecord } from '#core/oauth/records';
+import { ResourceIndicators } from '#core/oauth/resource-indicators';
 import { randomSecret, sha256 } from '#core/secrets';
 import { ACCESS_TOKEN_TYPE, type AccessTokenClaims, verifyToken } from '#core/tokens/jwt';
 import { MemoryGrantStore } from './grants.ts';
 import { manualClock, memoryKeyRing } from './keys.ts';
 import { recordingLogger } from './logger.ts';
 import { recordingEvents } from './observability.ts';
+import { defaultResourceServer } from './resources.ts';
 
 export const ISSUER = 'https://auth.example.com';
 export const AUDIENCE = 'https://api.example.com';
@@ -37,7 +39,9 @@ export async function grantTestbed() {
     keys: keyRing,
     clock,
     issuer: ISSUER,
-    audience: AUDIENCE,
+    resources: new ResourceIndicators([
+      { ...defaultResourceServer(AUDIENCE), accessTokenTtlSeconds: ACCESS_TTL },
+    ]),
     accessTokenTtlSeconds: ACCESS_TTL,
     refreshTokenTtlSeconds: REFRESH_TTL,
     logger,

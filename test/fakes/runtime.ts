@@ -20,7 +20,15 @@ export const recordingDb = (config: Config, requests: RequestRecord[]) =>
  * (from the environment the global setup provides), in-memory keys, and a clock the test moves.
  */
 export async function testRuntime(overrides: Partial<Config> = {}) {
-  const config = { ...loadConfig(process.env), ...overrides };
+  // The issuer and default resource identifier also decide the resource servers: loaded from them.
+  const config = {
+    ...loadConfig({
+      ...process.env,
+      ...(overrides.issuer ? { ISSUER: overrides.issuer } : {}),
+      ...(overrides.resourceIdentifier ? { RESOURCE_IDENTIFIER: overrides.resourceIdentifier } : {}),
+    }),
+    ...overrides,
+  };
   const requests: RequestRecord[] = [];
   const db = recordingDb(config, requests);
   const clock = manualClock(Date.now());

@@ -6,6 +6,7 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { cancellationReasons, conditionFailure, type DynamoDb } from '#adapters/aws/dynamodb';
 import { tableName } from '#contract/tables';
+import { isClientIdUrl } from '#core/clients/records';
 import type { ConsumeResult, GrantStore } from '#core/oauth/grant-store';
 import type { CodeRecord, GrantRecord, RefreshTokenRecord, RevokedTokenRecord } from '#core/oauth/records';
 import type { TransactAction } from './requests.ts';
@@ -58,7 +59,7 @@ export class DynamoGrantStore implements GrantStore {
           },
         },
       },
-      this.clientActive(code.clientId),
+      ...this.clientUsed(code.clientId),
       this.sessionLive(code.sessionId, nowSeconds),
       {
         Put: {
@@ -171,7 +172,7 @@ export class DynamoGrantStore implements GrantStore {
           ExpressionAttributeValues: { ':now': nowSeconds },
         },
       },
-      this.clientActive(token.clientId),
+      ...this.clientExists(token.clientId),
       ...(token.sessionId ? [this.sessionLive(token.sessionId, nowSeconds)] : []),
     ];
   }
@@ -179,7 +180,7 @@ export class DynamoGrantStore implements GrantStore {
   async putGrant(grant: GrantRecord): Promise<boolean> {
     const put: TransactAction = { Put: { TableName: this.grants, Item: { ...grant } } };
     // A client deleted or suspended since it authenticated must not end up with a grant its sweep missed.
-    const result = await this.consume([this.clientActive(grant.clientId), put], undefined);
+    const result = await this.consume([...this.clientUsed(grant.clientId), put], undefined);
     return result.ok;
   }
 
@@ -204,15 +205,41 @@ export class DynamoGrantStore implements GrantStore {
     await this.db.send(new PutCommand({ TableName: this.revokedTokens, Item: { ...record } }));
   }
 
-  /** The client exists and no operator suspended it (a suspension deletes its grants: none may follow). */
-  private clientActive(clientId: string): TransactAction {
-    return {
-      ConditionCheck: {
-        TableName: this.clients,
-        Key: { clientId },
-        ConditionExpression: 'attribute_exists(clientId) AND attribute_not_exists(suspendedAt)',
+  /**
+   * As `clientExists`, and the client's first use: an openly registered client stops expiring (its
+   * `expiresAt` is removed) once it is granted anything (a code redeemed, client credentials).
+   */
+  private clientUsed(clientId: string): TransactAction[] {
+    if (isClientIdUrl(clientId)) return [];
+    return [
+      {
+        Update: {
+          TableName: this.clients,
+          Key: { clientId },
+          UpdateExpression: 'REMOVE expiresAt',
+          // No operator suspended it (a suspension deletes its grants: none may follow).
+          ConditionExpression: 'attribute_exists(clientId) AND attribute_not_exists(suspendedAt)',
+        },
       },
-    };
+    ];
+  }
+
+  /**
+   * The registered client still exists and is not suspended. A client of a metadata document has no item
+   * to check: it lives as long as its document, which /token fetches (or reuses within its caching bound)
+   * to authenticate it.
+   */
+  private clientExists(clientId: string): TransactAction[] {
+    if (isClientIdUrl(clientId)) return [];
+    return [
+      {
+        ConditionCheck: {
+          TableName: this.clients,
+          Key: { clientId },
+          ConditionExpression: 'attribute_exists(clientId) AND attribute_not_exists(suspendedAt)',
+        },
+      },
+    ];
   }
 
   private sessionLive(sessionId: string, nowSeconds: number): TransactAction {

@@ -53,6 +53,11 @@ export class HttpRequest {
     return this.event.pathParameters?.[name] ?? undefined;
   }
 
+  /** The body as UTF-8 text, within the size limit, for a protocol that parses it itself. */
+  text(): string {
+    return this.rawBody();
+  }
+
   private rawBody(): string {
     const body = this.event.body ?? '';
     const bytes = this.event.isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');

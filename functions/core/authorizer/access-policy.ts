@@ -7,6 +7,7 @@
  * then every other spelling of a path that a backend would read as a denied one (NON_CANONICAL_PATHS).
  */
 import { PROTECTED_AREA, type ScopeRule } from '#contract/protection';
+import type { ResourceServer } from '#contract/resources';
 
 export interface ExecuteApiArn {
   /** `arn:<partition>:execute-api:<region>:<account>:<apiId>/<stage>`: the part that is the same for every route. */
@@ -77,20 +78,43 @@ export const NON_CANONICAL_PATHS: readonly string[] = [
 /** A rule's method as a method ARN names it; HEAD runs the GET handler in most servers, so GET covers it. */
 const methodsOf = (rule: ScopeRule): string[] => (rule.method === 'GET' ? ['GET', 'HEAD'] : [rule.method]);
 
-/** The protected area every valid token may reach, less the routes it lacks the scope for. */
-export function accessPolicy(stagePrefix: string, unmet: readonly ScopeRule[]): PolicyDocument {
+/** A path prefix as method ARN resources: the path itself and everything below it. */
+const pathAndBelow = (stagePrefix: string, path: string): string[] =>
+  path === PROTECTED_AREA
+    ? [`${stagePrefix}/*${path}/*`]
+    : [`${stagePrefix}/*${path}`, `${stagePrefix}/*${path}/*`];
+
+export interface PolicyScope {
+  /** The resource server the token was issued for (its `aud`): the only one it may reach. */
+  audience: Pick<ResourceServer, 'path'>;
+  /** Every declared resource server; the default one's area holds the others, which are denied to it. */
+  servers: readonly Pick<ResourceServer, 'path'>[];
+  /** The scope rules the token fails. */
+  unmet: readonly ScopeRule[];
+}
+
+/**
+ * The area of the token's resource server, less the other servers' areas inside it (the default
+ * server's holds them all), the routes the token lacks the scope for, and, when anything is denied,
+ * every other spelling of a path below `/protected` (a backend would read `/protected/%6Dcp` as
+ * `/protected/mcp`, where a Deny by string never reaches).
+ */
+export function accessPolicy(stagePrefix: string, { audience, servers, unmet }: PolicyScope): PolicyDocument {
   const Statement: PolicyStatement[] = [
-    { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: [`${stagePrefix}/*${PROTECTED_AREA}/*`] },
+    { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: pathAndBelow(stagePrefix, audience.path) },
   ];
-  if (unmet.length > 0) {
-    const routes = unmet.flatMap((rule) =>
-      methodsOf(rule).map((method) => `${stagePrefix}/${method}${rule.path}`),
-    );
+  const inside =
+    audience.path === PROTECTED_AREA ? servers.filter((server) => server.path !== PROTECTED_AREA) : [];
+  const denied = [
+    ...inside.flatMap((server) => pathAndBelow(stagePrefix, server.path)),
+    ...unmet.flatMap((rule) => methodsOf(rule).map((method) => `${stagePrefix}/${method}${rule.path}`)),
+  ];
+  if (denied.length > 0 || servers.length > 1) {
     const spellings = NON_CANONICAL_PATHS.map((suffix) => `${stagePrefix}/*${PROTECTED_AREA}${suffix}`);
     Statement.push({
       Action: 'execute-api:Invoke',
       Effect: 'Deny',
-      Resource: [...new Set(routes), ...spellings],
+      Resource: [...new Set(denied), ...spellings],
     });
   }
   return { Version: '2012-10-17', Statement };

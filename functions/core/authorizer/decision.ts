@@ -8,6 +8,7 @@
  */
 import { errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { ScopeRule } from '#contract/protection';
+import type { ResourceServer } from '#contract/resources';
 import { SIGNING_ALGORITHM } from '#core/keys/key-set';
 import type { LogFields, Logger } from '#core/logging';
 import type { LivenessStore } from '#core/oauth/liveness';
@@ -47,8 +48,8 @@ export interface AuthorizerDependencies {
   revocation: LivenessStore;
   /** Milliseconds since the epoch. */
   clock: () => number;
-  /** Expected `aud`. */
-  resourceIdentifier: string;
+  /** Every resource server: a token's `aud` must name one, and it is admitted only below that one's path. */
+  resourceServers: readonly ResourceServer[];
   /** Expected `iss`. */
   issuer: string;
   scopeRules: readonly ScopeRule[];
@@ -118,7 +119,11 @@ async function decide(
     throw new Refusal('method_arn_malformed', { methodArn: event.methodArn }, new Error('bad methodArn'));
   const token = bearerToken(event.authorizationToken);
   const nowSeconds = Math.floor(deps.clock() / 1000);
-  const claims = claimsOf(await verifySignature(deps, token, nowSeconds));
+  const payload = await verifySignature(deps, token, nowSeconds);
+  const claims = claimsOf(payload);
+  // One audience, one resource server: a token for several would open each of their areas.
+  const audience = deps.resourceServers.find((server) => server.identifier === payload.aud);
+  if (!audience) throw new Refusal('audience_not_single_resource', caller(claims));
   await checkLive(deps.revocation, claims, nowSeconds);
 
   const unmet = unmetScopeRules(deps.scopeRules, claims.scope);
@@ -127,7 +132,7 @@ async function decide(
   logger.debug('access allowed', { ...caller(claims), deniedRoutes: unmet.length });
   return {
     principalId: claims.sub,
-    policyDocument: accessPolicy(arn.stagePrefix, unmet),
+    policyDocument: accessPolicy(arn.stagePrefix, { audience, servers: deps.resourceServers, unmet }),
     context: { sub: claims.sub, client_id: claims.client_id, scope: claims.scope, jti: claims.jti },
   };
 }
@@ -155,7 +160,7 @@ async function verifySignature(
       algorithms: [SIGNING_ALGORITHM],
       typ: ACCESS_TOKEN_TYPE,
       issuer: deps.issuer,
-      audience: deps.resourceIdentifier,
+      audience: deps.resourceServers.map((server) => server.identifier),
       requiredClaims: ['exp', 'iat', 'jti', 'sub'],
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
       maxTokenAge: MAX_TOKEN_AGE_SECONDS,

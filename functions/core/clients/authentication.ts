@@ -6,7 +6,7 @@
 import { InvalidClient } from '#core/errors';
 import type { Parameters } from '#core/oauth/parameters';
 import { matchesHash } from '#core/secrets';
-import { type ClientLookup, type ClientRecord, isClientId } from './records.ts';
+import { type ClientLookup, type ClientRecord, isClientIdentifier } from './records.ts';
 
 export const BASIC_CHALLENGE = 'Basic realm="tinyoauth", charset="UTF-8"';
 
@@ -75,7 +75,7 @@ export async function authenticateClient(
     });
 
   // An id no client can have is refused unread, exactly as an unknown one (the secret is still hashed).
-  const client = isClientId(credentials.clientId)
+  const client = isClientIdentifier(credentials.clientId)
     ? await clients.findClient(credentials.clientId)
     : undefined;
   // Hash and compare even for an unknown client, so that timing does not reveal which client ids exist.

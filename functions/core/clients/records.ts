@@ -4,6 +4,8 @@ export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credent
 export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 /** OpenID Connect Registration `id_token_signed_response_alg`: RS256 unless the client chose ES256. */
 export type IdTokenAlgorithm = 'RS256' | 'ES256';
+/** OpenID Connect Registration `application_type`: which redirect URIs an openly registered client may have. */
+export type ApplicationType = 'web' | 'native';
 
 export interface ClientRecord {
   clientId: string;
@@ -33,6 +35,14 @@ export interface ClientRecord {
    * it as unknown, no grant can be made or refreshed for it, and its grants were deleted when it was set.
    */
   suspendedAt?: number;
+  /** Set for clients registered without an account (open-registration.ts). */
+  applicationType?: ApplicationType;
+  /**
+   * Epoch seconds after which a client registered without an account, and never used, is gone: removed
+   * by its first grant (a code redeemed, client credentials), else DynamoDB's TTL deletes the client
+   * (late: lookups check it themselves).
+   */
+  expiresAt?: number;
 }
 
 /**
@@ -56,3 +66,30 @@ export interface ClientLookup {
  * controls never becomes a database key it could make too large or malformed.
  */
 export const isClientId = (value: string): boolean => /^[A-Za-z0-9_-]{1,128}$/.test(value);
+
+/** The longest client_id URL accepted: well inside DynamoDB's 2048-byte key limit (grants are keyed by it). */
+export const MAX_CLIENT_ID_URL_LENGTH = 1024;
+
+/**
+ * Whether `value` is shaped like a Client ID Metadata Document URL (metadata-documents.ts): https (or
+ * http on localhost, which only a local-development setting lets the fetcher use), a path other than
+ * `/`, no dot segments, no credentials, query or fragment. The exact string is the client_id.
+ */
+export function isClientIdUrl(value: string): boolean {
+  if (value.length > MAX_CLIENT_ID_URL_LENGTH || !/^https?:\/\/[^/?#]+\/[^?#]*[^/?#]$/.test(value))
+    return false;
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  if (url.href !== value || url.username || url.password) return false;
+  if (
+    value
+      .split('/')
+      .slice(3)
+      .some((segment) => segment === '.' || segment === '..')
+  )
+    return false;
+  return url.protocol === 'https:' || url.hostname === 'localhost';
+}
+
+/** Whether `value` may name a client at all: a registered client's id, or a metadata document's URL. */
+export const isClientIdentifier = (value: string): boolean => isClientId(value) || isClientIdUrl(value);

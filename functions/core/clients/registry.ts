@@ -55,7 +55,7 @@ export interface ClientStore {
 }
 
 /** Client ids are public, but unguessable all the same: 128 random bits, base64url (22 characters). */
-const newClientId = (): string => randomBytes(16).toString('base64url');
+export const newClientId = (): string => randomBytes(16).toString('base64url');
 
 export interface ClientRegistryDependencies {
   store: ClientStore;

@@ -1,5 +1,6 @@
 /** How a registered client is shown to its owner, in RFC 7591 §3.2.1 member names. */
 import {
+  type ApplicationType,
   type ClientRecord,
   type GrantType,
   type IdTokenAlgorithm,
@@ -20,6 +21,7 @@ export interface ClientView {
   post_logout_redirect_uris?: string[];
   id_token_signed_response_alg: IdTokenAlgorithm;
   require_pkce: boolean;
+  application_type?: ApplicationType;
 }
 
 export const responseTypesFor = (grantTypes: readonly GrantType[]): string[] =>
@@ -40,6 +42,7 @@ export function describeClient(client: ClientRecord): ClientView {
       : {}),
     id_token_signed_response_alg: client.idTokenSignedResponseAlg ?? 'RS256',
     require_pkce: pkceRequired(client),
+    ...(client.applicationType ? { application_type: client.applicationType } : {}),
   };
 }
 

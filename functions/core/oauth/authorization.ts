@@ -6,7 +6,12 @@
  * logged-in user; then issue a short-lived, single-use code bound to everything it was issued for.
  */
 
-import { type ClientLookup, type ClientRecord, isClientId, pkceRequired } from '#core/clients/records';
+import {
+  type ClientLookup,
+  type ClientRecord,
+  isClientIdentifier,
+  pkceRequired,
+} from '#core/clients/records';
 import { isRegisteredRedirectUri } from '#core/clients/redirect-uris';
 import { type Clock, epochSeconds } from '#core/clock';
 import { InvalidRequest, UnauthorizedClient, UnknownClient, UnsupportedResponseType } from '#core/errors';
@@ -24,6 +29,7 @@ import type { GrantStore } from './grant-store.ts';
 import type { Parameters } from './parameters.ts';
 import { type ClientReadAhead, type ReadAhead, ReadAheadClients } from './read-ahead.ts';
 import type { CodeRecord } from './records.ts';
+import type { ResourceIndicators } from './resource-indicators.ts';
 
 /** Where errors and the code may be sent, once the client and its redirect URI are verified. */
 export interface RedirectTarget {
@@ -37,6 +43,8 @@ export interface RedirectTarget {
 
 export interface ValidatedRequest extends RedirectTarget {
   scope: string;
+  /** RFC 8707: the identifiers of the resource servers the grant is for. */
+  resources: string[];
   /** Absent only for a client exempt from PKCE that sent no challenge (`pkceRequired`). */
   codeChallenge?: string;
   /** OpenID Connect's `nonce` and `max_age`, when sent. */
@@ -73,6 +81,7 @@ export interface AuthorizationDependencies {
   clock: Clock;
   issuer: string;
   codeTtlSeconds: number;
+  resources: ResourceIndicators;
 }
 
 export class Authorization {
@@ -94,7 +103,7 @@ export class Authorization {
     const clientId = params.get('client_id');
     if (clientId === undefined) throw new UnknownClient('The "client_id" parameter is required.');
     // A client_id of impossible shape is never read (nor is anything read ahead with it).
-    const client = isClientId(clientId) ? await clients.findClient(clientId) : undefined;
+    const client = isClientIdentifier(clientId) ? await clients.findClient(clientId) : undefined;
     if (!client) throw new UnknownClient('The client is not registered.', { detail: 'unknown client_id' });
     // A suspended client's users are not sent back to it: nothing it asks for could be granted.
     if (client.suspendedAt !== undefined) {
@@ -127,7 +136,8 @@ export class Authorization {
 
   /** Step 2. Errors from here on may be sent to the verified redirect URI (redirected once signed in). */
   validate(params: Parameters, target: RedirectTarget): ValidatedRequest {
-    params.refuseRepeated();
+    // RFC 8707 §2.1: `resource` may be sent once per resource server the client wants tokens for.
+    params.refuseRepeated(['resource']);
     if (params.has('client_secret')) {
       throw new InvalidRequest('Client secrets are never sent to the authorization endpoint.');
     }
@@ -140,10 +150,15 @@ export class Authorization {
     }
 
     const codeChallenge = codeChallengeOf(params, target.client);
-    const scope = requestedScope(params.get('scope'), target.client.scope);
+    const servers = this.deps.resources.requested(params.all('resource'), target.client);
+    const scope = requestedScope(
+      params.get('scope'),
+      this.deps.resources.allowedScope(target.client, servers),
+    );
     return {
       ...target,
       scope,
+      resources: servers.map((server) => server.identifier),
       ...(codeChallenge === undefined ? {} : { codeChallenge }),
       openId: openIdParameters(params),
     };
@@ -166,6 +181,7 @@ export class Authorization {
       sub: session.sub,
       sessionId: session.sessionId,
       scope: request.scope,
+      resources: request.resources,
       ...(request.codeChallenge === undefined ? {} : { codeChallenge: request.codeChallenge }),
       createdAt: now,
       expiresAt: now + this.deps.codeTtlSeconds,

@@ -43,9 +43,14 @@ export class Parameters {
     return [...this.values].filter(([, list]) => list.length > 1).map(([name]) => name);
   }
 
-  /** For endpoints that refuse any repeated parameter up front, before reading any of them. */
-  refuseRepeated(): void {
-    const [first] = this.repeated();
+  /** Every value of `name` that is not empty, for the few parameters that may be repeated. */
+  all(name: string): string[] {
+    return (this.values.get(name) ?? []).filter((value) => value !== '');
+  }
+
+  /** For endpoints that refuse any repeated parameter up front (but those `allowed`), before reading any. */
+  refuseRepeated(allowed: readonly string[] = []): void {
+    const [first] = this.repeated().filter((name) => !allowed.includes(name));
     if (first !== undefined) throw new InvalidRequest(`The "${first}" parameter must not be repeated.`);
   }
 }

@@ -14,6 +14,8 @@ export interface CodeRecord {
   sub: string;
   sessionId: string;
   scope: string;
+  /** RFC 8707: the resource servers (identifiers) the request named; absent: the default one. */
+  resources?: string[];
   /**
    * The S256 PKCE challenge. Absent only when a client exempt from PKCE sent none: the code must then be
    * redeemed without a verifier (RFC 9700 §2.1.1).
@@ -39,6 +41,8 @@ export interface GrantRecord {
   /** The login session the user approved from; logout of it ends the grant. */
   sessionId?: string;
   scope: string;
+  /** The resource servers its tokens may be for; absent: the default one (grants from before RFC 8707). */
+  resources?: string[];
   grantType: 'authorization_code' | 'client_credentials';
   /** Of the sign-in the grant was approved from: what every ID token of the grant says. */
   authTime?: number;
@@ -58,6 +62,8 @@ export interface RefreshTokenRecord {
   sub: string;
   sessionId?: string;
   scope: string;
+  /** Copied from the grant, like `sub`: the resource servers a refresh may pick from. */
+  resources?: string[];
   /** Copied from the grant, like `sub`, for the ID token a refresh issues. */
   authTime?: number;
   amr?: string[];

@@ -17,7 +17,8 @@ export interface TokenIdentificationDependencies {
   grants: Pick<GrantStore, 'findRefreshToken'>;
   keys: KeyRing;
   issuer: string;
-  audience: string;
+  /** Every resource server's identifier: a token for any of them is ours to revoke or introspect. */
+  audience: string | string[];
   logger: Logger;
 }
 

@@ -18,6 +18,8 @@ export interface AuthorizationCodeRequest {
   codeVerifier: string | undefined;
   /** Absent when the client did not send it; the grant decides whether it had to. */
   redirectUri: string | undefined;
+  /** RFC 8707: which of the grant's resource servers the access token is for. */
+  resource?: string | undefined;
 }
 
 /** RFC 6749 §6. */
@@ -25,12 +27,14 @@ export interface RefreshTokenRequest {
   kind: 'refresh_token';
   refreshToken: string;
   scope: string | undefined;
+  resource?: string | undefined;
 }
 
 /** RFC 6749 §4.4.2. */
 export interface ClientCredentialsRequest {
   kind: 'client_credentials';
   scope: string | undefined;
+  resource?: string | undefined;
 }
 
 export type TokenRequest = AuthorizationCodeRequest | RefreshTokenRequest | ClientCredentialsRequest;
@@ -58,9 +62,14 @@ export function parseTokenRequest(client: ClientRecord, form: Parameters): Token
     case 'authorization_code':
       return authorizationCodeRequest(form, pkceRequired(client));
     case 'refresh_token':
-      return { kind: 'refresh_token', refreshToken: form.require('refresh_token'), scope: form.get('scope') };
+      return {
+        kind: 'refresh_token',
+        refreshToken: form.require('refresh_token'),
+        scope: form.get('scope'),
+        resource: form.get('resource'),
+      };
     case 'client_credentials':
-      return { kind: 'client_credentials', scope: form.get('scope') };
+      return { kind: 'client_credentials', scope: form.get('scope'), resource: form.get('resource') };
   }
 }
 
@@ -76,5 +85,11 @@ function authorizationCodeRequest(form: Parameters, verifierRequired: boolean): 
   if (codeVerifier !== undefined && !CODE_VERIFIER.test(codeVerifier)) {
     throw new InvalidRequest('"code_verifier" must be 43 to 128 unreserved characters.');
   }
-  return { kind: 'authorization_code', code, codeVerifier, redirectUri: form.get('redirect_uri') };
+  return {
+    kind: 'authorization_code',
+    code,
+    codeVerifier,
+    redirectUri: form.get('redirect_uri'),
+    resource: form.get('resource'),
+  };
 }

@@ -52,6 +52,8 @@ export function discoveryDocument(settings: DiscoverySettings): Record<string, u
     revocation_endpoint_auth_methods_supported: [...secretMethods, 'none'],
     introspection_endpoint_auth_methods_supported: secretMethods,
     code_challenge_methods_supported: ['S256'],
+    // A client_id may be the URL of the client's metadata document (core/clients/metadata-documents.ts).
+    client_id_metadata_document_supported: true,
     authorization_response_iss_parameter_supported: true,
   };
 }

@@ -68,7 +68,7 @@ export const signAccessToken = (
 export interface VerifyOptions {
   keys: JWTVerifyGetKey;
   issuer: string;
-  audience: string;
+  audience: string | string[];
   typ: string;
   nowSeconds: number;
 }

@@ -59,7 +59,7 @@ async function setup() {
     keys: await runtime.keyRing.verificationKeys(),
     revocation: livenessStore(runtime),
     clock: runtime.clock,
-    resourceIdentifier: runtime.config.resourceIdentifier,
+    resourceServers: runtime.config.resourceServers,
     issuer: runtime.config.issuer,
     scopeRules: [],
     logger: silentLogger,

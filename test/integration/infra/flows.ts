@@ -1,13 +1,13 @@
 /**
- * Every path of tinyoauth that touches DynamoDB, driven over HTTP through the gateway the way clients,
- * browsers and resource servers use it. Each step checks its answer, so a flow that took a wrong turn
- * fails here rather than leaving some action silently unexercised.
+ * Every path of tinyoauth that touches DynamoDB, driven over HTTP the way clients, browsers and resource
+ * servers use it; each step checks its answer, so a wrong turn fails here instead of going unexercised.
  */
 import { expect } from 'vitest';
 import { unescapeHtml } from '../../fakes/browser.ts';
 import { pkce } from '../../fakes/events.ts';
 import { uniqueName } from '../../fakes/runtime.ts';
 import { basicAuth, bearer, browser, type Reply, type Send, send } from './http.ts';
+import { resourceServerFlows } from './resource-flows.ts';
 
 const PASSWORD = 'correct horse battery';
 const WRONG = 'not the password';
@@ -69,6 +69,7 @@ class Flows {
     for (const path of ['/jwks.json', '/oauth-authorization-server', '/openid-configuration']) {
       expectReply(await this.call('GET', `/.well-known${path}`), 200);
     }
+    await resourceServerFlows(this.baseUrl, (await this.codeGrant(c, user)).tokens.access_token);
     expectReply(await this.call('POST', '/logout', { headers: bearer(user) }), 200);
     const deleted = await this.call('DELETE', `/client/${encodeURIComponent(c.id)}`, {
       headers: bearer(owner),
@@ -209,7 +210,6 @@ class Flows {
     expectReply(await this.refresh(c, tokens.refresh_token), 400, 'invalid_grant');
 
     await this.refreshRace(c, user);
-
     expectReply(await this.token(c, { grant_type: 'client_credentials', scope: 'read' }), 200);
 
     const live = (await this.codeGrant(c, user)).tokens;

@@ -20,10 +20,12 @@ import {
   jwksEndpoint,
   loginEndpoint,
   logoutEndpoint,
+  mcpServerEndpoint,
   metadataEndpoint,
   recoveryEndpoint,
   recoveryPagesEndpoint,
   registerEndpoint,
+  resourceMetadataEndpoint,
   revokeEndpoint,
   sampleBackendEndpoint,
   signInEndpoint,
@@ -65,6 +67,8 @@ const endpoints: Record<FunctionName, (runtime: Runtime) => unknown> = {
   recoveryPages: recoveryPagesEndpoint,
   authorizer: authorizerEndpoint,
   protectedResource: sampleBackendEndpoint,
+  resourceMetadata: resourceMetadataEndpoint,
+  mcpServer: mcpServerEndpoint,
 };
 
 export interface RecordingGateway {

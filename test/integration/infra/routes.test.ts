@@ -32,6 +32,7 @@ beforeAll(async () => {
   gateway = await startRecordingGateway({
     lockout: { maxFailures: MAX_FAILURES, windowSeconds: 600 },
     mail: { transport: 'outbox', directory: outbox },
+    openRegistration: 'public',
   });
   const db = createDynamoDb({ region: gateway.config.region, endpoint: gateway.config.dynamoDbEndpoint });
   await driveEveryFlow(gateway.baseUrl, {

@@ -68,6 +68,7 @@ describe('CORS preflight routes', () => {
       [
         '/.well-known/jwks.json',
         '/.well-known/oauth-authorization-server',
+        '/.well-known/oauth-protected-resource/{proxy+}',
         '/.well-known/openid-configuration',
         '/revoke',
         '/token',

@@ -74,6 +74,8 @@ export class AuthorizationCodeGrant {
 
     checkCodeVerifier(client, code, request.codeVerifier);
 
+    // RFC 8707 §2.2: one of the resources the user approved, checked before the code is consumed.
+    const resource = this.deps.resources.chosen(request.resource, code.resources);
     const grant = this.newGrant(client, code, now);
     const refresh = issuesRefreshTokens(client) ? newRefreshToken(grant, grant.scope, now) : undefined;
     const result = await this.deps.grants.redeemCode({
@@ -90,6 +92,7 @@ export class AuthorizationCodeGrant {
       grantType: 'authorization_code',
       grant,
       scope: grant.scope,
+      resource,
       now,
       refreshToken: refresh?.token,
       openId: openIdSubject(client, grant, code.nonce),
@@ -107,6 +110,7 @@ export class AuthorizationCodeGrant {
       sub: code.sub,
       sessionId: code.sessionId,
       scope: code.scope,
+      ...(code.resources === undefined ? {} : { resources: code.resources }),
       grantType: 'authorization_code',
       ...(code.authTime === undefined ? {} : { authTime: code.authTime }),
       ...(code.amr === undefined ? {} : { amr: code.amr }),

@@ -19,20 +19,28 @@ export class ClientCredentialsGrant {
     if (client.tokenEndpointAuthMethod === 'none') {
       throw new UnauthorizedClient('Public clients cannot use the client credentials grant.');
     }
-    const scope = grantableScope(request.scope, client.scope);
+    const [resource] = this.deps.resources.requested(request.resource ? [request.resource] : [], client);
+    const scope = grantableScope(request.scope, this.deps.resources.allowedScope(client, [resource!]));
     const now = epochSeconds(this.deps.clock);
     const grant: GrantRecord = {
       grantId: randomUUID(),
       clientId: client.clientId,
       sub: client.clientId,
       scope,
+      resources: [resource!.identifier],
       grantType: 'client_credentials',
       createdAt: now,
-      expiresAt: now + this.deps.accessTokenTtlSeconds,
+      expiresAt: now + resource!.accessTokenTtlSeconds,
     };
     if (!(await this.deps.grants.putGrant(grant))) {
       throw new InvalidGrant('The client no longer exists.', { detail: 'client deleted during request' });
     }
-    return tokenResponse(this.deps, { grantType: 'client_credentials', grant, scope, now });
+    return tokenResponse(this.deps, {
+      grantType: 'client_credentials',
+      grant,
+      scope,
+      resource: resource!,
+      now,
+    });
   }
 }

@@ -3,12 +3,14 @@
  * and for grants that last, a refresh token record bound to the grant.
  */
 import { randomUUID } from 'node:crypto';
+import type { ResourceServer } from '#contract/resources';
 import type { ClientRecord } from '#core/clients/records';
 import type { Clock } from '#core/clock';
 import type { KeyRing } from '#core/keys/key-ring';
 import type { Logger } from '#core/logging';
 import type { GrantStore } from '#core/oauth/grant-store';
 import type { GrantRecord, RefreshTokenRecord } from '#core/oauth/records';
+import type { ResourceIndicators } from '#core/oauth/resource-indicators';
 import type { IssuedGrantType, SecurityEvents } from '#core/observability';
 import type { IdTokenSubject, IdTokens } from '#core/oidc/id-token';
 import { randomSecret, sha256 } from '#core/secrets';
@@ -19,7 +21,9 @@ export interface GrantDependencies {
   keys: KeyRing;
   clock: Clock;
   issuer: string;
-  audience: string;
+  /** The resource servers (RFC 8707): each token's `aud`, scope and lifetime come from one of them. */
+  resources: ResourceIndicators;
+  /** The default access-token lifetime; a grant without refresh tokens lasts as long. */
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   logger: Logger;
@@ -41,7 +45,7 @@ export interface TokenResponse {
 /** What a token needs to know of its grant. */
 export type GrantIdentity = Pick<
   GrantRecord,
-  'grantId' | 'clientId' | 'sub' | 'sessionId' | 'expiresAt' | 'authTime' | 'amr'
+  'grantId' | 'clientId' | 'sub' | 'sessionId' | 'expiresAt' | 'authTime' | 'amr' | 'resources'
 >;
 
 /** A client registered for the refresh_token grant gets a refresh token with each code it redeems. */
@@ -58,6 +62,7 @@ export function newRefreshToken(grant: GrantIdentity, scope: string, now: number
     sub: grant.sub,
     ...(grant.sessionId ? { sessionId: grant.sessionId } : {}),
     scope,
+    ...(grant.resources === undefined ? {} : { resources: grant.resources }),
     ...(grant.authTime === undefined ? {} : { authTime: grant.authTime }),
     ...(grant.amr === undefined ? {} : { amr: grant.amr }),
     createdAt: now,
@@ -73,6 +78,8 @@ export interface Issued {
   grant: GrantIdentity;
   /** The access token's scope, which a refresh may narrow below the grant's. */
   scope: string;
+  /** The resource server the access token is for (its `aud`, RFC 8707); its scopes bound `scope`. */
+  resource: ResourceServer;
   now: number;
   refreshToken?: string | undefined;
   /** Set when the grant has `openid` (core/oidc/claims.ts `grantsOpenId`): the ID token's subject. */
@@ -81,27 +88,27 @@ export interface Issued {
 
 /** RFC 6749 §5.1, with the access token as RFC 9068 shapes it, and OIDC Core §3.1.3.3's ID token. */
 export async function tokenResponse(
-  deps: Pick<
-    GrantDependencies,
-    'keys' | 'issuer' | 'audience' | 'accessTokenTtlSeconds' | 'idTokens' | 'events'
-  >,
-  { grantType, grant, scope, now, refreshToken, openId }: Issued,
+  deps: Pick<GrantDependencies, 'keys' | 'issuer' | 'resources' | 'idTokens' | 'events'>,
+  { grantType, grant, scope: granted, resource, now, refreshToken, openId }: Issued,
 ): Promise<TokenResponse> {
+  const scope = deps.resources.scopeFor(granted, resource);
+  const lifetime = resource.accessTokenTtlSeconds;
   const claims: AccessTokenClaims = {
     sub: grant.sub,
     client_id: grant.clientId,
     scope,
     jti: randomUUID(),
     iat: now,
-    exp: now + deps.accessTokenTtlSeconds,
+    exp: now + lifetime,
     gid: grant.grantId,
     ...(grant.sessionId ? { sid: grant.sessionId } : {}),
   };
-  const accessToken = await signAccessToken(await deps.keys.signingKey(), deps.issuer, deps.audience, claims);
+  const key = await deps.keys.signingKey();
+  const accessToken = await signAccessToken(key, deps.issuer, resource.identifier, claims);
   const response: TokenResponse = {
     access_token: accessToken,
     token_type: 'Bearer',
-    expires_in: deps.accessTokenTtlSeconds,
+    expires_in: lifetime,
     scope,
   };
   if (refreshToken) response.refresh_token = refreshToken;

@@ -45,6 +45,7 @@ const grantOf = (presented: RefreshTokenRecord): GrantIdentity => ({
   expiresAt: presented.expiresAt,
   authTime: presented.authTime,
   amr: presented.amr,
+  resources: presented.resources,
 });
 
 export class RefreshTokenGrant {
@@ -70,6 +71,8 @@ export class RefreshTokenGrant {
       // The access token may carry less scope than the grant; the grant (and its next refresh token) keeps all of it.
       const scope =
         request.scope === undefined ? presented.scope : narrowedScope(request.scope, presented.scope);
+      // RFC 8707 §2.2: one of the grant's resources, never another.
+      const resource = this.deps.resources.chosen(request.resource, presented.resources);
 
       const step =
         presented.rotatedAt === undefined
@@ -79,8 +82,15 @@ export class RefreshTokenGrant {
         const grant = grantOf(presented);
         // The grant's scope decides the ID token, even when this access token is narrowed below `openid`.
         const openId = openIdSubject(client, { ...grant, scope: presented.scope }, undefined);
-        const issued = { grant, scope, now, refreshToken: step.successor, openId };
-        return tokenResponse(this.deps, { grantType: 'refresh_token', ...issued });
+        return tokenResponse(this.deps, {
+          grantType: 'refresh_token',
+          grant,
+          scope,
+          resource,
+          now,
+          refreshToken: step.successor,
+          openId,
+        });
       }
     }
     throw new TemporarilyUnavailable('The refresh token is in use by another request. Please retry.', {

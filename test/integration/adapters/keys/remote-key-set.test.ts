@@ -3,6 +3,7 @@
  * memory, refetched for an unknown `kid` (but not more often than the cooldown), and re-read after the
  * cache age so that a key removed from the JWKS stops verifying. Only `Date` is faked, to move time.
  */
+
 import { createServer, type Server } from 'node:http';
 import { importJWK, type JWK } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -11,6 +12,7 @@ import { createLogger } from '#adapters/logger';
 import { createAuthorizer } from '#core/authorizer/decision';
 import { generateSigningKey, publicJwk, type StoredKey } from '#core/keys/key-set';
 import { signAccessToken } from '#core/tokens/jwt';
+import { defaultResourceServer } from '../../../fakes/resources.ts';
 
 const ISSUER = 'https://auth.example.test';
 const AUDIENCE = `${ISSUER}/protected`;
@@ -74,7 +76,7 @@ describe('authorizer keys from the published JWKS', () => {
         }),
       },
       clock: () => Date.now(),
-      resourceIdentifier: AUDIENCE,
+      resourceServers: [defaultResourceServer(AUDIENCE)],
       issuer: ISSUER,
       scopeRules: [],
       logger: createLogger({ write: () => undefined }),
@@ -121,7 +123,7 @@ describe('authorizer keys from the published JWKS', () => {
       keys: remoteKeySet(unreachable),
       revocation: { lookup: () => Promise.reject(new Error('must not be reached')) },
       clock: () => Date.now(),
-      resourceIdentifier: AUDIENCE,
+      resourceServers: [defaultResourceServer(AUDIENCE)],
       issuer: ISSUER,
       scopeRules: [],
       logger: createLogger({ write: (line) => logs.push(JSON.parse(line)) }),

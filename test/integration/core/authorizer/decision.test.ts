@@ -3,6 +3,7 @@
  * projections, and every way a token is revoked, end to end through the real factory. Also measures what
  * an uncached authorization costs (requests, capacity, latency).
  */
+
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
@@ -20,6 +21,7 @@ import { createAuthorizer } from '#core/authorizer/decision';
 import type { SigningKey } from '#core/keys/key-ring';
 import { generateSigningKey, publicJwk } from '#core/keys/key-set';
 import { type AccessTokenClaims, signAccessToken } from '#core/tokens/jwt';
+import { defaultResourceServer } from '../../../fakes/resources.ts';
 import { storeItem } from '../../../fakes/runtime.ts';
 
 const ISSUER = 'https://auth.example.test';
@@ -106,7 +108,7 @@ const authorizer = () =>
     keys,
     revocation: new DynamoLivenessStore(db, PREFIX),
     clock: () => NOW * 1000,
-    resourceIdentifier: AUDIENCE,
+    resourceServers: [defaultResourceServer(AUDIENCE)],
     issuer: ISSUER,
     scopeRules: [],
     logger: createLogger({ write: (line) => logs.push(JSON.parse(line)) }),
@@ -186,7 +188,7 @@ describe('DynamoLivenessStore', () => {
         keys,
         revocation: store,
         clock: () => NOW * 1000,
-        resourceIdentifier: AUDIENCE,
+        resourceServers: [defaultResourceServer(AUDIENCE)],
         issuer: ISSUER,
         scopeRules: [],
         logger: createLogger({ write: (line) => logs.push(JSON.parse(line)) }),

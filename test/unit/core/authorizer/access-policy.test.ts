@@ -7,6 +7,7 @@ import {
   unmetScopeRules,
 } from '#core/authorizer/access-policy';
 import { evaluatePolicy, parseAuthorizerResult } from '#infra/local/policy';
+import { ONLY_DEFAULT } from '../../../fakes/resources.ts';
 
 describe('access policy', () => {
   it('reads method ARNs, including the local gateway’s, and nothing else', () => {
@@ -34,7 +35,8 @@ describe('access policy', () => {
     ];
     expect(unmetScopeRules(rules, 'r')).toEqual([rules[1]]);
     expect(unmetScopeRules(rules, '')).toEqual(rules);
-    const denied = accessPolicy('P', unmetScopeRules(rules, '')).Statement[1]?.Resource;
+    const denied = accessPolicy('P', { ...ONLY_DEFAULT, unmet: unmetScopeRules(rules, '') }).Statement[1]
+      ?.Resource;
     expect(denied?.slice(0, 3)).toEqual(['P/GET/protected/r/*', 'P/HEAD/protected/r/*', 'P/*/protected/w/*']);
     expect(denied?.slice(3)).toEqual(NON_CANONICAL_PATHS.map((suffix) => `P/*/protected${suffix}`));
     expect(NON_CANONICAL_PATHS).toHaveLength(89 + 8 + 2);
@@ -55,7 +57,7 @@ describe('access policy against equivalent spellings of a path (RFC 3986 §6.2.2
   const statementsOf = (scope: string) =>
     parseAuthorizerResult({
       principalId: 'p',
-      policyDocument: accessPolicy(STAGE, unmetScopeRules(rules, scope)),
+      policyDocument: accessPolicy(STAGE, { ...ONLY_DEFAULT, unmet: unmetScopeRules(rules, scope) }),
     }).statements;
   const decide = (scope: string, method: string, path: string) =>
     evaluatePolicy(statementsOf(scope), `${STAGE}/${method}${path}`);

@@ -9,6 +9,7 @@ import type { SigningKey } from '#core/keys/key-ring';
 import { generateSigningKey, publicJwk, rotateKeySet, type StoredKey } from '#core/keys/key-set';
 import type { LivenessLookup, LivenessRecords, LivenessStore } from '#core/oauth/liveness';
 import { type AccessTokenClaims, signAccessToken, signSessionToken } from '#core/tokens/jwt';
+import { defaultResourceServer } from '../../../fakes/resources.ts';
 
 const ISSUER = 'https://auth.example.test';
 const AUDIENCE = 'https://auth.example.test/protected';
@@ -93,7 +94,7 @@ function authorizer(overrides: Partial<AuthorizerDependencies> = {}) {
       (keys as (h: typeof header, t: typeof token) => ReturnType<JWTVerifyGetKey>)(header, token),
     revocation: store,
     clock: () => now * 1000,
-    resourceIdentifier: AUDIENCE,
+    resourceServers: [defaultResourceServer(AUDIENCE)],
     issuer: ISSUER,
     scopeRules,
     logger: createLogger({ level: 'debug', write: (line) => logs.push(JSON.parse(line)) }),
@@ -468,5 +469,51 @@ describe('authorizer: revocation', () => {
       'arn:aws:execute-api:eu-west-1:123456789012:abc123',
     );
     expect(entry).toMatchObject({ level: 'ERROR', reason: 'method_arn_malformed' });
+  });
+});
+
+describe('authorizer: audience-bound tokens (RFC 8707)', () => {
+  const MCP = 'https://auth.example.test/protected/mcp';
+  const servers = [
+    defaultResourceServer(AUDIENCE),
+    { identifier: MCP, name: 'MCP', path: '/protected/mcp', scopes: ['mcp'], accessTokenTtlSeconds: 300 },
+  ];
+  const tokenFor = async (audience: string | string[]) =>
+    `Bearer ${await signAccessToken(await signer(current), ISSUER, audience as string, claims())}`;
+  const decisions = async (audience: string, paths: string[]) => {
+    const result = await authorizer({ resourceServers: servers })(event(await tokenFor(audience)));
+    return paths.map((path) => evaluate(result, arnFor('POST', path)));
+  };
+
+  it('admits a token only below the path of the resource server its aud names', async () => {
+    expect(await decisions(MCP, ['/protected/mcp', '/protected/mcp/x', '/protected/resource'])).toEqual([
+      'Allow',
+      'Allow',
+      'Deny',
+    ]);
+    // The default server's area holds the MCP server's, which is denied to it whatever the spelling.
+    expect(
+      await decisions(AUDIENCE, [
+        '/protected/resource',
+        '/protected/mcp',
+        '/protected/mcp/x',
+        '/protected/%6Dcp',
+      ]),
+    ).toEqual(['Allow', 'Deny', 'Deny', 'Deny']);
+    // Nor may a token of the MCP server reach the default's area by another spelling of its own path.
+    expect(await decisions(MCP, ['/protected/mcp/%2e%2e/resource', '/protected/mcpx'])).toEqual([
+      'Deny',
+      'Deny',
+    ]);
+  });
+
+  it('refuses a token for an undeclared resource, or for two at once', async () => {
+    for (const audience of ['https://elsewhere.example/api', [AUDIENCE, MCP]]) {
+      logs = [];
+      await expect(authorizer({ resourceServers: servers })(event(await tokenFor(audience)))).rejects.toThrow(
+        /^Unauthorized$/,
+      );
+      expect(logs.find((line) => String(line.message).includes('refused'))).toBeDefined();
+    }
   });
 });

@@ -3,9 +3,11 @@ import type { ClientRecord } from '#core/clients/records';
 import { Authorization } from '#core/oauth/authorization';
 import { Parameters } from '#core/oauth/parameters';
 import type { ClientReadAhead } from '#core/oauth/read-ahead';
+import { ResourceIndicators } from '#core/oauth/resource-indicators';
 import { sha256 } from '#core/secrets';
 import { MemoryGrantStore } from '../../../fakes/grants.ts';
 import { manualClock } from '../../../fakes/keys.ts';
+import { defaultResourceServer } from '../../../fakes/resources.ts';
 
 const REDIRECT = 'https://app.example.com/callback';
 const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
@@ -38,6 +40,9 @@ function authorizationFor(registered: ClientRecord) {
     clock: manualClock(),
     issuer: 'https://auth.example.com',
     codeTtlSeconds: 60,
+    resources: new ResourceIndicators([
+      defaultResourceServer('https://auth.example.com/protected', ['openid']),
+    ]),
   });
   const validate = async (query: Record<string, string>) => {
     const params = Parameters.fromPairs(

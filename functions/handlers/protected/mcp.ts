@@ -1,0 +1,4 @@
+/** ANY /protected/mcp: the sample MCP server behind the authorizer, its own resource server. */
+import { mcpServerEndpoint } from '#app/endpoints-without-dynamodb';
+
+export const handler = mcpServerEndpoint();
