@@ -290,12 +290,3 @@ export async function measureRevocationCheck(
     operations: billed.operations,
   };
 }
-
-/**
- * Authorizer runs per protected request behind API Gateway's result cache (keyed by the Authorization
- * header, i.e. per token), for requests with one token arriving at random (Poisson) at `ratePerSecond`
- * and a cache TTL of `ttlSeconds`: each run is followed by a cached period of TTL seconds holding r·t
- * requests on average, so runs per request = 1 / (1 + r·t) (≈ 1 / (r·t) once r·t ≫ 1); no cache: 1.
- */
-export const authorizerRunsPerRequest = (ratePerSecond: number, ttlSeconds: number): number =>
-  1 / (1 + ratePerSecond * ttlSeconds);

@@ -19,15 +19,9 @@ import { PasswordChange } from '#core/users/password-change';
 import { PasswordRecovery } from '#core/users/password-recovery';
 import { RateLimiter } from '#core/users/rate-limits';
 import { TotpEnrolment } from '#core/users/totp-enrolment';
+import { userAdministration } from './admin-services.ts';
 import { perRuntime, type Runtime } from './runtime.ts';
-import {
-  accounts,
-  accountTokens,
-  clientRegistry,
-  dynamoDb,
-  scryptParameters,
-  userAdministration,
-} from './services.ts';
+import { accounts, accountTokens, clientRegistry, dynamoDb, scryptParameters } from './services.ts';
 
 /** Account mail: SES when MAIL_FROM names a sender, the local outbox otherwise. */
 export const mailer = /* @__PURE__ */ perRuntime((runtime): Mailer => {

@@ -16,7 +16,6 @@ import { createDynamoDb } from '#adapters/aws/dynamodb';
 import { createMetadataDocumentFetcher } from '#adapters/clients/metadata-document-fetcher';
 import { DynamoAccountTokenStore } from '#adapters/dynamo/account-tokens';
 import { DynamoAccountStore } from '#adapters/dynamo/accounts';
-import { DynamoAdministrationStore } from '#adapters/dynamo/administration';
 import { DynamoClientStore } from '#adapters/dynamo/clients';
 import { DynamoConsentStore } from '#adapters/dynamo/consents';
 import { DynamoGrantStore } from '#adapters/dynamo/grants';
@@ -27,11 +26,9 @@ import { remoteKeySet } from '#adapters/keys/remote-key-set';
 import { otpauthTotp } from '#adapters/mfa/totp-engine';
 import { BrowserSessions } from '#adapters/web/browser-sessions';
 import { createAuthorizer } from '#core/authorizer/decision';
-import { ClientAdministration } from '#core/clients/client-administration';
 import { MetadataDocumentClients } from '#core/clients/metadata-documents';
 import { OpenRegistration } from '#core/clients/open-registration';
 import { ClientRegistry } from '#core/clients/registry';
-import { epochSeconds } from '#core/clock';
 import { Authorization } from '#core/oauth/authorization';
 import { Consents } from '#core/oauth/consents';
 import { Introspection } from '#core/oauth/introspection';
@@ -46,7 +43,6 @@ import { AccountTokens } from '#core/users/account-tokens';
 import { Accounts } from '#core/users/accounts';
 import { Profiles } from '#core/users/profile';
 import { Sessions } from '#core/users/sessions';
-import { UserAdministration } from '#core/users/user-administration';
 import { keyRing, perRuntime, type Runtime, securityEvents } from './runtime.ts';
 
 export {
@@ -287,33 +283,4 @@ export const endSession = /* @__PURE__ */ perRuntime(
 
 export const profiles = /* @__PURE__ */ perRuntime(
   (runtime) => new Profiles({ store: profileStore(runtime), clock: runtime.clock }),
-);
-
-// The admin tool (infra/admin): the same stores and services, and the operator's own.
-const administrationStore = /* @__PURE__ */ perRuntime(
-  (runtime) => new DynamoAdministrationStore(dynamoDb(runtime), runtime.config.tablePrefix),
-);
-
-/** The operator's `counts`: exact, by scans (adapters/dynamo/administration.ts says why that is fine). */
-export const administrationCounts = /* @__PURE__ */ perRuntime(
-  (runtime) => () => administrationStore(runtime).counts(epochSeconds(runtime.clock)),
-);
-
-export const userAdministration = /* @__PURE__ */ perRuntime(
-  (runtime) =>
-    new UserAdministration({
-      store: administrationStore(runtime),
-      clock: runtime.clock,
-      events: securityEvents(runtime),
-    }),
-);
-
-export const clientAdministration = /* @__PURE__ */ perRuntime(
-  (runtime) =>
-    new ClientAdministration({
-      store: administrationStore(runtime),
-      registry: clientRegistry(runtime),
-      clock: runtime.clock,
-      events: securityEvents(runtime),
-    }),
 );

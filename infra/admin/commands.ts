@@ -3,12 +3,8 @@
  * against a target (targets.ts). Each returns what it found or did, printed as JSON.
  */
 import { accountDeletion } from '#app/account-services';
-import {
-  administrationCounts,
-  clientAdministration,
-  securityEvents,
-  userAdministration,
-} from '#app/services';
+import { administrationCounts, clientAdministration, userAdministration } from '#app/admin-services';
+import { securityEvents } from '#app/services';
 import type { UserReference } from '#core/users/user-administration';
 import type { AdminTarget } from './targets.ts';
 

@@ -102,26 +102,10 @@ export class TinyOAuth extends Construct {
       tracing,
       logRetention,
     });
-    const { issuer, resourceIdentifier, jwksUrl } = this;
+    const { issuer } = this;
     // The sample MCP server's route only when asked for (infra/routes.ts marks it an example).
     const deployed = routes.filter((route) => !route.example || props.exampleMcpServer);
-    this.functions = createFunctions(this, {
-      ...settings,
-      routes: deployed,
-      backend: props.backend,
-      tables: this.tables,
-      keys: this.keys,
-      environment: sharedEnvironment({
-        // The team's props, then the resolved settings (resourceServers as the variable's JSON).
-        ...props,
-        ...settings,
-        environment: { ...props.environment, ...metricsEnvironment },
-        issuer,
-        resourceIdentifier,
-      }),
-      jwksUrl,
-      mail: props.mail,
-    });
+    this.functions = this.createFunctions({ settings, props, deployed, metricsEnvironment });
     this.authorizer = addMethods(this, {
       api,
       routes: deployed,
@@ -132,6 +116,32 @@ export class TinyOAuth extends Construct {
     addGatewayResponses(api, cloudChallenge(issuer, settings.resourceServers));
     protectStage(this, api, { webAclArn: props.webAclArn, tracing });
     this.monitoring = this.createMonitoring(settings, props.alarmTopic);
+  }
+
+  private createFunctions(options: {
+    settings: Settings;
+    props: TinyOAuthProps;
+    deployed: typeof routes;
+    metricsEnvironment: FunctionEnvironment;
+  }): TinyOAuthFunctions {
+    const { settings, props, deployed, metricsEnvironment } = options;
+    return createFunctions(this, {
+      ...settings,
+      routes: deployed,
+      backend: props.backend,
+      tables: this.tables,
+      keys: this.keys,
+      environment: sharedEnvironment({
+        // The team's props, then the resolved settings (resourceServers as the variable's JSON).
+        ...props,
+        ...settings,
+        environment: { ...props.environment, ...metricsEnvironment },
+        issuer: this.issuer,
+        resourceIdentifier: this.resourceIdentifier,
+      }),
+      jwksUrl: this.jwksUrl,
+      mail: props.mail,
+    });
   }
 
   private createMonitoring(

@@ -11,18 +11,16 @@ import { createTokenHandler } from '#adapters/endpoints/oauth/token';
 import { createUserInfoHandler } from '#adapters/endpoints/oidc/userinfo';
 import type { ApiResult } from '#adapters/http/responses';
 import { accountDeletion } from '#app/account-services';
+import { administrationCounts, clientAdministration, userAdministration } from '#app/admin-services';
 import {
   accounts as accountsOf,
-  administrationCounts,
   authorization,
-  clientAdministration,
   clientRegistry,
   clients,
   introspection,
   livenessStore,
   sessions as sessionsOf,
   tokenGrants,
-  userAdministration,
   userInfo,
 } from '#app/services';
 import { createAuthorizer } from '#core/authorizer/decision';

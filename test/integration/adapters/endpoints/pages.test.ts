@@ -9,13 +9,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoConsentStore } from '#adapters/dynamo/consents';
 import type { ApiHandler } from '#adapters/http/handler';
 import type { ApiResult } from '#adapters/http/responses';
+import { userAdministration } from '#app/admin-services';
 import { authorizeEndpoint, signInEndpoint, signOutEndpoint, signUpEndpoint } from '#app/endpoints';
 import {
   accounts as accountsOf,
   browserSessions as browserSessionsOf,
   consents as consentsOf,
   sessions as sessionsOf,
-  userAdministration,
 } from '#app/services';
 import { PAGE_PATHS } from '#contract/pages';
 import { tableName } from '#contract/tables';

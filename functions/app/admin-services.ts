@@ -1,0 +1,39 @@
+/**
+ * The operator's services (the admin tool, infra/admin; account deletion disables and ends sessions
+ * through them too): the functions' stores and services plus the administration store, built the same
+ * way, once per runtime.
+ */
+import { DynamoAdministrationStore } from '#adapters/dynamo/administration';
+import { ClientAdministration } from '#core/clients/client-administration';
+import { epochSeconds } from '#core/clock';
+import { UserAdministration } from '#core/users/user-administration';
+import { perRuntime } from './runtime.ts';
+import { clientRegistry, dynamoDb, securityEvents } from './services.ts';
+
+const administrationStore = /* @__PURE__ */ perRuntime(
+  (runtime) => new DynamoAdministrationStore(dynamoDb(runtime), runtime.config.tablePrefix),
+);
+
+/** The operator's `counts`: exact, by scans (adapters/dynamo/administration.ts says why that is fine). */
+export const administrationCounts = /* @__PURE__ */ perRuntime(
+  (runtime) => () => administrationStore(runtime).counts(epochSeconds(runtime.clock)),
+);
+
+export const userAdministration = /* @__PURE__ */ perRuntime(
+  (runtime) =>
+    new UserAdministration({
+      store: administrationStore(runtime),
+      clock: runtime.clock,
+      events: securityEvents(runtime),
+    }),
+);
+
+export const clientAdministration = /* @__PURE__ */ perRuntime(
+  (runtime) =>
+    new ClientAdministration({
+      store: administrationStore(runtime),
+      registry: clientRegistry(runtime),
+      clock: runtime.clock,
+      events: securityEvents(runtime),
+    }),
+);
