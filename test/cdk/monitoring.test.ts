@@ -62,7 +62,9 @@ describe('the deployable stack', () => {
         .filter(([id]) => id.startsWith(prefix))
         .flatMap(([, alarm]) => metricsOf(alarm))
         .filter((metric) => metric.MetricName === metricName).length;
-    const functionCount = Object.keys(functions).length;
+    // Every function the stack deploys: all but the example MCP server, deployed only on request.
+    const functionCount = Object.values(synthesized.tinyoauth.functions).filter(Boolean).length;
+    expect(functionCount).toBe(Object.keys(functions).length - 1);
     expect(watched('LambdaErrors', 'Errors')).toBe(functionCount);
     expect(watched('LambdaThrottles', 'Throttles')).toBe(functionCount + 1);
     expect(watched('DynamoDbReadThrottles', 'ReadThrottleEvents')).toBe(
