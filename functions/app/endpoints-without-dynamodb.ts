@@ -6,7 +6,6 @@
 import { createJwksHandler } from '#adapters/endpoints/discovery/jwks';
 import { createMetadataHandler } from '#adapters/endpoints/discovery/metadata';
 import { createResourceMetadataHandler } from '#adapters/endpoints/discovery/resource-metadata';
-import { createMcpServerHandler } from '#adapters/endpoints/protected/mcp';
 import { createSampleBackendHandler } from '#adapters/endpoints/protected/sample';
 import { keyRing, lambdaRuntime, type Runtime } from './runtime.ts';
 
@@ -18,5 +17,3 @@ export const sampleBackendEndpoint = (runtime: Runtime = lambdaRuntime()) =>
   createSampleBackendHandler(runtime.logger);
 export const resourceMetadataEndpoint = (runtime: Runtime = lambdaRuntime()) =>
   createResourceMetadataHandler(runtime.config, runtime.logger);
-export const mcpServerEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  createMcpServerHandler(runtime.logger);

@@ -119,7 +119,6 @@ export const introspectEndpoint = (runtime: Runtime = lambdaRuntime()) =>
 // Discovery and the sample backend: no DynamoDB, so their entries import them from there.
 export {
   jwksEndpoint,
-  mcpServerEndpoint,
   metadataEndpoint,
   resourceMetadataEndpoint,
   sampleBackendEndpoint,

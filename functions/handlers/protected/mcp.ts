@@ -1,4 +1,4 @@
 /** ANY /protected/mcp: the sample MCP server behind the authorizer, its own resource server. */
-import { mcpServerEndpoint } from '#app/endpoints-without-dynamodb';
+import { mcpServerEndpoint } from '#app/mcp-endpoint';
 
 export const handler = mcpServerEndpoint();

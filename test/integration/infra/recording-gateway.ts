@@ -20,7 +20,6 @@ import {
   jwksEndpoint,
   loginEndpoint,
   logoutEndpoint,
-  mcpServerEndpoint,
   metadataEndpoint,
   recoveryEndpoint,
   recoveryPagesEndpoint,
@@ -34,6 +33,7 @@ import {
   tokenEndpoint,
   userInfoEndpoint,
 } from '#app/endpoints';
+import { mcpServerEndpoint } from '#app/mcp-endpoint';
 import type { Runtime } from '#app/services';
 import { createGateway } from '#infra/local/gateway';
 import { isFunctionName, type LambdaHandler } from '#infra/local/handlers';
