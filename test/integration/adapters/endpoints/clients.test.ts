@@ -7,7 +7,12 @@ import { createClientDeleteHandler } from '#adapters/endpoints/clients/delete';
 import { createClientListHandler } from '#adapters/endpoints/clients/list';
 import { createClientSecretHandler } from '#adapters/endpoints/clients/secret';
 import type { ApiResult } from '#adapters/http/responses';
-import { accounts as accountsOf, clientRegistry, sessions as sessionsOf } from '#app/services';
+import {
+  accounts as accountsOf,
+  clientConfiguration,
+  clientRegistry,
+  sessions as sessionsOf,
+} from '#app/services';
 import { tableName } from '#contract/tables';
 import type { ClientRecord } from '#core/clients/records';
 import type { GrantRecord } from '#core/oauth/records';
@@ -29,9 +34,14 @@ async function setup() {
   const sessions = sessionsOf(runtime);
   const { logger, lines } = recordingLogger();
   const handlers = {
-    create: createClientCreateHandler(registry, sessions, logger),
+    create: createClientCreateHandler({ registry, sessions, logger, issuer: runtime.config.issuer }),
     list: createClientListHandler(registry, sessions, logger),
-    remove: createClientDeleteHandler(registry, sessions, logger),
+    remove: createClientDeleteHandler({
+      registry,
+      sessions,
+      logger,
+      configuration: clientConfiguration(runtime),
+    }),
     rotate: createClientSecretHandler(registry, sessions, logger),
   };
   const clients = tableName(runtime.config.tablePrefix, 'clients');
