@@ -92,10 +92,13 @@ export class ClientConfiguration {
     return this.rewrite(client, undefined);
   }
 
-  /** RFC 7592 §2.2: replaces the client's metadata with `body`'s, with a new token. */
-  async update(clientId: string, token: string, body: Record<string, unknown>): Promise<ManagedClient> {
+  /**
+   * RFC 7592 §2.2: replaces the client's metadata with the body's, with a new token. The body is read
+   * only once the token is accepted, so that a caller without one learns nothing about validation.
+   */
+  async update(clientId: string, token: string, body: () => Record<string, unknown>): Promise<ManagedClient> {
     const client = await this.authorized(clientId, token);
-    return this.rewrite(client, this.replacementFor(client, body));
+    return this.rewrite(client, this.replacementFor(client, body()));
   }
 
   /**

@@ -33,7 +33,7 @@ export const createClientConfigurationHandler = ({
       const clientId = request.pathParameter('client_id') ?? '';
       const managed: ManagedClient =
         request.method === 'PUT'
-          ? await configuration.update(clientId, token, request.jsonObject())
+          ? await configuration.update(clientId, token, () => request.jsonObject())
           : await configuration.read(clientId, token);
       if (request.method === 'PUT') log.info('client updated by its registration access token', { clientId });
       return json(

@@ -70,12 +70,12 @@ describe('RFC 7592 client configuration', () => {
       redirect_uris: [LOOPBACK],
     });
     const id = registered.client.clientId;
-    const updated = await env.configuration.update(id, registered.registrationAccessToken, {
+    const updated = await env.configuration.update(id, registered.registrationAccessToken, () => ({
       client_id: id,
       redirect_uris: ['http://127.0.0.1:40000/cb'],
       registration_access_token: registered.registrationAccessToken,
       client_id_issued_at: 1,
-    });
+    }));
     const stored = env.store.clients.get(id);
     expect(stored?.redirectUris).toEqual(['http://127.0.0.1:40000/cb']);
     expect(stored?.clientName).toBe('');
@@ -86,7 +86,7 @@ describe('RFC 7592 client configuration', () => {
 
     const token = updated.registrationAccessToken;
     const webToLoopback = { client_id: id, application_type: 'web', redirect_uris: [LOOPBACK] };
-    expect(await refusal(env.configuration.update(id, token, webToLoopback))).toMatchObject({
+    expect(await refusal(env.configuration.update(id, token, () => webToLoopback))).toMatchObject({
       status: 400,
       code: 'invalid_redirect_uri',
     });
@@ -95,12 +95,12 @@ describe('RFC 7592 client configuration', () => {
       redirect_uris: [LOOPBACK],
       token_endpoint_auth_method: 'client_secret_basic',
     };
-    expect(await refusal(env.configuration.update(id, token, confidential))).toMatchObject({
+    expect(await refusal(env.configuration.update(id, token, () => confidential))).toMatchObject({
       status: 400,
       code: 'invalid_client_metadata',
     });
     const otherId = { client_id: 'someone-else', redirect_uris: [LOOPBACK] };
-    expect(await refusal(env.configuration.update(id, token, otherId))).toMatchObject({
+    expect(await refusal(env.configuration.update(id, token, () => otherId))).toMatchObject({
       status: 400,
       code: 'invalid_client_metadata',
     });
@@ -114,15 +114,15 @@ describe('RFC 7592 client configuration', () => {
   it('accepts an owner’s client secret in an update only if it is the client’s', async () => {
     const { client, secret, registrationAccessToken } = await env.registry.register(ALICE, { ...WEB_APP });
     const body = { ...WEB_APP, client_id: client.clientId, client_name: 'Renamed' };
-    const wrong = env.configuration.update(client.clientId, registrationAccessToken, {
+    const wrong = env.configuration.update(client.clientId, registrationAccessToken, () => ({
       ...body,
       client_secret: 'not-the-secret',
-    });
+    }));
     expect(await refusal(wrong)).toMatchObject({ status: 400, code: 'invalid_client_metadata' });
-    const updated = await env.configuration.update(client.clientId, registrationAccessToken, {
+    const updated = await env.configuration.update(client.clientId, registrationAccessToken, () => ({
       ...body,
       client_secret: secret,
-    });
+    }));
     expect(updated.client.clientName).toBe('Renamed');
     expect(updated.client.owner).toBe(ALICE.sub);
     expect(updated.client.secretHash).toBe(sha256(secret!));
@@ -137,11 +137,15 @@ describe('RFC 7592 client configuration', () => {
       env.configuration.read(id, second.registrationAccessToken),
       env.configuration.read('unknownClientId0000000', first.registrationAccessToken),
       env.configuration.read(id, 'not a token'),
+      // The body is not even read without an accepted token.
+      env.configuration.update(id, 'A'.repeat(43), () => {
+        throw new Error('the body was read');
+      }),
       env.configuration.remove(id, second.registrationAccessToken),
-      env.configuration.update(id, second.registrationAccessToken, {
+      env.configuration.update(id, second.registrationAccessToken, () => ({
         client_id: id,
         redirect_uris: [LOOPBACK],
-      }),
+      })),
     ];
     for (const attempt of attempts) expect(await refusal(attempt)).toEqual(INVALID_TOKEN);
 
