@@ -3,7 +3,9 @@
  * entry of `functions` with exactly the table actions listed (least privilege), and one API Gateway
  * method per entry of `routes`; the local gateway serves the same routes with the same handlers.
  */
+
 import { ACCOUNT_FUNCTIONS, SIGN_IN_TABLES, VERIFICATION_MAIL_TABLES } from './account-functions.ts';
+import { CLIENT_FUNCTIONS } from './client-functions.ts';
 import type { FunctionDefinition } from './function-definition.ts';
 import { RESOURCE_SERVER_FUNCTIONS } from './resource-server-functions.ts';
 
@@ -132,48 +134,7 @@ const definitions = {
     description: 'GET /.well-known/openid-configuration and /oauth-authorization-server: discovery',
     tables: {},
   },
-  clientCreate: {
-    entry: 'functions/handlers/clients/create.ts',
-    description: 'POST /client: register an OAuth client for the logged-in user (RFC 7591 metadata)',
-    tables: {
-      sessions: { actions: ['GetItem'] },
-      // The count on the owner's user item and the client, in one transaction; an owner registered
-      // before clients were counted is counted once from the byOwner index.
-      users: { actions: ['UpdateItem'] },
-      clients: { actions: ['Query', 'PutItem'], indexes: ['byOwner'] },
-      registrationLimits: { actions: ['UpdateItem'] },
-    },
-    keys: 'publish',
-  },
-  clientList: {
-    entry: 'functions/handlers/clients/list.ts',
-    description: 'GET /client: the logged-in user’s OAuth clients, without secrets',
-    tables: {
-      sessions: { actions: ['GetItem'] },
-      clients: { actions: ['Query'], indexes: ['byOwner'] },
-    },
-    keys: 'publish',
-  },
-  clientDelete: {
-    entry: 'functions/handlers/clients/delete.ts',
-    description: 'DELETE /client/{client_id}: delete one of the user’s clients and every grant issued to it',
-    tables: {
-      sessions: { actions: ['GetItem'] },
-      clients: { actions: ['DeleteItem'] },
-      users: { actions: ['UpdateItem'] },
-      grants: { actions: ['Query', 'DeleteItem'], indexes: ['byClient'] },
-    },
-    keys: 'publish',
-  },
-  clientSecret: {
-    entry: 'functions/handlers/clients/secret.ts',
-    description: 'POST /client/{client_id}/secret: rotate a confidential client’s secret',
-    tables: {
-      sessions: { actions: ['GetItem'] },
-      clients: { actions: ['UpdateItem'] },
-    },
-    keys: 'publish',
-  },
+  ...CLIENT_FUNCTIONS,
   userInfo: {
     entry: 'functions/handlers/oidc/userinfo.ts',
     description: 'GET and POST /userinfo: the OpenID Connect claims of the user an access token stands for',
@@ -239,6 +200,8 @@ export const routes: readonly RouteDefinition[] = [
   { method: 'POST', path: '/logout', function: 'logout' },
   { method: 'POST', path: '/client', function: 'clientCreate' },
   { method: 'GET', path: '/client', function: 'clientList' },
+  { method: 'GET', path: '/client/{client_id}', function: 'clientConfiguration' },
+  { method: 'PUT', path: '/client/{client_id}', function: 'clientConfiguration' },
   { method: 'DELETE', path: '/client/{client_id}', function: 'clientDelete' },
   { method: 'POST', path: '/client/{client_id}/secret', function: 'clientSecret' },
   { method: 'GET', path: '/authorize', function: 'authorize' },

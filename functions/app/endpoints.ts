@@ -9,6 +9,7 @@ import { AwsSecretStore } from '#adapters/aws/secrets-manager';
 import { createRecoveryHandler } from '#adapters/endpoints/account/recovery';
 import { createRecoveryPagesHandler } from '#adapters/endpoints/account/recovery-pages';
 import { createAccountSecurityHandler } from '#adapters/endpoints/account/security';
+import { createClientConfigurationHandler } from '#adapters/endpoints/clients/configuration';
 import { createClientCreateHandler } from '#adapters/endpoints/clients/create';
 import { createClientDeleteHandler } from '#adapters/endpoints/clients/delete';
 import { createClientListHandler } from '#adapters/endpoints/clients/list';
@@ -46,6 +47,7 @@ import {
   authorization,
   authorizer,
   browserSessions,
+  clientConfiguration,
   clientRegistry,
   clients,
   consents,
@@ -76,21 +78,24 @@ export const loginEndpoint = (runtime: Runtime = lambdaRuntime()) =>
 export const logoutEndpoint = (runtime: Runtime = lambdaRuntime()) =>
   flushing(runtime, createLogoutHandler(sessions(runtime), runtime.logger));
 
-// Clients, managed by their owner with a session token
+// Clients, managed by their owner with a session token, and by whoever registered them with its
+// registration access token (RFC 7592)
+const clientManagement = (runtime: Runtime) => ({
+  registry: clientRegistry(runtime),
+  sessions: sessions(runtime),
+  configuration: clientConfiguration(runtime),
+  open: openRegistration(runtime),
+  issuer: runtime.config.issuer,
+  logger: runtime.logger,
+});
 export const clientCreateEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  flushing(
-    runtime,
-    createClientCreateHandler(
-      clientRegistry(runtime),
-      sessions(runtime),
-      runtime.logger,
-      openRegistration(runtime),
-    ),
-  );
+  flushing(runtime, createClientCreateHandler(clientManagement(runtime)));
 export const clientListEndpoint = (runtime: Runtime = lambdaRuntime()) =>
   flushing(runtime, createClientListHandler(clientRegistry(runtime), sessions(runtime), runtime.logger));
 export const clientDeleteEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  flushing(runtime, createClientDeleteHandler(clientRegistry(runtime), sessions(runtime), runtime.logger));
+  flushing(runtime, createClientDeleteHandler(clientManagement(runtime)));
+export const clientConfigurationEndpoint = (runtime: Runtime = lambdaRuntime()) =>
+  flushing(runtime, createClientConfigurationHandler(clientManagement(runtime)));
 export const clientSecretEndpoint = (runtime: Runtime = lambdaRuntime()) =>
   flushing(runtime, createClientSecretHandler(clientRegistry(runtime), sessions(runtime), runtime.logger));
 

@@ -16,6 +16,7 @@ import { createDynamoDb } from '#adapters/aws/dynamodb';
 import { createMetadataDocumentFetcher } from '#adapters/clients/metadata-document-fetcher';
 import { DynamoAccountTokenStore } from '#adapters/dynamo/account-tokens';
 import { DynamoAccountStore } from '#adapters/dynamo/accounts';
+import { DynamoClientConfigurationStore } from '#adapters/dynamo/client-configuration';
 import { DynamoClientStore } from '#adapters/dynamo/clients';
 import { DynamoConsentStore } from '#adapters/dynamo/consents';
 import { DynamoGrantStore } from '#adapters/dynamo/grants';
@@ -26,6 +27,7 @@ import { remoteKeySet } from '#adapters/keys/remote-key-set';
 import { otpauthTotp } from '#adapters/mfa/totp-engine';
 import { BrowserSessions } from '#adapters/web/browser-sessions';
 import { createAuthorizer } from '#core/authorizer/decision';
+import { ClientConfiguration } from '#core/clients/configuration';
 import { MetadataDocumentClients } from '#core/clients/metadata-documents';
 import { OpenRegistration } from '#core/clients/open-registration';
 import { ClientRegistry } from '#core/clients/registry';
@@ -128,6 +130,16 @@ export const clientRegistry = /* @__PURE__ */ perRuntime(
       // A client may be registered for the identity scopes of OpenID Connect beside the API's own.
       scopesSupported: withIdentityScopes(runtime.config.scopesSupported),
       events: securityEvents(runtime),
+    }),
+);
+
+/** RFC 7592: a client managed with its registration access token. */
+export const clientConfiguration = /* @__PURE__ */ perRuntime(
+  (runtime) =>
+    new ClientConfiguration({
+      store: new DynamoClientConfigurationStore(dynamoDb(runtime), runtime.config.tablePrefix),
+      clock: runtime.clock,
+      scopesSupported: withIdentityScopes(runtime.config.scopesSupported),
     }),
 );
 

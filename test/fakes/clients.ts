@@ -1,3 +1,4 @@
+import type { ClientConfigurationStore, ManagedMetadata, ManagementGuard } from '#core/clients/configuration';
 import type { ClientRecord } from '#core/clients/records';
 import type { ClientOwner, ClientStore } from '#core/clients/registry';
 
@@ -57,6 +58,38 @@ export class MemoryClientStore implements ClientStore {
     if (client.secretHash === undefined) return 'public' as const;
     this.clients.set(clientId, { ...client, secretHash });
     return 'replaced' as const;
+  }
+}
+
+/** The MemoryClientStore with RFC 7592's conditional writes, each one atomic step as in DynamoDB. */
+export class MemoryClientConfigurationStore extends MemoryClientStore implements ClientConfigurationStore {
+  private live(clientId: string, guard: ManagementGuard): ClientRecord | undefined {
+    const client = this.clients.get(clientId);
+    if (!client || client.registrationTokenHash !== guard.expectedHash || client.suspendedAt !== undefined)
+      return undefined;
+    return client.expiresAt !== undefined && client.expiresAt <= guard.now ? undefined : client;
+  }
+  async updateManagedClient(
+    clientId: string,
+    change: ManagementGuard & { tokenHash: string; metadata?: ManagedMetadata },
+  ) {
+    const client = this.live(clientId, change);
+    if (!client) return undefined;
+    const next: ClientRecord = { ...client, ...change.metadata, registrationTokenHash: change.tokenHash };
+    for (const [name, value] of Object.entries(next)) {
+      if (value === undefined) delete (next as unknown as Record<string, unknown>)[name];
+    }
+    this.clients.set(clientId, next);
+    return structuredClone(next);
+  }
+  async deleteManagedClient(client: ClientRecord, guard: ManagementGuard) {
+    if (!this.live(client.clientId, guard)) return false;
+    this.clients.delete(client.clientId);
+    for (const [username, user] of this.users) {
+      if (user.sub === client.owner && user.clientCount)
+        this.users.set(username, { ...user, clientCount: user.clientCount - 1 });
+    }
+    return true;
   }
 }
 

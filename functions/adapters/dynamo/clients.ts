@@ -26,7 +26,7 @@ const READ_AHEAD_TABLES = {
 
 export class DynamoClientStore implements ClientReadAhead, ClientStore {
   protected readonly clients: string;
-  private readonly users: string;
+  protected readonly users: string;
 
   constructor(
     protected readonly db: DynamoDb,

@@ -24,8 +24,8 @@ export interface ClientAdministrationStore extends Pick<ClientStore, 'deleteGran
   deleteOrphan(clientId: string): Promise<boolean>;
 }
 
-/** A client as an operator sees it: never the secret hash. */
-export type ClientView = Omit<ClientRecord, 'secretHash'>;
+/** A client as an operator sees it: never the hash of a credential. */
+export type ClientView = Omit<ClientRecord, 'secretHash' | 'registrationTokenHash'>;
 
 export interface ClientAdministrationDependencies {
   store: ClientAdministrationStore;
@@ -34,7 +34,7 @@ export interface ClientAdministrationDependencies {
   events: SecurityEvents;
 }
 
-const view = ({ secretHash: _, ...client }: ClientRecord): ClientView => client;
+const view = ({ secretHash: _, registrationTokenHash: __, ...client }: ClientRecord): ClientView => client;
 
 export class ClientAdministration {
   constructor(private readonly deps: ClientAdministrationDependencies) {}

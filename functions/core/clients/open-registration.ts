@@ -10,7 +10,8 @@
  * - each source address registers at most `perWindow` clients per window, counted in DynamoDB in the
  *   same atomic write that stores the client, so no burst and no number of function instances exceeds it;
  * - a client nobody ever uses expires: it carries `expiresAt` until it is first granted tokens.
- * Such a client has no owner: no user lists, manages or deletes it.
+ * Such a client has no owner: no user lists it; whoever registered it manages it with its registration
+ * access token (RFC 7592, configuration.ts), under the same rules (`validateOpenMetadata`).
  */
 import { type Clock, epochSeconds } from '#core/clock';
 import { InvalidClientMetadata, InvalidRedirectUri, TooManyAttempts } from '#core/errors';
@@ -19,7 +20,8 @@ import type { SecurityEvents } from '#core/observability';
 import { randomSecret, sha256 } from '#core/secrets';
 import { validateClientMetadata } from './metadata.ts';
 import type { ApplicationType, ClientRecord } from './records.ts';
-import { newClientId } from './registry.ts';
+import { newRegistrationAccessToken } from './registration-tokens.ts';
+import { newClientId, type Registration } from './registry.ts';
 
 export type OpenRegistrationMode = 'off' | 'public' | 'all';
 
@@ -79,34 +81,41 @@ function checkRedirectsFor(type: ApplicationType, uris: readonly string[]): void
   }
 }
 
+/**
+ * The metadata of a client registered (or updated, configuration.ts) without an account: RFC 7591 with
+ * a public client by default, and `application_type` with its redirect-URI rules.
+ */
+export function validateOpenMetadata(body: Record<string, unknown>, scopesSupported: readonly string[]) {
+  // RFC 7591's default method is client_secret_basic; an open registration defaults to public.
+  const metadata = validateClientMetadata(
+    { ...body, token_endpoint_auth_method: body.token_endpoint_auth_method ?? 'none' },
+    scopesSupported,
+  );
+  const type = applicationType(body, metadata.redirectUris);
+  checkRedirectsFor(type, metadata.redirectUris);
+  return { ...metadata, applicationType: type };
+}
+
 export class OpenRegistration {
   constructor(private readonly deps: OpenRegistrationDependencies) {}
 
   /** Registers a client for no one, counted against `source` (the caller's address). */
-  async register(
-    source: string,
-    body: Record<string, unknown>,
-  ): Promise<{ client: ClientRecord; secret: string | undefined }> {
-    // RFC 7591's default method is client_secret_basic; an open registration defaults to public.
-    const metadata = validateClientMetadata(
-      { ...body, token_endpoint_auth_method: body.token_endpoint_auth_method ?? 'none' },
-      this.deps.scopesSupported,
-    );
+  async register(source: string, body: Record<string, unknown>): Promise<Registration> {
+    const metadata = validateOpenMetadata(body, this.deps.scopesSupported);
     if (this.deps.mode === 'public' && metadata.tokenEndpointAuthMethod !== 'none') {
       throw new InvalidClientMetadata(
         'Registration without an account accepts public clients only: "token_endpoint_auth_method" must be "none".',
       );
     }
-    const type = applicationType(body, metadata.redirectUris);
-    checkRedirectsFor(type, metadata.redirectUris);
     const now = epochSeconds(this.deps.clock);
     const secret = metadata.tokenEndpointAuthMethod === 'none' ? undefined : randomSecret();
+    const management = newRegistrationAccessToken();
     const client: ClientRecord = {
       clientId: newClientId(),
       owner: '',
       ...metadata,
-      applicationType: type,
       ...(secret === undefined ? {} : { secretHash: sha256(secret) }),
+      registrationTokenHash: management.hash,
       clientIdIssuedAt: now,
       expiresAt: now + UNUSED_CLIENT_TTL_SECONDS,
     };
@@ -125,6 +134,6 @@ export class OpenRegistration {
       );
     }
     this.deps.events?.record({ kind: 'client_registered', clientId: client.clientId, owner: '' });
-    return { client, secret };
+    return { client, secret, registrationAccessToken: management.token };
   }
 }

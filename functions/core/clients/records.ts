@@ -43,6 +43,11 @@ export interface ClientRecord {
    * (late: lookups check it themselves).
    */
   expiresAt?: number;
+  /**
+   * SHA-256 of the RFC 7592 registration access token (configuration.ts), which lets whoever registered
+   * the client read, update and delete it; absent on clients registered before RFC 7592 was supported.
+   */
+  registrationTokenHash?: string;
 }
 
 /**

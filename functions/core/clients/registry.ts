@@ -9,6 +9,7 @@ import type { SecurityEvents } from '#core/observability';
 import { randomSecret, sha256 } from '#core/secrets';
 import { validateClientMetadata } from './metadata.ts';
 import { type ClientRecord, isClientId } from './records.ts';
+import { newRegistrationAccessToken } from './registration-tokens.ts';
 
 export const MAX_CLIENTS_PER_OWNER = 50;
 
@@ -54,6 +55,13 @@ export interface ClientStore {
   ): Promise<'replaced' | 'not_found' | 'public'>;
 }
 
+/** A new client with the only copies of its credentials. */
+export interface Registration {
+  client: ClientRecord;
+  secret: string | undefined;
+  registrationAccessToken: string;
+}
+
 /** Client ids are public, but unguessable all the same: 128 random bits, base64url (22 characters). */
 export const newClientId = (): string => randomBytes(16).toString('base64url');
 
@@ -69,19 +77,21 @@ export interface ClientRegistryDependencies {
 export class ClientRegistry {
   constructor(private readonly deps: ClientRegistryDependencies) {}
 
-  /** Registers a client for `owner`; `secret` is the only copy of a confidential client's secret. */
-  async register(
-    owner: ClientOwner,
-    body: Record<string, unknown>,
-  ): Promise<{ client: ClientRecord; secret: string | undefined }> {
+  /**
+   * Registers a client for `owner`; `secret` is the only copy of a confidential client's secret, and
+   * `registrationAccessToken` the only copy of the token that manages it (RFC 7592, configuration.ts).
+   */
+  async register(owner: ClientOwner, body: Record<string, unknown>): Promise<Registration> {
     const metadata = validateClientMetadata(body, this.deps.scopesSupported);
     const limit = this.deps.maxClientsPerOwner ?? MAX_CLIENTS_PER_OWNER;
     const secret = metadata.tokenEndpointAuthMethod === 'none' ? undefined : randomSecret();
+    const management = newRegistrationAccessToken();
     const client: ClientRecord = {
       clientId: newClientId(),
       owner: owner.sub,
       ...metadata,
       ...(secret === undefined ? {} : { secretHash: sha256(secret) }),
+      registrationTokenHash: management.hash,
       clientIdIssuedAt: epochSeconds(this.deps.clock),
     };
     // The cap is exact: the store counts the client in the same atomic write that stores it.
@@ -89,7 +99,7 @@ export class ClientRegistry {
       throw new TooManyClients(`An account may register at most ${limit} clients; delete one first.`);
     }
     this.deps.events?.record({ kind: 'client_registered', clientId: client.clientId, owner: owner.sub });
-    return { client, secret };
+    return { client, secret, registrationAccessToken: management.token };
   }
 
   list(owner: string): Promise<ClientRecord[]> {

@@ -46,11 +46,25 @@ export function describeClient(client: ClientRecord): ClientView {
   };
 }
 
-/** The registration response (RFC 7591 §3.2.1): the view plus the secret, which is shown only here. */
-export function registrationResponse(client: ClientRecord, secret: string | undefined) {
+/** The credentials a registration or management response carries beside the metadata. */
+export interface IssuedCredentials {
+  /** A new client secret: shown only when issued (a secret is never read back). */
+  secret?: string | undefined;
+  /** RFC 7592 §3: a new registration access token, issued by every registration, read and update. */
+  registrationAccessToken: string;
+  registrationClientUri: string;
+}
+
+/**
+ * The registration response (RFC 7591 §3.2.1), which is also RFC 7592's client information response
+ * (§3): the view plus the credentials issued by this request, which are shown only here.
+ */
+export function registrationResponse(client: ClientRecord, issued: IssuedCredentials) {
   return {
     ...describeClient(client),
-    ...(secret === undefined ? {} : { client_secret: secret }),
+    ...(issued.secret === undefined ? {} : { client_secret: issued.secret }),
     client_secret_expires_at: 0,
+    registration_access_token: issued.registrationAccessToken,
+    registration_client_uri: issued.registrationClientUri,
   };
 }

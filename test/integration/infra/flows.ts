@@ -69,7 +69,7 @@ class Flows {
     for (const path of ['/jwks.json', '/oauth-authorization-server', '/openid-configuration']) {
       expectReply(await this.call('GET', `/.well-known${path}`), 200);
     }
-    await resourceServerFlows(this.baseUrl, (await this.codeGrant(c, user)).tokens.access_token);
+    await resourceServerFlows(this.baseUrl, (await this.codeGrant(c, user)).tokens.access_token, owner);
     expectReply(await this.call('POST', '/logout', { headers: bearer(user) }), 200);
     const deleted = await this.call('DELETE', `/client/${encodeURIComponent(c.id)}`, {
       headers: bearer(owner),

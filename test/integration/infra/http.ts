@@ -11,6 +11,7 @@ export interface Reply {
   location: URL | undefined;
   text: string;
   setCookie: string[];
+  headers: Headers;
   json(): Record<string, unknown>;
 }
 
@@ -44,6 +45,7 @@ export async function send(baseUrl: string, method: string, path: string, input:
     location: location ? new URL(location, baseUrl) : undefined,
     text,
     setCookie: response.headers.getSetCookie(),
+    headers: response.headers,
     json: () => JSON.parse(text) as Record<string, unknown>,
   };
 }

@@ -7,7 +7,12 @@ import { createClientDeleteHandler } from '#adapters/endpoints/clients/delete';
 import { createClientListHandler } from '#adapters/endpoints/clients/list';
 import { createClientSecretHandler } from '#adapters/endpoints/clients/secret';
 import type { ApiResult } from '#adapters/http/responses';
-import { accounts as accountsOf, clientRegistry, sessions as sessionsOf } from '#app/services';
+import {
+  accounts as accountsOf,
+  clientConfiguration,
+  clientRegistry,
+  sessions as sessionsOf,
+} from '#app/services';
 import { tableName } from '#contract/tables';
 import type { ClientRecord } from '#core/clients/records';
 import type { GrantRecord } from '#core/oauth/records';
@@ -29,9 +34,14 @@ async function setup() {
   const sessions = sessionsOf(runtime);
   const { logger, lines } = recordingLogger();
   const handlers = {
-    create: createClientCreateHandler(registry, sessions, logger),
+    create: createClientCreateHandler({ registry, sessions, logger, issuer: runtime.config.issuer }),
     list: createClientListHandler(registry, sessions, logger),
-    remove: createClientDeleteHandler(registry, sessions, logger),
+    remove: createClientDeleteHandler({
+      registry,
+      sessions,
+      logger,
+      configuration: clientConfiguration(runtime),
+    }),
     rotate: createClientSecretHandler(registry, sessions, logger),
   };
   const clients = tableName(runtime.config.tablePrefix, 'clients');
@@ -160,9 +170,15 @@ describe('POST /client and GET /client', () => {
       scope: [...env.runtime.config.scopesSupported, 'openid', 'profile', 'email'].join(' '),
       id_token_signed_response_alg: 'RS256',
       require_pkce: true,
+      registration_access_token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      registration_client_uri: `${env.runtime.config.issuer}/client/${created.client_id}`,
     });
     const stored = await env.storedClient(created.client_id as string);
-    expect(stored).toMatchObject({ owner: sub, secretHash: sha256(created.client_secret as string) });
+    expect(stored).toMatchObject({
+      owner: sub,
+      secretHash: sha256(created.client_secret as string),
+      registrationTokenHash: sha256(created.registration_access_token as string),
+    });
     expect(JSON.stringify(stored)).not.toContain(created.client_secret as string);
     // What the token endpoint will read finds it at once and accepts the secret.
     const found = await env.store.findClient(created.client_id as string);
@@ -216,6 +232,8 @@ describe('POST /client and GET /client', () => {
     const withoutSecret = ({
       client_secret: _,
       client_secret_expires_at: __,
+      registration_access_token: ___,
+      registration_client_uri: ____,
       ...rest
     }: Record<string, unknown>) => rest;
     expect(body(result)).toEqual({ clients: [withoutSecret(first), withoutSecret(second)] });

@@ -21,7 +21,13 @@ const NATIVE = { application_type: 'native', redirect_uris: ['http://127.0.0.1:3
 async function setup(mode: 'off' | 'public' | 'all' = 'public') {
   const runtime = await testRuntime({ openRegistration: mode });
   const open = openRegistration(runtime);
-  const create = createClientCreateHandler(clientRegistry(runtime), sessions(runtime), silentLogger, open);
+  const create = createClientCreateHandler({
+    registry: clientRegistry(runtime),
+    sessions: sessions(runtime),
+    logger: silentLogger,
+    open,
+    issuer: runtime.config.issuer,
+  });
   const register = async (source: string, json: unknown = NATIVE): Promise<ApiResult> => {
     const event = apiEvent({ method: 'POST', path: '/client', json }) as ApiEvent;
     (event.requestContext.identity as { sourceIp: string }).sourceIp = source;

@@ -37,7 +37,12 @@ async function setup() {
   const runtime = await testRuntime();
   const sessions = sessionsOf(runtime);
   const handlers = {
-    create: createClientCreateHandler(clientRegistry(runtime), sessions, silentLogger),
+    create: createClientCreateHandler({
+      registry: clientRegistry(runtime),
+      sessions,
+      logger: silentLogger,
+      issuer: runtime.config.issuer,
+    }),
     authorize: createAuthorizeHandler({
       authorization: authorization(runtime),
       sessions,

@@ -4,18 +4,19 @@ import { createClientCreateHandler } from '#adapters/endpoints/clients/create';
 import { createClientDeleteHandler } from '#adapters/endpoints/clients/delete';
 import { createClientListHandler } from '#adapters/endpoints/clients/list';
 import { createClientSecretHandler } from '#adapters/endpoints/clients/secret';
+import { ClientConfiguration } from '#core/clients/configuration';
 import { ClientRegistry } from '#core/clients/registry';
 import { sha256 } from '#core/secrets';
 import { Accounts } from '#core/users/accounts';
 import { Sessions } from '#core/users/sessions';
 import { MemoryAccountStore, secondFactorDependencies } from '../../../fakes/accounts.ts';
-import { MemoryClientStore, SCOPES, WEB_APP } from '../../../fakes/clients.ts';
+import { MemoryClientConfigurationStore, SCOPES, WEB_APP } from '../../../fakes/clients.ts';
 import { manualClock, memoryKeyRing } from '../../../fakes/keys.ts';
 import { recordingLogger } from '../../../fakes/logger.ts';
 
 function setupRegistry(maxClientsPerOwner?: number) {
   const clock = manualClock();
-  const store = new MemoryClientStore();
+  const store = new MemoryClientConfigurationStore();
   const registry = new ClientRegistry({
     store,
     clock,
@@ -87,9 +88,14 @@ async function setupHandlers() {
     alice,
     bob,
     lines,
-    create: createClientCreateHandler(registry, sessions, logger),
+    create: createClientCreateHandler({ registry, sessions, logger, issuer: ISSUER }),
     list: createClientListHandler(registry, sessions, logger),
-    remove: createClientDeleteHandler(registry, sessions, logger),
+    remove: createClientDeleteHandler({
+      registry,
+      sessions,
+      logger,
+      configuration: new ClientConfiguration({ store, clock, scopesSupported: SCOPES }),
+    }),
     rotate: createClientSecretHandler(registry, sessions, logger),
   };
 }
@@ -125,10 +131,14 @@ describe('client endpoints', () => {
       scope: 'read write admin',
       id_token_signed_response_alg: 'RS256',
       require_pkce: true,
+      registration_access_token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      registration_client_uri: `${ISSUER}/client/${body.client_id}`,
     });
     const stored = env.store.clients.get(body.client_id as string);
     expect(stored?.owner).toBe((await env.sessions.authenticate(env.alice)).sub);
     expect(stored?.secretHash).toBe(sha256(body.client_secret as string));
+    expect(stored?.registrationTokenHash).toBe(sha256(body.registration_access_token as string));
+    expect(env.lines.join('\n')).not.toContain(body.registration_access_token as string);
     // Neither the secret nor its hash reaches the log.
     expect(env.lines.join('\n')).not.toContain(body.client_secret as string);
     expect(env.lines.join('\n')).not.toContain(stored?.secretHash as string);
@@ -237,7 +247,13 @@ describe('client endpoints', () => {
     await env.create(apiEvent('POST', '/client', { token: env.bob, body: WEB_APP }));
     const result = await env.list(apiEvent('GET', '/client', { token: env.alice }));
     expect(result.statusCode).toBe(200);
-    const { client_secret: secret, client_secret_expires_at: _, ...metadata } = created;
+    const {
+      client_secret: secret,
+      client_secret_expires_at: _,
+      registration_access_token: __,
+      registration_client_uri: ___,
+      ...metadata
+    } = created;
     expect(parse(result)).toEqual({ clients: [metadata] });
     expect(result.body).not.toContain(secret as string);
     expect(result.body).not.toContain('"client_secret"');

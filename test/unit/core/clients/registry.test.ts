@@ -55,9 +55,10 @@ describe('client registry', () => {
   });
 
   it('registers a confidential client with a 128-bit base64url id and stores only the secret hash', async () => {
-    const { client, secret } = await env.registry.register(ALICE, { ...WEB_APP });
+    const { client, secret, registrationAccessToken } = await env.registry.register(ALICE, { ...WEB_APP });
     expect(client.clientId).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(registrationAccessToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const stored = env.store.clients.get(client.clientId);
     expect(stored).toEqual({
       clientId: client.clientId,
@@ -68,10 +69,12 @@ describe('client registry', () => {
       tokenEndpointAuthMethod: 'client_secret_basic',
       scope: 'read write admin',
       secretHash: sha256(secret!),
+      registrationTokenHash: sha256(registrationAccessToken),
       clientIdIssuedAt: Math.floor(env.clock() / 1000),
     });
     expect(stored?.secretHash).not.toBe(secret);
     expect(JSON.stringify(stored)).not.toContain(secret);
+    expect(JSON.stringify(stored)).not.toContain(registrationAccessToken);
   });
 
   it('gives a public client no secret and no hash', async () => {
