@@ -57,8 +57,13 @@ export const ACCOUNT_FUNCTIONS = {
   accountPage: {
     entry: 'functions/handlers/pages/account.ts',
     description:
-      'GET and POST /account: the signed-in user’s page: profile, email, password, TOTP, sessions, deletion',
-    tables: ACCOUNT_SECURITY_TABLES,
+      'GET and POST /account: the signed-in user’s page: profile, email, password, TOTP, passkeys, sessions, deletion',
+    tables: {
+      ...ACCOUNT_SECURITY_TABLES,
+      // A registration's challenge is issued, then consumed; the user's passkeys are listed, added, removed.
+      accountTokens: { actions: ['PutItem', 'UpdateItem'] },
+      passkeys: { actions: ['Query', 'PutItem', 'DeleteItem'], indexes: ['bySub'] },
+    },
     keys: 'publish',
     memoryMB: 1024,
     mail: true,

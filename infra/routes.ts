@@ -4,6 +4,7 @@
  * method per entry of `routes`; the local gateway serves the same routes with the same handlers.
  */
 
+import { PASSKEY_SCRIPT_PATH } from '#contract/pages';
 import { ACCOUNT_FUNCTIONS, SIGN_IN_TABLES, VERIFICATION_MAIL_TABLES } from './account-functions.ts';
 import type { FunctionDefinition } from './function-definition.ts';
 
@@ -51,11 +52,13 @@ const definitions = {
   signIn: {
     entry: 'functions/handlers/pages/signin.ts',
     description:
-      'GET and POST /signin: the hosted sign-in page (password, then a second factor); sets the session cookie',
+      'GET and POST /signin: the hosted sign-in page (password, then a second factor, or a passkey); sets the session cookie',
     tables: {
       ...SIGN_IN_TABLES,
       sessions: { actions: ['GetItem', 'PutItem'] },
       clients: { actions: ['GetItem'] },
+      // A passkey sign-in: the credential, and its counter and backup state after each use.
+      passkeys: { actions: ['GetItem', 'UpdateItem'] },
     },
     keys: 'sign',
     memoryMB: 1024,
@@ -207,6 +210,11 @@ const definitions = {
       revokedTokens: { actions: ['BatchGetItem'] },
     },
   },
+  passkeyScript: {
+    entry: 'functions/handlers/assets/passkey-script.ts',
+    description: 'GET /passkey.js: the passkey forms’ script (the WebAuthn browser helper and ours)',
+    tables: {},
+  },
   protectedResource: {
     entry: 'functions/handlers/protected/sample.ts',
     description: 'ANY /protected/*: the sample backend, answers with the caller identity it received',
@@ -276,6 +284,7 @@ export const routes: readonly RouteDefinition[] = [
   { method: 'POST', path: '/password/forgot', function: 'recovery' },
   { method: 'POST', path: '/password/reset', function: 'recovery' },
   { method: 'POST', path: '/email/verify', function: 'recovery' },
+  { method: 'GET', path: PASSKEY_SCRIPT_PATH, function: 'passkeyScript' },
   // CORS preflights, answered by the path's own function (adapters/http/cors.ts): only the endpoints a
   // script of another origin calls have one. Nothing else answers CORS.
   { method: 'OPTIONS', path: '/token', function: 'token' },

@@ -19,8 +19,6 @@ import { createRevokeHandler } from '#adapters/endpoints/oauth/revoke';
 import { createTokenHandler } from '#adapters/endpoints/oauth/token';
 import { createEndSessionHandler } from '#adapters/endpoints/oidc/end-session';
 import { createUserInfoHandler } from '#adapters/endpoints/oidc/userinfo';
-import { createAccountPageHandler } from '#adapters/endpoints/pages/account';
-import { createSignInHandler } from '#adapters/endpoints/pages/signin';
 import { createSignOutHandler } from '#adapters/endpoints/pages/signout';
 import { createSignUpHandler } from '#adapters/endpoints/pages/signup';
 import { createAccountProfileHandler } from '#adapters/endpoints/users/account';
@@ -108,17 +106,20 @@ export const introspectEndpoint = (runtime: Runtime = lambdaRuntime()) =>
   flushing(runtime, createIntrospectHandler(clients(runtime), introspection(runtime), runtime.logger));
 
 // Discovery and the sample backend: no DynamoDB, so their entries import them from there.
-export { jwksEndpoint, metadataEndpoint, sampleBackendEndpoint } from './endpoints-without-dynamodb.ts';
+export {
+  jwksEndpoint,
+  metadataEndpoint,
+  passkeyScriptEndpoint,
+  sampleBackendEndpoint,
+} from './endpoints-without-dynamodb.ts';
 
 // Pages
-const accountPages = (runtime: Runtime) => ({
+export const accountPages = (runtime: Runtime) => ({
   accounts: accounts(runtime),
   browserSessions: browserSessions(runtime),
   authorization: authorization(runtime),
   issuer: runtime.config.issuer,
 });
-export const signInEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  flushing(runtime, createSignInHandler(accountPages(runtime), runtime.logger));
 export const signUpEndpoint = (runtime: Runtime = lambdaRuntime()) =>
   flushing(
     runtime,
@@ -157,26 +158,13 @@ export const endSessionEndpoint = (runtime: Runtime = lambdaRuntime()) =>
     ),
   );
 /** What the account page and the account security API share: every service of the user's own account. */
-const accountSecurity = (runtime: Runtime) => ({
+export const accountSecurity = (runtime: Runtime) => ({
   accountSessions: accountSessions(runtime),
   emailVerification: emailVerification(runtime),
   passwordChange: passwordChange(runtime),
   totpEnrolment: totpEnrolment(runtime),
   accountDeletion: accountDeletion(runtime),
 });
-export const accountPageEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  flushing(
-    runtime,
-    createAccountPageHandler(
-      {
-        ...accountSecurity(runtime),
-        profiles: profiles(runtime),
-        browserSessions: browserSessions(runtime),
-        issuer: runtime.config.issuer,
-      },
-      runtime.logger,
-    ),
-  );
 export const accountProfileEndpoint = (runtime: Runtime = lambdaRuntime()) =>
   flushing(
     runtime,

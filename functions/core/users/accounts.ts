@@ -197,6 +197,20 @@ export class Accounts {
     return result;
   }
 
+  /**
+   * A sign-in by another secret than the password (a passkey): counted by `username`'s lockout before
+   * `check` runs, exactly like a password, and opening a session with `amr`.
+   */
+  async signInWith(
+    username: string,
+    failure: string,
+    amr: string[],
+    check: (user: UserRecord | undefined) => Promise<boolean>,
+  ): Promise<SignedIn> {
+    const user = await this.guarded(username, true, failure, check);
+    return this.open(user, amr);
+  }
+
   private async guarded(
     username: string,
     plausible: boolean,

@@ -6,7 +6,6 @@
 import type { RequestRecord } from '#adapters/aws/dynamodb';
 import type { Config } from '#adapters/config';
 import {
-  accountPageEndpoint,
   accountProfileEndpoint,
   accountSecurityEndpoint,
   authorizeEndpoint,
@@ -21,17 +20,18 @@ import {
   loginEndpoint,
   logoutEndpoint,
   metadataEndpoint,
+  passkeyScriptEndpoint,
   recoveryEndpoint,
   recoveryPagesEndpoint,
   registerEndpoint,
   revokeEndpoint,
   sampleBackendEndpoint,
-  signInEndpoint,
   signOutEndpoint,
   signUpEndpoint,
   tokenEndpoint,
   userInfoEndpoint,
 } from '#app/endpoints';
+import { accountPageEndpoint, signInEndpoint } from '#app/passkey-endpoints';
 import type { Runtime } from '#app/services';
 import { createGateway } from '#infra/local/gateway';
 import { isFunctionName, type LambdaHandler } from '#infra/local/handlers';
@@ -65,6 +65,7 @@ const endpoints: Record<FunctionName, (runtime: Runtime) => unknown> = {
   recoveryPages: recoveryPagesEndpoint,
   authorizer: authorizerEndpoint,
   protectedResource: sampleBackendEndpoint,
+  passkeyScript: passkeyScriptEndpoint,
 };
 
 export interface RecordingGateway {

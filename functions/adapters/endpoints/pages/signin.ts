@@ -3,6 +3,7 @@ import { type HttpResponse, seeOther } from '#adapters/http/responses';
 import { AccountForms } from '#adapters/web/account-forms';
 import { FORM_PURPOSE } from '#adapters/web/browser-sessions';
 import { type CarriedRequest, continuation, promptValues } from '#adapters/web/carried-request';
+import { parseCredential, passkeySignInPage } from '#adapters/web/passkey-pages';
 import { retryAfterText, signedInPage } from '#adapters/web/templates';
 import { TooManyAttempts } from '#core/errors';
 import type { Logger } from '#core/logging';
@@ -61,6 +62,9 @@ class SignInPage implements AccountPage {
       log.info('sign-in form refused', { detail: expired.detail });
       return again('This form has expired. Please sign in again.', 403);
     }
+    const passkey = fields.get('passkey');
+    if (passkey !== undefined)
+      return this.passkeyStep(request, log, { fields, carried, finish: passkey === 'finish' });
     const mfaToken = fields.get('mfa_token');
     if (mfaToken !== undefined) return this.secondStep(request, log, { fields, carried, mfaToken });
     const password = fields.get('password');
@@ -91,6 +95,50 @@ class SignInPage implements AccountPage {
         reason: 'Too many failed sign-ins for this account.',
         fields: { request: carried, username },
       });
+    }
+  }
+
+  /**
+   * Signing in with a passkey: `start` shows the ceremony's form (its options hold a new challenge),
+   * `finish` verifies the browser's response and opens the session, or shows the form again.
+   */
+  private async passkeyStep(
+    request: HttpRequest,
+    log: Logger,
+    step: { fields: Parameters; carried: CarriedRequest | undefined; finish: boolean },
+  ): Promise<HttpResponse> {
+    const { passkeys, browserSessions, issuer } = this.deps;
+    if (!passkeys) throw new Error('The sign-in page is built without passkeys.');
+    const { fields, carried } = step;
+    const again = async (error: string | undefined, status = 200, headers: Record<string, string> = {}) => {
+      const { csrf, cookies } = this.forms.protection(request, FORM_PURPOSE.signIn);
+      const options = await passkeys.signInOptions();
+      return passkeySignInPage(
+        { issuer, csrf, options, request: carried, error },
+        { status, cookies, headers },
+      );
+    };
+    if (!step.finish) return again(undefined);
+    try {
+      const { token, session } = await passkeys.signIn(parseCredential(fields.get('credential')));
+      return seeOther(continuation(issuer, carried), browserSessions.sessionCookies(token, session));
+    } catch (error) {
+      if (
+        !(
+          error instanceof InvalidCredentials ||
+          error instanceof TooManyAttempts ||
+          error instanceof AccountDisabled
+        )
+      )
+        throw error;
+      log.info('passkey sign-in refused', { code: error.code });
+      if (error instanceof AccountDisabled)
+        return again('This account is disabled. Ask the service for help.', 403);
+      if (error instanceof TooManyAttempts) {
+        const text = `Too many failed attempts. Try again in ${retryAfterText(error.retryAfterSeconds)}.`;
+        return again(text, 429, error.headers);
+      }
+      return again(error.description, 401);
     }
   }
 
