@@ -53,7 +53,7 @@ export class AccountDeletion {
   /** The user deletes their own account: the password is checked again first (and counted). */
   async deleteOwnAccount(username: string, password: string): Promise<{ sub: string }> {
     const user = await this.deps.accounts.checkPassword(username, password);
-    await this.delete(`user:${user.sub}`, { sub: user.sub });
+    await this.delete(`user:${user.sub}`, { username: user.username });
     return { sub: user.sub };
   }
 

@@ -126,7 +126,12 @@ describe('npm run admin', () => {
 
   it('deletes a user with their client, and fails with exit code 1 on what does not exist, 2 on bad usage', async () => {
     const deleted = await admin('user', 'delete', '--username', username);
-    expect(deleted.result).toEqual({ sessionsEnded: 0, clientsDeleted: 1, consentsDeleted: 0 });
+    expect(deleted.result).toEqual({
+      sessionsEnded: 0,
+      clientsDeleted: 1,
+      grantsDeleted: 0,
+      consentsDeleted: 0,
+    });
     expect((await admin('counts')).result).toMatchObject({ users: 0, clients: 0 });
 
     const missing = await admin('user', 'show', '--username', username);
