@@ -1,0 +1,62 @@
+/**
+ * The passkey paths over HTTP, driven like account-flows.ts with a software authenticator in place of
+ * the browser's: the script, a passkey registered on the account page, a passkey-only sign-in (and the
+ * same response refused again), and the passkey removed.
+ */
+import { expect } from 'vitest';
+import { PASSKEY_SCRIPT_PATH } from '#contract/pages';
+import { SoftwareAuthenticator } from '../../fakes/authenticator.ts';
+import { hiddenFields, unescapeHtml } from '../../fakes/browser.ts';
+import { uniqueName } from '../../fakes/runtime.ts';
+import { browser, type Reply, send } from './http.ts';
+
+const PASSWORD = 'correct horse battery';
+
+const optionsOf = (page: Reply): unknown =>
+  JSON.parse(unescapeHtml(/data-options="([^"]*)"/.exec(page.text)?.[1] ?? 'null'));
+const fieldsOf = (page: Reply) => Object.fromEntries(hiddenFields(page.text));
+
+function expectStatus(reply: Reply, status: number): void {
+  expect(reply.status, reply.text.slice(0, 300)).toBe(status);
+}
+
+/** Drives every passkey flow through the gateway at `baseUrl`, whose issuer is `issuer`. */
+export async function drivePasskeyFlows(baseUrl: string, issuer: string): Promise<void> {
+  const script = await send(baseUrl, 'GET', PASSKEY_SCRIPT_PATH);
+  expectStatus(script, 200);
+  expect(script.text).toContain('SimpleWebAuthnBrowser');
+
+  const username = uniqueName();
+  expectStatus(await send(baseUrl, 'POST', '/register', { json: { username, password: PASSWORD } }), 201);
+  const owner = browser(baseUrl);
+  const signIn = await owner.request('GET', '/signin');
+  expectStatus(await owner.submit(signIn, '/signin', { username, password: PASSWORD }), 303);
+  const account = await owner.request('GET', '/account');
+  const csrf = fieldsOf(account).csrf ?? '';
+  const started = await owner.request('POST', '/account', {
+    form: { csrf, action: 'passkey_start', passkey_name: 'Integration key' },
+  });
+  expectStatus(started, 200);
+  const authenticator = new SoftwareAuthenticator(new URL(issuer).origin, { counting: true });
+  const credential = JSON.stringify(authenticator.register(optionsOf(started)));
+  expectStatus(await owner.submit(started, '/account', { credential }), 303);
+
+  const visitor = browser(baseUrl);
+  const page = await visitor.request('GET', '/signin');
+  const ceremony = await visitor.submit(page, '/signin', { passkey: 'start' });
+  expectStatus(ceremony, 200);
+  const fields = {
+    ...fieldsOf(ceremony),
+    credential: JSON.stringify(authenticator.authenticate(optionsOf(ceremony))),
+  };
+  expectStatus(await visitor.request('POST', '/signin', { form: fields }), 303);
+  expectStatus(await visitor.request('POST', '/signin', { form: fields }), 401);
+
+  const listed = await owner.request('GET', '/account');
+  expect(listed.text).toContain('Integration key');
+  const removed = await owner.request('POST', '/account', {
+    form: { csrf, action: 'passkey_remove', credential_id: authenticator.credentialId },
+  });
+  expectStatus(removed, 303);
+  expect((await owner.request('GET', '/account')).text).not.toContain('Integration key');
+}
