@@ -31,7 +31,7 @@ export const SIGN_IN_TABLES = {
 /**
  * The signed-in user's own security (account page and JSON API): password re-checks (counted like
  * sign-ins), TOTP, the user's sessions (bySub), verification mail, and deleting the account with its
- * sessions, grants, consents and owned clients (each client with its grants).
+ * sessions, grants, consents, passkeys and owned clients (each client with its grants).
  */
 const ACCOUNT_SECURITY_TABLES = {
   sessions: { actions: ['GetItem', 'Query', 'UpdateItem'], indexes: ['bySub'] },
@@ -41,6 +41,7 @@ const ACCOUNT_SECURITY_TABLES = {
   clients: { actions: ['Query', 'DeleteItem'], indexes: ['byOwner'] },
   grants: { actions: ['Query', 'DeleteItem'], indexes: ['byClient', 'bySub'] },
   consents: { actions: ['Query', 'DeleteItem'] },
+  passkeys: { actions: ['Query', 'DeleteItem'], indexes: ['bySub'] },
 } as const satisfies FunctionDefinition['tables'];
 
 /** Recovery before sign-in: reset and verification links, and "forgot your password?". */

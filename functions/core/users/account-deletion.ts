@@ -7,7 +7,7 @@
  * 1. disable the user, so that no sign-in opens a session during the rest;
  * 2. end every session of theirs, which ends every token issued to them (user-administration.ts);
  * 3. delete the clients they own, with the grants issued to them (ClientRegistry.remove);
- * 4. delete the user's remaining grants and their consents;
+ * 4. delete the user's remaining grants, their consents and their passkeys;
  * 5. delete the user item (password hash, TOTP secret, recovery codes) last, so that a failure before it
  *    leaves a disabled user that running the deletion again finishes.
  */
@@ -21,6 +21,8 @@ export interface AccountErasureStore {
   deleteGrantsOf(sub: string): Promise<number>;
   /** Deletes every consent the user gave; how many. */
   deleteConsentsOf(sub: string): Promise<number>;
+  /** Deletes every passkey of the user (the passkeys' `bySub` index); how many. */
+  deletePasskeysOf(sub: string): Promise<number>;
   /** Deletes the user item if it still belongs to `sub`. */
   deleteUser(username: string, sub: string): Promise<void>;
 }
@@ -45,6 +47,7 @@ export type DeletedAccount = {
   clientsDeleted: number;
   grantsDeleted: number;
   consentsDeleted: number;
+  passkeysDeleted: number;
 };
 
 export class AccountDeletion {
@@ -79,9 +82,10 @@ export class AccountDeletion {
     }
     const grantsDeleted = await store.deleteGrantsOf(user.sub);
     const consentsDeleted = await store.deleteConsentsOf(user.sub);
+    const passkeysDeleted = await store.deletePasskeysOf(user.sub);
     await store.deleteUser(user.username, user.sub);
     // Anything opened between the disable and now (nothing should be) ends with the user.
     await users.endSessionsOf(user, epochSeconds(clock));
-    return { sessionsEnded, clientsDeleted, grantsDeleted, consentsDeleted };
+    return { sessionsEnded, clientsDeleted, grantsDeleted, consentsDeleted, passkeysDeleted };
   }
 }

@@ -1,14 +1,14 @@
 /**
  * The passkey paths over HTTP, driven like account-flows.ts with a software authenticator in place of
  * the browser's: the script, a passkey registered on the account page, a passkey-only sign-in (and the
- * same response refused again), and the passkey removed.
+ * same response refused again), the passkey removed, and the account deleted with its passkeys.
  */
 import { expect } from 'vitest';
 import { PASSKEY_SCRIPT_PATH } from '#contract/pages';
 import { SoftwareAuthenticator } from '../../fakes/authenticator.ts';
 import { hiddenFields, unescapeHtml } from '../../fakes/browser.ts';
 import { uniqueName } from '../../fakes/runtime.ts';
-import { browser, type Reply, send } from './http.ts';
+import { bearer, browser, type Reply, send } from './http.ts';
 
 const PASSWORD = 'correct horse battery';
 
@@ -59,4 +59,23 @@ export async function drivePasskeyFlows(baseUrl: string, issuer: string): Promis
   });
   expectStatus(removed, 303);
   expect((await owner.request('GET', '/account')).text).not.toContain('Integration key');
+
+  // Deleting the account (JSON API) deletes its passkeys: the one left signs in no more.
+  const again = await owner.request('POST', '/account', {
+    form: { csrf, action: 'passkey_start', passkey_name: 'Second key' },
+  });
+  const second = new SoftwareAuthenticator(new URL(issuer).origin);
+  expectStatus(
+    await owner.submit(again, '/account', { credential: JSON.stringify(second.register(optionsOf(again))) }),
+    303,
+  );
+  const session = owner.jar.value('tinyoauth_session') ?? '';
+  const deleted = await send(baseUrl, 'POST', '/account/delete', {
+    headers: bearer(session),
+    json: { password: PASSWORD },
+  });
+  expectStatus(deleted, 200);
+  const late = await visitor.submit(await visitor.request('GET', '/signin'), '/signin', { passkey: 'start' });
+  const lateFields = { ...fieldsOf(late), credential: JSON.stringify(second.authenticate(optionsOf(late))) };
+  expectStatus(await visitor.request('POST', '/signin', { form: lateFields }), 401);
 }
