@@ -57,8 +57,9 @@ const definitions = {
       ...SIGN_IN_TABLES,
       sessions: { actions: ['GetItem', 'PutItem'] },
       clients: { actions: ['GetItem'] },
-      // A passkey sign-in: the credential, and its counter and backup state after each use.
-      passkeys: { actions: ['GetItem', 'UpdateItem'] },
+      // A passkey sign-in: the credential, and its counter and backup state after each use; the user's
+      // passkeys (bySub) when one is the second step after the password.
+      passkeys: { actions: ['GetItem', 'UpdateItem', 'Query'], indexes: ['bySub'] },
     },
     keys: 'sign',
     memoryMB: 1024,

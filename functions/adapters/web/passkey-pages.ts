@@ -35,19 +35,24 @@ ${hidden('csrf', view.csrf)}${fields}<input type="hidden" name="credential" valu
 
 const scripts = (issuer: string) => [`${issuer}${PASSKEY_SCRIPT_PATH}`];
 
-/** Signing in with a passkey alone: the browser offers the passkeys it holds for this site. */
+/**
+ * Signing in with a passkey: alone (the browser offers the passkeys it holds for this site), or as the
+ * second step after the password (`mfaToken`: one of the user's passkeys).
+ */
 export function passkeySignInPage(
-  view: PasskeyCeremonyView & { request?: CarriedRequest | undefined },
+  view: PasskeyCeremonyView & { request?: CarriedRequest | undefined; mfaToken?: string | undefined },
   options: Delivery = {},
 ): HttpResponse {
   const carried = view.request ? hidden(REQUEST_FIELD, view.request.query) : '';
-  const content = html`<h1>Sign in with a passkey</h1>
+  const step = view.mfaToken === undefined ? '' : hidden('mfa_token', view.mfaToken);
+  const title = view.mfaToken === undefined ? 'Sign in with a passkey' : 'Confirm with your passkey';
+  const content = html`<h1>${title}</h1>
 ${alert(view.error)}
 <p class="lead">Your browser or device asks which passkey to use.</p>
-${ceremonyForm({ ...view, action: `${view.issuer}/signin`, ceremony: 'authenticate' }, html`${carried}${hidden('passkey', 'finish')}`, 'Use a passkey')}
+${ceremonyForm({ ...view, action: `${view.issuer}/signin`, ceremony: 'authenticate' }, html`${carried}${step}${hidden('passkey', 'finish')}`, 'Use a passkey')}
 <p class="meta"><a href="${view.issuer}/signin${view.request ? `?${view.request.query}` : ''}">Sign in with a password instead</a></p>`;
   return page(content, {
-    title: 'Sign in with a passkey',
+    title,
     formActions: view.request?.formActions ?? [],
     scripts: scripts(view.issuer),
     ...delivery(options),

@@ -16,6 +16,11 @@ import type { PasskeyRecord, WebAuthnCeremonies } from '#core/users/passkeys';
 
 type Transports = NonNullable<RegistrationResponseJSON['response']['transports']>;
 
+const descriptor = (passkey: PasskeyRecord) => ({
+  id: passkey.credentialId,
+  ...(passkey.transports ? { transports: passkey.transports as Transports } : {}),
+});
+
 const bytes = (base64url: string) => new Uint8Array(Buffer.from(base64url, 'base64url'));
 const TIMEOUT_MS = 5 * 60 * 1000;
 
@@ -55,20 +60,18 @@ export const simpleWebAuthn: WebAuthnCeremonies = {
       challenge: bytes(challenge),
       timeout: TIMEOUT_MS,
       attestationType: 'none',
-      excludeCredentials: exclude.map((passkey) => ({
-        id: passkey.credentialId,
-        ...(passkey.transports ? { transports: passkey.transports as Transports } : {}),
-      })),
+      excludeCredentials: exclude.map(descriptor),
       // Discoverable, so that it signs in without a username.
       authenticatorSelection: { residentKey: 'required', userVerification: 'preferred' },
     }),
 
-  authenticationOptions: ({ rp, challenge }) =>
+  authenticationOptions: ({ rp, challenge, allow = [] }) =>
     generateAuthenticationOptions({
       rpID: rp.id,
       challenge: bytes(challenge),
       timeout: TIMEOUT_MS,
       userVerification: 'preferred',
+      allowCredentials: allow.map(descriptor),
     }),
 
   inspect(response) {

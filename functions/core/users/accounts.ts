@@ -182,17 +182,40 @@ export class Accounts {
 
   /** Completes an `mfa_required` sign-in with a TOTP code or a recovery code. */
   async completeSignIn(step: { mfaToken: unknown; code?: string; recoveryCode?: string }): Promise<SignedIn> {
-    const record = await this.deps.tokens.peek(step.mfaToken, 'mfa_sign_in');
-    if (!record?.username) throw new SignInExpired('The sign-in has expired. Sign in again.');
-    let proof: SecondFactorProof = { mfaTokenHash: record.tokenHash };
-    const user = await this.guarded(record.username, true, 'The code is incorrect.', async (found) => {
-      // The token names the user by username and sub: a name deleted and taken again is not them.
-      if (found === undefined || found.sub !== record.sub) return false;
-      const accepted = verifySecondFactor(found, step, { totp: this.deps.totp, nowMs: this.deps.clock() });
-      if (accepted) proof = { ...proof, ...accepted };
-      return accepted !== undefined;
+    let accepted: Omit<SecondFactorProof, 'mfaTokenHash'> | undefined;
+    return this.completeSignInWith(step.mfaToken, {
+      failure: 'The code is incorrect.',
+      amr: ['otp'],
+      check: async (user) => {
+        accepted = verifySecondFactor(user, step, { totp: this.deps.totp, nowMs: this.deps.clock() });
+        return accepted !== undefined;
+      },
+      proof: () => accepted ?? {},
     });
-    const result = await this.open(user, [...(record.amr ?? ['pwd']), 'otp', 'mfa'], proof);
+  }
+
+  /**
+   * Completes an `mfa_required` sign-in with a second factor that `check` verifies for the token's user
+   * (a code, or a passkey): counted by the lockout first, and opening the session in the write that
+   * consumes the MFA token and whatever `proof` names.
+   */
+  async completeSignInWith(
+    mfaToken: unknown,
+    factor: {
+      failure: string;
+      amr: string[];
+      check: (user: UserRecord) => Promise<boolean>;
+      proof?: () => Omit<SecondFactorProof, 'mfaTokenHash'>;
+    },
+  ): Promise<SignedIn> {
+    const record = await this.deps.tokens.peek(mfaToken, 'mfa_sign_in');
+    if (!record?.username) throw new SignInExpired('The sign-in has expired. Sign in again.');
+    const user = await this.guarded(record.username, true, factor.failure, async (found) =>
+      // The token names the user by username and sub: a name deleted and taken again is not them.
+      found === undefined || found.sub !== record.sub ? false : factor.check(found),
+    );
+    const proof = { mfaTokenHash: record.tokenHash, ...factor.proof?.() };
+    const result = await this.open(user, [...(record.amr ?? ['pwd']), ...factor.amr, 'mfa'], proof);
     if (result === undefined) throw new InvalidCredentials('The code was already used.');
     return result;
   }

@@ -9,7 +9,8 @@
 import { type Clock, epochSeconds } from '#core/clock';
 import { InvalidRequest } from '#core/errors';
 import type { AccountTokens } from './account-tokens.ts';
-import { type Accounts, InvalidCredentials, type SignedIn } from './accounts.ts';
+import { type Accounts, InvalidCredentials, type SignedIn, SignInExpired } from './accounts.ts';
+import type { UserRecord } from './records.ts';
 
 /** RFC 8176: `hwk` for a key bound to one device, `swk` for one synced between devices (passkeys.ts). */
 export type PasskeyKind = 'hwk' | 'swk';
@@ -56,7 +57,12 @@ export interface WebAuthnCeremonies {
     challenge: string;
     exclude: PasskeyRecord[];
   }): Promise<unknown>;
-  authenticationOptions(input: { rp: RelyingParty; challenge: string }): Promise<unknown>;
+  /** `allow`: the passkeys that may answer (a second factor); none for a discoverable sign-in. */
+  authenticationOptions(input: {
+    rp: RelyingParty;
+    challenge: string;
+    allow?: PasskeyRecord[];
+  }): Promise<unknown>;
   /** The challenge a response answers and the credential it names, unverified; undefined if malformed. */
   inspect(response: unknown): { challenge: string; credentialId: string } | undefined;
   /** The new credential, or undefined when the response does not verify. */
@@ -134,7 +140,10 @@ export class Passkeys {
     input: { name: string; response: unknown },
   ): Promise<PasskeyRecord> {
     const name = passkeyName(input.name);
-    const challenge = await this.consumeChallenge(input.response, user.sub);
+    const challenge = await this.consumeChallenge(input.response, {
+      purpose: 'passkey_challenge',
+      sub: user.sub,
+    });
     const verified =
       challenge === undefined
         ? undefined
@@ -171,36 +180,92 @@ export class Passkeys {
 
   /** A session for the passkey's owner; InvalidCredentials, TooManyAttempts or AccountDisabled else. */
   async signIn(response: unknown): Promise<SignedIn> {
-    const challenge = await this.consumeChallenge(response, undefined);
+    const challenge = await this.consumeChallenge(response, { purpose: 'passkey_challenge' });
     const named = this.deps.ceremonies.inspect(response);
     const credential = named && (await this.deps.store.findPasskey(named.credentialId));
     // Nothing names a user to count against: an unknown credential proves nothing and costs no one.
     if (challenge === undefined || !credential) throw new InvalidCredentials(REFUSED);
-    return this.deps.accounts.signInWith(credential.username, REFUSED, [credential.kind], async (user) => {
-      // A username deleted and taken again is not the passkey's owner.
-      if (user?.sub !== credential.sub) return false;
-      const verified = await this.deps.ceremonies.verifyAuthentication({
-        rp: this.deps.rp,
-        challenge,
-        response,
-        credential,
-      });
-      if (!verified) return false;
-      return this.deps.store.recordUse({
-        credentialId: credential.credentialId,
-        previousCounter: credential.counter,
-        ...verified,
-        nowSeconds: epochSeconds(this.deps.clock),
-      });
+    return this.deps.accounts.signInWith(credential.username, REFUSED, [credential.kind], (user) =>
+      this.verifyUse({ user, credential, challenge, response }),
+    );
+  }
+
+  /** Whether the second step of this sign-in may be a passkey: its user has one. */
+  async offeredAsSecondFactor(mfaToken: unknown): Promise<boolean> {
+    const record = await this.deps.tokens.peek(mfaToken, 'mfa_sign_in');
+    return record?.sub !== undefined && (await this.deps.store.listPasskeys(record.sub)).length > 0;
+  }
+
+  /** The options of a passkey as the second step of a password sign-in: the MFA token's user's passkeys. */
+  async secondFactorOptions(mfaToken: unknown): Promise<unknown> {
+    const record = await this.deps.tokens.peek(mfaToken, 'mfa_sign_in');
+    if (!record?.sub || !record.username) throw new SignInExpired('The sign-in has expired. Sign in again.');
+    const allow = await this.deps.store.listPasskeys(record.sub);
+    if (allow.length === 0) throw new InvalidRequest('This account has no passkey.');
+    const binding = { username: record.username, sub: record.sub };
+    const { token } = await this.deps.tokens.issue('passkey_second_factor', binding);
+    return this.deps.ceremonies.authenticationOptions({ rp: this.deps.rp, challenge: token, allow });
+  }
+
+  /** Completes an `mfa_required` sign-in with one of the user's passkeys: amr `pwd`, `hwk`/`swk`, `mfa`. */
+  async completeSignIn(mfaToken: unknown, response: unknown): Promise<SignedIn> {
+    const pending = await this.deps.tokens.peek(mfaToken, 'mfa_sign_in');
+    if (!pending?.sub) throw new SignInExpired('The sign-in has expired. Sign in again.');
+    const challenge = await this.consumeChallenge(response, {
+      purpose: 'passkey_second_factor',
+      sub: pending.sub,
+    });
+    const named = this.deps.ceremonies.inspect(response);
+    const credential = named && (await this.deps.store.findPasskey(named.credentialId));
+    let kind: PasskeyKind = 'hwk';
+    return this.deps.accounts.completeSignInWith(mfaToken, {
+      failure: REFUSED,
+      // Read once the check has run: the kind is the credential's that answered.
+      get amr() {
+        return [kind];
+      },
+      check: async (user) => {
+        if (challenge === undefined || !credential) return false;
+        kind = credential.kind;
+        return this.verifyUse({ user, credential, challenge, response });
+      },
     });
   }
 
-  /** The challenge a response answers, consumed: once, unexpired, and issued to `sub` (or to nobody). */
-  private async consumeChallenge(response: unknown, sub: string | undefined): Promise<string | undefined> {
+  /** Whether `response` is `credential`'s signature over `challenge`, by `user`'s own passkey; the use recorded. */
+  private async verifyUse(use: {
+    user: UserRecord | undefined;
+    credential: PasskeyRecord;
+    challenge: string;
+    response: unknown;
+  }): Promise<boolean> {
+    const { user, credential, challenge, response } = use;
+    // A username deleted and taken again is not the passkey's owner.
+    if (user?.sub !== credential.sub) return false;
+    const verified = await this.deps.ceremonies.verifyAuthentication({
+      rp: this.deps.rp,
+      challenge,
+      response,
+      credential,
+    });
+    if (!verified) return false;
+    return this.deps.store.recordUse({
+      credentialId: credential.credentialId,
+      previousCounter: credential.counter,
+      ...verified,
+      nowSeconds: epochSeconds(this.deps.clock),
+    });
+  }
+
+  /** The challenge a response answers, consumed: once, unexpired, of `purpose`, issued to `sub` (or to nobody). */
+  private async consumeChallenge(
+    response: unknown,
+    expected: { purpose: 'passkey_challenge' | 'passkey_second_factor'; sub?: string },
+  ): Promise<string | undefined> {
     const named = this.deps.ceremonies.inspect(response);
     if (!named) return undefined;
-    const record = await this.deps.tokens.consume(named.challenge, 'passkey_challenge');
-    return record && record.sub === sub ? named.challenge : undefined;
+    const record = await this.deps.tokens.consume(named.challenge, expected.purpose);
+    return record && record.sub === expected.sub ? named.challenge : undefined;
   }
 }
 

@@ -3,7 +3,6 @@ import { type HttpResponse, seeOther } from '#adapters/http/responses';
 import { AccountForms } from '#adapters/web/account-forms';
 import { FORM_PURPOSE } from '#adapters/web/browser-sessions';
 import { type CarriedRequest, continuation, promptValues } from '#adapters/web/carried-request';
-import { parseCredential, passkeySignInPage } from '#adapters/web/passkey-pages';
 import { retryAfterText, signedInPage } from '#adapters/web/templates';
 import { TooManyAttempts } from '#core/errors';
 import type { Logger } from '#core/logging';
@@ -18,6 +17,7 @@ import {
   signInAndContinue,
 } from './account-pages.ts';
 import type { AccountPageDependencies } from './dependencies.ts';
+import { passkeySignIn } from './passkey-sign-in.ts';
 
 /**
  * GET /signin shows the sign-in page (carrying the authorization request in its query, if any);
@@ -63,9 +63,11 @@ class SignInPage implements AccountPage {
       return again('This form has expired. Please sign in again.', 403);
     }
     const passkey = fields.get('passkey');
-    if (passkey !== undefined)
-      return this.passkeyStep(request, log, { fields, carried, finish: passkey === 'finish' });
     const mfaToken = fields.get('mfa_token');
+    if (passkey !== undefined && this.deps.passkeys) {
+      const site = { deps: this.deps, forms: this.forms, passkeys: this.deps.passkeys };
+      return passkeySignIn(site, request, log, { fields, carried, mfaToken });
+    }
     if (mfaToken !== undefined) return this.secondStep(request, log, { fields, carried, mfaToken });
     const password = fields.get('password');
     if (username === undefined || password === undefined) {
@@ -75,7 +77,9 @@ class SignInPage implements AccountPage {
       return await signInAndContinue(this.deps, { username, password, carried });
     } catch (error) {
       if (error instanceof MfaRequired) {
-        return this.forms.secondFactor(request, { mfaToken: error.mfaToken, request: carried, mode: 'totp' });
+        const passkey = await this.deps.passkeys?.offeredAsSecondFactor(error.mfaToken);
+        const step = { mfaToken: error.mfaToken, request: carried, mode: 'totp', passkey } as const;
+        return this.forms.secondFactor(request, step);
       }
       if (
         !(
@@ -98,50 +102,6 @@ class SignInPage implements AccountPage {
     }
   }
 
-  /**
-   * Signing in with a passkey: `start` shows the ceremony's form (its options hold a new challenge),
-   * `finish` verifies the browser's response and opens the session, or shows the form again.
-   */
-  private async passkeyStep(
-    request: HttpRequest,
-    log: Logger,
-    step: { fields: Parameters; carried: CarriedRequest | undefined; finish: boolean },
-  ): Promise<HttpResponse> {
-    const { passkeys, browserSessions, issuer } = this.deps;
-    if (!passkeys) throw new Error('The sign-in page is built without passkeys.');
-    const { fields, carried } = step;
-    const again = async (error: string | undefined, status = 200, headers: Record<string, string> = {}) => {
-      const { csrf, cookies } = this.forms.protection(request, FORM_PURPOSE.signIn);
-      const options = await passkeys.signInOptions();
-      return passkeySignInPage(
-        { issuer, csrf, options, request: carried, error },
-        { status, cookies, headers },
-      );
-    };
-    if (!step.finish) return again(undefined);
-    try {
-      const { token, session } = await passkeys.signIn(parseCredential(fields.get('credential')));
-      return seeOther(continuation(issuer, carried), browserSessions.sessionCookies(token, session));
-    } catch (error) {
-      if (
-        !(
-          error instanceof InvalidCredentials ||
-          error instanceof TooManyAttempts ||
-          error instanceof AccountDisabled
-        )
-      )
-        throw error;
-      log.info('passkey sign-in refused', { code: error.code });
-      if (error instanceof AccountDisabled)
-        return again('This account is disabled. Ask the service for help.', 403);
-      if (error instanceof TooManyAttempts) {
-        const text = `Too many failed attempts. Try again in ${retryAfterText(error.retryAfterSeconds)}.`;
-        return again(text, 429, error.headers);
-      }
-      return again(error.description, 401);
-    }
-  }
-
   /** The code after the password: it opens the session, or the form comes back saying why not. */
   private async secondStep(
     request: HttpRequest,
@@ -151,8 +111,13 @@ class SignInPage implements AccountPage {
     const { fields, carried, mfaToken } = step;
     const switched = fields.get('mode');
     const mode = switched === 'recovery' || fields.get('recovery_code') !== undefined ? 'recovery' : 'totp';
+    const passkey = await this.deps.passkeys?.offeredAsSecondFactor(mfaToken);
     const again = (error: string | undefined, status = 200, headers: Record<string, string> = {}) =>
-      this.forms.secondFactor(request, { mfaToken, request: carried, mode, error }, { status, headers });
+      this.forms.secondFactor(
+        request,
+        { mfaToken, request: carried, mode, error, passkey },
+        { status, headers },
+      );
     if (switched !== undefined) return again(undefined);
     try {
       const code = fields.get('code');

@@ -1,7 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { simpleWebAuthn } from '#adapters/webauthn/ceremonies';
 import { InvalidRequest, TooManyAttempts } from '#core/errors';
-import { AccountDisabled, Accounts, InvalidCredentials } from '#core/users/accounts';
+import {
+  AccountDisabled,
+  Accounts,
+  InvalidCredentials,
+  MfaRequired,
+  SignInExpired,
+} from '#core/users/accounts';
 import { Passkeys, relyingParty } from '#core/users/passkeys';
 import { Sessions } from '#core/users/sessions';
 import { MemoryAccountStore, secondFactorDependencies } from '../../../fakes/accounts.ts';
@@ -219,5 +225,58 @@ describe('passkey sign-in', () => {
     await expect(
       env.passkeys.signIn(authenticator.authenticate(await env.passkeys.signInOptions())),
     ).rejects.toBeInstanceOf(AccountDisabled);
+  });
+});
+
+describe('a passkey as the second step after the password', () => {
+  let env: Env;
+  beforeEach(async () => {
+    env = await setup();
+    const user = env.store.users.get('alice')!;
+    env.store.users.set('alice', { ...user, totpSecret: 'JBSWY3DPEHPK3PXP' });
+  });
+
+  async function mfaToken(): Promise<string> {
+    const error = await env.accounts.login('alice', 'correct horse battery').catch((thrown) => thrown);
+    expect(error).toBeInstanceOf(MfaRequired);
+    return (error as MfaRequired).mfaToken;
+  }
+
+  it('is offered only to a user with a passkey, and names only theirs', async () => {
+    expect(await env.passkeys.offeredAsSecondFactor(await mfaToken())).toBe(false);
+    const authenticator = await registered(env);
+    const token = await mfaToken();
+    expect(await env.passkeys.offeredAsSecondFactor(token)).toBe(true);
+    const options = (await env.passkeys.secondFactorOptions(token)) as { allowCredentials: { id: string }[] };
+    expect(options.allowCredentials.map(({ id }) => id)).toEqual([authenticator.credentialId]);
+  });
+
+  it('opens a session with amr pwd, hwk and mfa, consuming the MFA token', async () => {
+    const authenticator = await registered(env);
+    const token = await mfaToken();
+    const response = authenticator.authenticate(await env.passkeys.secondFactorOptions(token));
+    const { session } = await env.passkeys.completeSignIn(token, response);
+    expect(session.amr).toEqual(['pwd', 'hwk', 'mfa']);
+    const again = authenticator.authenticate(await env.passkeys.signInOptions());
+    await expect(env.passkeys.completeSignIn(token, again)).rejects.toBeInstanceOf(SignInExpired);
+  });
+
+  it('refuses a discoverable sign-in challenge, and another user’s passkey, counting each', async () => {
+    const authenticator = await registered(env);
+    const token = await mfaToken();
+    const wrongCeremony = authenticator.authenticate(await env.passkeys.signInOptions());
+    await expect(env.passkeys.completeSignIn(token, wrongCeremony)).rejects.toBeInstanceOf(
+      InvalidCredentials,
+    );
+    const bob = await env.accounts.register('bob', 'correct horse battery');
+    const bobs = new SoftwareAuthenticator(ISSUER);
+    const bobUser = { username: bob.username, sub: bob.sub };
+    await env.passkeys.register(bobUser, {
+      name: 'Bob’s',
+      response: bobs.register(await env.passkeys.registrationOptions(bobUser)),
+    });
+    const foreign = bobs.authenticate(await env.passkeys.secondFactorOptions(token));
+    await expect(env.passkeys.completeSignIn(token, foreign)).rejects.toBeInstanceOf(InvalidCredentials);
+    expect(env.store.attempts.get('alice')?.failures).toBe(3);
   });
 });
