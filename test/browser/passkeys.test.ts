@@ -2,7 +2,8 @@
  * Passkeys in a real Chromium against `npm start`, with the DevTools protocol's virtual authenticator
  * (a discoverable credential, user verification): one registered and named on the account page, then
  * used alone to sign in from the sample app (the OAuth request carried through the passkey step), and
- * the same browser's response posted again is refused (its challenge was consumed). The passkey
+ * the same browser's response posted again is refused (its challenge was consumed), and the passkey
+ * as the second step after the password when TOTP is on. The passkey
  * pages run our one script and must cause no CSP violation.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { totpCode } from '../fakes/totp.ts';
 import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
 import { launchChromium, skipBrowserTests, visit } from './chromium.ts';
 
@@ -66,12 +68,10 @@ describe.skipIf(skipBrowserTests)('passkeys, in Chromium', () => {
     });
   }
 
-  it('registers a named passkey, signs in with it alone from the app, and refuses a replay', async ({
-    task,
-  }) => {
-    const { page, context, violations } = await visit(browser, task.name);
-    await virtualAuthenticator(page);
-    const username = `p${Date.now().toString(36)}`;
+  let counter = 0;
+  /** A new account, signed in with its password, that registers a passkey on its account page. */
+  async function accountWithPasskey(page: Page): Promise<string> {
+    const username = `p${Date.now().toString(36)}x${counter++}`;
     const registered = await fetch(`${stack.baseUrl}/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -91,6 +91,16 @@ describe.skipIf(skipBrowserTests)('passkeys, in Chromium', () => {
     await page.getByRole('button', { name: 'Create the passkey' }).click();
     await eventually(() => page.locator('.notice').textContent()).toBe('Your passkey is added.');
     expect(await page.locator('#passkeys').textContent()).toContain('Laptop screen lock');
+
+    return username;
+  }
+
+  it('registers a named passkey, signs in with it alone from the app, and refuses a replay', async ({
+    task,
+  }) => {
+    const { page, context, violations } = await visit(browser, task.name);
+    await virtualAuthenticator(page);
+    const username = await accountWithPasskey(page);
 
     // Signed out, the passkey alone signs in from the app, through consent, to the protected answer.
     await context.clearCookies();
@@ -117,6 +127,42 @@ describe.skipIf(skipBrowserTests)('passkeys, in Chromium', () => {
     });
     expect(replay.status()).toBe(401);
     expect(await replay.text()).toContain('The passkey was not accepted.');
+    expect(violations).toEqual([]);
+  });
+
+  it('offers the passkey as the second step after the password when TOTP is on', async ({ task }) => {
+    const { page, context, violations } = await visit(browser, task.name);
+    await virtualAuthenticator(page);
+    const username = await accountWithPasskey(page);
+    const post = (path: string, body: unknown, token?: string) =>
+      fetch(`${stack.baseUrl}${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+    const { token } = (await (await post('/login', { username, password: PASSWORD })).json()) as {
+      token: string;
+    };
+    const { secret } = (await (await post('/account/totp', {}, token)).json()) as { secret: string };
+    expect((await post('/account/totp/confirm', { code: totpCode(secret, Date.now()) }, token)).status).toBe(
+      200,
+    );
+
+    await context.clearCookies();
+    await page.goto(`${stack.baseUrl}/signin`);
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await eventually(() => heading(page)).toBe('Enter your code');
+    await page.getByRole('button', { name: 'Use a passkey instead' }).click();
+    await eventually(() => heading(page)).toBe('Confirm with your passkey');
+    await page.getByRole('button', { name: 'Use a passkey' }).click();
+    await eventually(() => page.locator('main').textContent()).toContain(username);
+    await page.goto(`${stack.baseUrl}/account`);
+    expect(await page.locator('main').textContent()).toContain('with a second factor');
     expect(violations).toEqual([]);
   });
 });

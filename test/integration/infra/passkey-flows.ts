@@ -1,13 +1,14 @@
 /**
  * The passkey paths over HTTP, driven like account-flows.ts with a software authenticator in place of
  * the browser's: the script, a passkey registered on the account page, a passkey-only sign-in (and the
- * same response refused again), the passkey removed, and the account deleted with its passkeys.
+ * same response refused again), a passkey as the second step after the password, the passkey removed, and the account deleted with its passkeys.
  */
 import { expect } from 'vitest';
 import { PASSKEY_SCRIPT_PATH } from '#contract/pages';
 import { SoftwareAuthenticator } from '../../fakes/authenticator.ts';
 import { hiddenFields, unescapeHtml } from '../../fakes/browser.ts';
 import { uniqueName } from '../../fakes/runtime.ts';
+import { totpCode } from '../../fakes/totp.ts';
 import { bearer, browser, type Reply, send } from './http.ts';
 
 const PASSWORD = 'correct horse battery';
@@ -20,8 +21,46 @@ function expectStatus(reply: Reply, status: number): void {
   expect(reply.status, reply.text.slice(0, 300)).toBe(status);
 }
 
+/** With TOTP on, the password leads to the code page, which offers the passkey instead. */
+async function secondStep(flow: {
+  baseUrl: string;
+  username: string;
+  authenticator: SoftwareAuthenticator;
+  now: () => number;
+}): Promise<void> {
+  const { baseUrl, username, authenticator } = flow;
+  const login = await send(baseUrl, 'POST', '/login', { json: { username, password: PASSWORD } });
+  const session = bearer(login.json().token as string);
+  const enrolled = await send(baseUrl, 'POST', '/account/totp', { headers: session });
+  const code = totpCode(enrolled.json().secret as string, flow.now());
+  expectStatus(
+    await send(baseUrl, 'POST', '/account/totp/confirm', { headers: session, json: { code } }),
+    200,
+  );
+
+  const b = browser(baseUrl);
+  const codePage = await b.submit(await b.request('GET', '/signin'), '/signin', {
+    username,
+    password: PASSWORD,
+  });
+  expectStatus(codePage, 200);
+  expect(codePage.text).toContain('Use a passkey instead');
+  const ceremony = await b.request('POST', '/signin', {
+    form: {
+      csrf: fieldsOf(codePage).csrf ?? '',
+      mfa_token: fieldsOf(codePage).mfa_token ?? '',
+      passkey: 'start',
+    },
+  });
+  expectStatus(ceremony, 200);
+  const credential = JSON.stringify(authenticator.authenticate(optionsOf(ceremony)));
+  const fields = { ...fieldsOf(ceremony), credential };
+  expectStatus(await b.request('POST', '/signin', { form: fields }), 303);
+  expectStatus(await b.request('POST', '/signin', { form: fields }), 401);
+}
+
 /** Drives every passkey flow through the gateway at `baseUrl`, whose issuer is `issuer`. */
-export async function drivePasskeyFlows(baseUrl: string, issuer: string): Promise<void> {
+export async function drivePasskeyFlows(baseUrl: string, issuer: string, now: () => number): Promise<void> {
   const script = await send(baseUrl, 'GET', PASSKEY_SCRIPT_PATH);
   expectStatus(script, 200);
   expect(script.text).toContain('SimpleWebAuthnBrowser');
@@ -51,6 +90,8 @@ export async function drivePasskeyFlows(baseUrl: string, issuer: string): Promis
   };
   expectStatus(await visitor.request('POST', '/signin', { form: fields }), 303);
   expectStatus(await visitor.request('POST', '/signin', { form: fields }), 401);
+
+  await secondStep({ baseUrl, username, authenticator, now });
 
   const listed = await owner.request('GET', '/account');
   expect(listed.text).toContain('Integration key');

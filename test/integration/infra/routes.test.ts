@@ -57,7 +57,7 @@ beforeAll(async () => {
     now: () => gateway.clock(),
     advance: (seconds) => gateway.clock.advance(seconds),
   });
-  await drivePasskeyFlows(gateway.baseUrl, gateway.config.issuer);
+  await drivePasskeyFlows(gateway.baseUrl, gateway.config.issuer, () => gateway.clock());
   const keyOf = new Map(
     (Object.keys(tables) as TableKey[]).map((key) => [tableName(gateway.config.tablePrefix, key), key]),
   );
