@@ -106,12 +106,7 @@ export const introspectEndpoint = (runtime: Runtime = lambdaRuntime()) =>
   flushing(runtime, createIntrospectHandler(clients(runtime), introspection(runtime), runtime.logger));
 
 // Discovery and the sample backend: no DynamoDB, so their entries import them from there.
-export {
-  jwksEndpoint,
-  metadataEndpoint,
-  passkeyScriptEndpoint,
-  sampleBackendEndpoint,
-} from './endpoints-without-dynamodb.ts';
+export { jwksEndpoint, metadataEndpoint, sampleBackendEndpoint } from './endpoints-without-dynamodb.ts';
 
 // Pages
 export const accountPages = (runtime: Runtime) => ({

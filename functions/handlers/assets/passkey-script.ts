@@ -1,4 +1,4 @@
 /** GET /passkey.js: the script of the passkey forms. */
-import { passkeyScriptEndpoint } from '#app/endpoints-without-dynamodb';
+import { passkeyScriptEndpoint } from '#app/passkey-script-endpoint';
 
 export const handler = passkeyScriptEndpoint();

@@ -20,7 +20,6 @@ import {
   loginEndpoint,
   logoutEndpoint,
   metadataEndpoint,
-  passkeyScriptEndpoint,
   recoveryEndpoint,
   recoveryPagesEndpoint,
   registerEndpoint,
@@ -32,6 +31,7 @@ import {
   userInfoEndpoint,
 } from '#app/endpoints';
 import { accountPageEndpoint, signInEndpoint } from '#app/passkey-endpoints';
+import { passkeyScriptEndpoint } from '#app/passkey-script-endpoint';
 import type { Runtime } from '#app/services';
 import { createGateway } from '#infra/local/gateway';
 import { isFunctionName, type LambdaHandler } from '#infra/local/handlers';
