@@ -5,7 +5,6 @@
  * - its revocation check against DynamoDB: latency, requests and request units per authorization;
  * - what the gateway's result cache makes of that per request.
  */
-
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,7 +14,6 @@ import { createLocalJWKSet, importJWK, type JWTVerifyGetKey, jwtVerify } from 'j
 import { DynamoLivenessStore } from '#adapters/dynamo/liveness';
 import { remoteKeySet } from '#adapters/keys/remote-key-set';
 import { createLogger } from '#adapters/logger';
-import { ObservedEvents } from '#adapters/observability';
 import { tableName } from '#contract/tables';
 import { type Authorize, createAuthorizer } from '#core/authorizer/decision';
 import type { SigningKey } from '#core/keys/key-ring';
@@ -23,6 +21,7 @@ import { generateSigningKey, publicJwk } from '#core/keys/key-set';
 import type { LivenessRecords, LivenessStore } from '#core/oauth/liveness';
 import { type AccessTokenClaims, signAccessToken } from '#core/tokens/jwt';
 import { type BilledCall, billCall } from './billing.ts';
+import { deployedAuthorizer } from './deployed-authorizer.ts';
 import { type CallRecord, httpRequests, type MeteredDynamoDb, reportedCapacity } from './metered-dynamodb.ts';
 import { type Summary, summarise } from './stats.ts';
 import type { StoredItems } from './stored-items.ts';
@@ -156,10 +155,8 @@ export async function measureThroughput(durationMs: number): Promise<ThroughputR
   const token = await signAccessToken(key.signing, ISSUER, AUDIENCE, claims);
   const server = await jwksServer(key.jwks);
   try {
-    // As deployed: every decision counted as a metric, and the metrics printed once per invocation.
-    const authorizerWith = (keys: JWTVerifyGetKey): Authorize => {
-      const events = new ObservedEvents({ logger: discardingLogger, write: () => {}, env: {} });
-      const authorize = createAuthorizer({
+    const authorizerWith = (keys: JWTVerifyGetKey): Authorize =>
+      deployedAuthorizer({
         keys,
         revocation: liveRecords(claims),
         clock: Date.now,
@@ -167,16 +164,7 @@ export async function measureThroughput(durationMs: number): Promise<ThroughputR
         issuer: ISSUER,
         scopeRules: [],
         logger: discardingLogger,
-        events,
       });
-      return async (event, requestId) => {
-        try {
-          return await authorize(event, requestId);
-        } finally {
-          events.flush();
-        }
-      };
-    };
     const local = authorizerWith(createLocalJWKSet(key.jwks));
     const remote = authorizerWith(remoteKeySet(server.url));
     const event = tokenEvent(token);
