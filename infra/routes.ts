@@ -57,8 +57,7 @@ const definitions = {
       ...SIGN_IN_TABLES,
       sessions: { actions: ['GetItem', 'PutItem'] },
       clients: { actions: ['GetItem'] },
-      // A passkey sign-in: the credential, and its counter and backup state after each use; the user's
-      // passkeys (bySub) when one is the second step after the password.
+      // Passkey sign-in: the credential, its counter after each use; the user's as a second step (bySub).
       passkeys: { actions: ['GetItem', 'UpdateItem', 'Query'], indexes: ['bySub'] },
     },
     keys: 'sign',

@@ -10,9 +10,9 @@ import { InvalidRequest, OAuthError, TooManyAttempts, UsernameTaken } from '#cor
 import type { SecurityEvents } from '#core/observability';
 import type { AccountTokens } from './account-tokens.ts';
 import {
+  checkPasswordLength,
   hashPassword,
   MAX_PASSWORD_LENGTH,
-  MIN_PASSWORD_LENGTH,
   passwordLength,
   type ScryptParameters,
   verifyPassword,
@@ -295,14 +295,5 @@ export class Accounts {
   private refuseDisabled(user: UserRecord): never {
     this.deps.events?.record({ kind: 'sign_in_failed', username: user.username, reason: 'disabled' });
     throw new AccountDisabled('This account is disabled.', { logged: { sub: user.sub } });
-  }
-}
-
-export function checkPasswordLength(password: string): void {
-  const length = passwordLength(password);
-  if (length < MIN_PASSWORD_LENGTH || length > MAX_PASSWORD_LENGTH) {
-    throw new InvalidRequest(
-      `Passwords are ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters long.`,
-    );
   }
 }

@@ -30,8 +30,8 @@ import {
   tokenEndpoint,
   userInfoEndpoint,
 } from '#app/endpoints';
+import { passkeyScriptEndpoint } from '#app/endpoints-without-dynamodb';
 import { accountPageEndpoint, signInEndpoint } from '#app/passkey-endpoints';
-import { passkeyScriptEndpoint } from '#app/passkey-script-endpoint';
 import type { Runtime } from '#app/services';
 import { createGateway } from '#infra/local/gateway';
 import { isFunctionName, type LambdaHandler } from '#infra/local/handlers';

@@ -1,5 +1,5 @@
 import { httpHandler } from '#adapters/http/handler';
-import { PASSKEY_SCRIPT } from '#adapters/web/scripts/passkey-script';
+import { passkeyScript } from '#adapters/web/scripts/passkey-script';
 import { MethodNotAllowed } from '#core/errors';
 import type { Logger } from '#core/logging';
 
@@ -7,13 +7,14 @@ import type { Logger } from '#core/logging';
  * GET /passkey.js: the passkey forms' script (adapters/web/scripts). The same bytes for everyone, so
  * it is cacheable; `nosniff`, so that it runs only as the script the pages name.
  */
-export const createPasskeyScriptHandler = (logger: Logger) =>
-  httpHandler(
+export const createPasskeyScriptHandler = (logger: Logger) => {
+  const script = passkeyScript();
+  return httpHandler(
     async (request) => {
       if (request.method !== 'GET') throw new MethodNotAllowed('Use GET.');
       return {
         status: 200,
-        body: PASSKEY_SCRIPT,
+        body: script,
         headers: {
           'Content-Type': 'text/javascript; charset=utf-8',
           'Cache-Control': 'public, max-age=300',
@@ -24,3 +25,4 @@ export const createPasskeyScriptHandler = (logger: Logger) =>
     },
     { logger },
   );
+};

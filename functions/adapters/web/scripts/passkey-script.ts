@@ -35,5 +35,8 @@ const PAGE_SCRIPT = `
 })();
 `;
 
-/** The whole script file: the library, then the page script that uses its global. */
-export const PASSKEY_SCRIPT = `${WEBAUTHN_BROWSER}\n${PAGE_SCRIPT}`;
+/**
+ * The whole script file: the library, then the page script that uses its global. A function, not a
+ * constant: a template literal at module level is kept by esbuild in every bundle that imports the module.
+ */
+export const passkeyScript = (): string => `${WEBAUTHN_BROWSER}\n${PAGE_SCRIPT}`;
