@@ -210,11 +210,6 @@ const definitions = {
       revokedTokens: { actions: ['BatchGetItem'] },
     },
   },
-  passkeyScript: {
-    entry: 'functions/handlers/assets/passkey-script.ts',
-    description: 'GET /passkey.js: the passkey forms’ script (the WebAuthn browser helper and ours)',
-    tables: {},
-  },
   protectedResource: {
     entry: 'functions/handlers/protected/sample.ts',
     description: 'ANY /protected/*: the sample backend, answers with the caller identity it received',
@@ -272,6 +267,10 @@ export const routes: readonly RouteDefinition[] = [
   { method: 'POST', path: '/account/totp', function: 'accountSecurity' },
   { method: 'DELETE', path: '/account/totp', function: 'accountSecurity' },
   { method: 'POST', path: '/account/totp/confirm', function: 'accountSecurity' },
+  { method: 'GET', path: '/account/passkeys', function: 'accountSecurity' },
+  { method: 'POST', path: '/account/passkeys', function: 'accountSecurity' },
+  { method: 'POST', path: '/account/passkeys/options', function: 'accountSecurity' },
+  { method: 'DELETE', path: '/account/passkeys/{credential_id}', function: 'accountSecurity' },
   { method: 'GET', path: '/account/sessions', function: 'accountSecurity' },
   { method: 'DELETE', path: '/account/sessions/{session_id}', function: 'accountSecurity' },
   { method: 'POST', path: '/account/delete', function: 'accountSecurity' },

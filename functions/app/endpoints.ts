@@ -8,7 +8,6 @@ import type { APIGatewayTokenAuthorizerEvent, Context } from 'aws-lambda';
 import { AwsSecretStore } from '#adapters/aws/secrets-manager';
 import { createRecoveryHandler } from '#adapters/endpoints/account/recovery';
 import { createRecoveryPagesHandler } from '#adapters/endpoints/account/recovery-pages';
-import { createAccountSecurityHandler } from '#adapters/endpoints/account/security';
 import { createClientCreateHandler } from '#adapters/endpoints/clients/create';
 import { createClientDeleteHandler } from '#adapters/endpoints/clients/delete';
 import { createClientListHandler } from '#adapters/endpoints/clients/list';
@@ -172,15 +171,6 @@ export const accountProfileEndpoint = (runtime: Runtime = lambdaRuntime()) =>
       runtime.logger,
     ),
   );
-export const accountSecurityEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  flushing(
-    runtime,
-    createAccountSecurityHandler(
-      { ...accountSecurity(runtime), sessions: sessions(runtime) },
-      runtime.logger,
-    ),
-  );
-
 // Recovery, before sign-in: verification and reset links, "forgot your password?"
 export const recoveryEndpoint = (runtime: Runtime = lambdaRuntime()) =>
   flushing(

@@ -1,9 +1,10 @@
 /**
- * The functions that run WebAuthn ceremonies: the sign-in page and the account page. Apart from
+ * The functions that run WebAuthn ceremonies: the sign-in page, the account page and the account API. Apart from
  * endpoints.ts so that only their bundles hold @simplewebauthn/server and its ASN.1 and X.509
  * dependencies (which declare no `sideEffects: false`, so importing them anywhere keeps them there).
  */
 import { DynamoPasskeyStore } from '#adapters/dynamo/passkeys';
+import { createAccountSecurityHandler } from '#adapters/endpoints/account/security';
 import { createAccountPageHandler } from '#adapters/endpoints/pages/account';
 import { createSignInHandler } from '#adapters/endpoints/pages/signin';
 import { simpleWebAuthn } from '#adapters/webauthn/ceremonies';
@@ -18,6 +19,7 @@ import {
   flushing,
   lambdaRuntime,
   profiles,
+  sessions,
 } from './services.ts';
 
 export const passkeys = /* @__PURE__ */ perRuntime(
@@ -49,6 +51,15 @@ export const accountPageEndpoint = (runtime: Runtime = lambdaRuntime()) =>
         browserSessions: browserSessions(runtime),
         issuer: runtime.config.issuer,
       },
+      runtime.logger,
+    ),
+  );
+
+export const accountSecurityEndpoint = (runtime: Runtime = lambdaRuntime()) =>
+  flushing(
+    runtime,
+    createAccountSecurityHandler(
+      { ...accountSecurity(runtime), passkeys: passkeys(runtime), sessions: sessions(runtime) },
       runtime.logger,
     ),
   );

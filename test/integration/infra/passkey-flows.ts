@@ -1,7 +1,8 @@
 /**
  * The passkey paths over HTTP, driven like account-flows.ts with a software authenticator in place of
  * the browser's: the script, a passkey registered on the account page, a passkey-only sign-in (and the
- * same response refused again), a passkey as the second step after the password, the passkey removed, and the account deleted with its passkeys.
+ * same response refused again), a passkey as the second step after the password, the passkey removed,
+ * the JSON API's passkey endpoints, and the account deleted with its passkeys.
  */
 import { expect } from 'vitest';
 import { PASSKEY_SCRIPT_PATH } from '#contract/pages';
@@ -59,6 +60,58 @@ async function secondStep(flow: {
   expectStatus(await b.request('POST', '/signin', { form: fields }), 401);
 }
 
+/** The same through the JSON API with the session as a bearer token: options, register, list, remove. */
+async function jsonApi(baseUrl: string, issuer: string, session: string): Promise<void> {
+  const call = (method: string, path: string, json?: unknown) =>
+    send(baseUrl, method, path, { headers: bearer(session), ...(json === undefined ? {} : { json }) });
+  const started = await call('POST', '/account/passkeys/options');
+  expectStatus(started, 200);
+  const authenticator = new SoftwareAuthenticator(new URL(issuer).origin);
+  const credential = authenticator.register(started.json().options);
+  const created = await call('POST', '/account/passkeys', { name: 'API key', credential });
+  expectStatus(created, 201);
+  expect(created.json().passkey).toMatchObject({
+    credential_id: authenticator.credentialId,
+    name: 'API key',
+    kind: 'hwk',
+  });
+  const replayed = await call('POST', '/account/passkeys', { name: 'API key again', credential });
+  expectStatus(replayed, 400);
+  expect(replayed.json().error).toBe('invalid_request');
+  const listed = await call('GET', '/account/passkeys');
+  expect((listed.json().passkeys as { name: string }[]).map(({ name }) => name)).toContain('API key');
+  expectStatus(await call('DELETE', `/account/passkeys/${authenticator.credentialId}`), 200);
+  expectStatus(await call('DELETE', `/account/passkeys/${authenticator.credentialId}`), 400);
+}
+
+/** Deleting the account (JSON API) deletes its passkeys: one registered before signs in no more. */
+async function deletion(flow: {
+  baseUrl: string;
+  issuer: string;
+  owner: ReturnType<typeof browser>;
+  visitor: ReturnType<typeof browser>;
+  csrf: string;
+}): Promise<void> {
+  const { baseUrl, issuer, owner, visitor, csrf } = flow;
+  const again = await owner.request('POST', '/account', {
+    form: { csrf, action: 'passkey_start', passkey_name: 'Second key' },
+  });
+  const second = new SoftwareAuthenticator(new URL(issuer).origin);
+  expectStatus(
+    await owner.submit(again, '/account', { credential: JSON.stringify(second.register(optionsOf(again))) }),
+    303,
+  );
+  const session = owner.jar.value('tinyoauth_session') ?? '';
+  const deleted = await send(baseUrl, 'POST', '/account/delete', {
+    headers: bearer(session),
+    json: { password: PASSWORD },
+  });
+  expectStatus(deleted, 200);
+  const late = await visitor.submit(await visitor.request('GET', '/signin'), '/signin', { passkey: 'start' });
+  const lateFields = { ...fieldsOf(late), credential: JSON.stringify(second.authenticate(optionsOf(late))) };
+  expectStatus(await visitor.request('POST', '/signin', { form: lateFields }), 401);
+}
+
 /** Drives every passkey flow through the gateway at `baseUrl`, whose issuer is `issuer`. */
 export async function drivePasskeyFlows(baseUrl: string, issuer: string, now: () => number): Promise<void> {
   const script = await send(baseUrl, 'GET', PASSKEY_SCRIPT_PATH);
@@ -101,22 +154,7 @@ export async function drivePasskeyFlows(baseUrl: string, issuer: string, now: ()
   expectStatus(removed, 303);
   expect((await owner.request('GET', '/account')).text).not.toContain('Integration key');
 
-  // Deleting the account (JSON API) deletes its passkeys: the one left signs in no more.
-  const again = await owner.request('POST', '/account', {
-    form: { csrf, action: 'passkey_start', passkey_name: 'Second key' },
-  });
-  const second = new SoftwareAuthenticator(new URL(issuer).origin);
-  expectStatus(
-    await owner.submit(again, '/account', { credential: JSON.stringify(second.register(optionsOf(again))) }),
-    303,
-  );
-  const session = owner.jar.value('tinyoauth_session') ?? '';
-  const deleted = await send(baseUrl, 'POST', '/account/delete', {
-    headers: bearer(session),
-    json: { password: PASSWORD },
-  });
-  expectStatus(deleted, 200);
-  const late = await visitor.submit(await visitor.request('GET', '/signin'), '/signin', { passkey: 'start' });
-  const lateFields = { ...fieldsOf(late), credential: JSON.stringify(second.authenticate(optionsOf(late))) };
-  expectStatus(await visitor.request('POST', '/signin', { form: lateFields }), 401);
+  await jsonApi(baseUrl, issuer, owner.jar.value('tinyoauth_session') ?? '');
+
+  await deletion({ baseUrl, issuer, owner, visitor, csrf });
 }

@@ -7,7 +7,6 @@ import type { RequestRecord } from '#adapters/aws/dynamodb';
 import type { Config } from '#adapters/config';
 import {
   accountProfileEndpoint,
-  accountSecurityEndpoint,
   authorizeEndpoint,
   authorizerEndpoint,
   clientCreateEndpoint,
@@ -31,7 +30,7 @@ import {
   userInfoEndpoint,
 } from '#app/endpoints';
 import { passkeyScriptEndpoint } from '#app/endpoints-without-dynamodb';
-import { accountPageEndpoint, signInEndpoint } from '#app/passkey-endpoints';
+import { accountPageEndpoint, accountSecurityEndpoint, signInEndpoint } from '#app/passkey-endpoints';
 import type { Runtime } from '#app/services';
 import { createGateway } from '#infra/local/gateway';
 import { isFunctionName, type LambdaHandler } from '#infra/local/handlers';
