@@ -61,7 +61,11 @@ export const ACCOUNT_FUNCTIONS = {
     entry: 'functions/handlers/pages/account.ts',
     description:
       'GET and POST /account: the signed-in user’s page: profile, email, password, TOTP, passkeys, sessions, deletion',
-    tables: ACCOUNT_SECURITY_TABLES,
+    tables: {
+      ...ACCOUNT_SECURITY_TABLES,
+      // Deleting the account after a passkey's re-check: the credential, and its counter after the use.
+      passkeys: { actions: ['Query', 'PutItem', 'DeleteItem', 'GetItem', 'UpdateItem'], indexes: ['bySub'] },
+    },
     keys: 'publish',
     memoryMB: 1024,
     mail: true,

@@ -130,7 +130,9 @@ describe.skipIf(skipBrowserTests)('passkeys, in Chromium', () => {
     expect(violations).toEqual([]);
   });
 
-  it('offers the passkey as the second step after the password when TOTP is on', async ({ task }) => {
+  it('offers the passkey as the second step after the password when TOTP is on, and to confirm deletion', async ({
+    task,
+  }) => {
     const { page, context, violations } = await visit(browser, task.name);
     await virtualAuthenticator(page);
     const username = await accountWithPasskey(page);
@@ -163,6 +165,12 @@ describe.skipIf(skipBrowserTests)('passkeys, in Chromium', () => {
     await eventually(() => page.locator('main').textContent()).toContain(username);
     await page.goto(`${stack.baseUrl}/account`);
     expect(await page.locator('main').textContent()).toContain('with a second factor');
+
+    // The passkey re-checks the deletion instead of the password.
+    await page.getByRole('button', { name: 'Delete my account with a passkey instead' }).click();
+    await eventually(() => heading(page)).toBe('Delete your account');
+    await page.getByRole('button', { name: 'Confirm and delete my account' }).click();
+    await eventually(() => heading(page)).toBe('Your account is deleted');
     expect(violations).toEqual([]);
   });
 });

@@ -113,7 +113,8 @@ ${form(
 <section><h2>Sessions</h2>${sessionsSection(view)}</section>
 <section><h2>Delete account</h2>
 <p>Deletes your account, your apps, and every approval and token, at once. This cannot be undone.</p>
-${form(view, 'delete_account', passwordInput('delete_password', 'Your password', 'current-password'), 'Delete my account', 'danger')}</section>
+${form(view, 'delete_account', passwordInput('delete_password', 'Your password', 'current-password'), 'Delete my account', 'danger')}
+${view.passkeys.length > 0 && form(view, 'delete_passkey_start', '', 'Delete my account with a passkey instead', 'secondary')}</section>
 <p class="meta"><a href="${view.issuer}/signout">Sign out</a></p>`;
   return page(content, { title: 'Your account', ...delivery(options) });
 }

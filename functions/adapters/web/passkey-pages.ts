@@ -7,7 +7,8 @@
  */
 import type { HttpResponse } from '#adapters/http/responses';
 import { PASSKEY_SCRIPT_PATH } from '#contract/pages';
-import { MAX_PASSKEY_NAME_LENGTH, type PasskeyRecord } from '#core/users/passkeys';
+import { MAX_PASSKEY_NAME_LENGTH } from '#core/users/passkey-names';
+import type { PasskeyRecord } from '#core/users/passkeys';
 import { type CarriedRequest, REQUEST_FIELD } from './carried-request.ts';
 import { html, page, type SafeHtml } from './html.ts';
 import { alert, type Delivery, delivery, hidden } from './templates.ts';
@@ -68,6 +69,16 @@ ${alert(view.error)}
 ${ceremonyForm({ ...view, action: `${view.issuer}/account`, ceremony: 'register' }, fields, 'Create the passkey')}
 <p class="meta"><a href="${view.issuer}/account">Back to your account</a></p>`;
   return page(content, { title: 'Add a passkey', scripts: scripts(view.issuer) });
+}
+
+/** Deleting the account after a passkey's re-check instead of the password's. */
+export function passkeyDeletionPage(view: PasskeyCeremonyView): HttpResponse {
+  const content = html`<h1>Delete your account</h1>
+${alert(view.error)}
+<p class="lead">Confirm with one of your passkeys. This deletes your account, your apps, and every approval and token, at once.</p>
+${ceremonyForm({ ...view, action: `${view.issuer}/account`, ceremony: 'authenticate' }, hidden('action', 'delete_passkey_finish'), 'Confirm and delete my account')}
+<p class="meta"><a href="${view.issuer}/account">Back to your account</a></p>`;
+  return page(content, { title: 'Delete your account', scripts: scripts(view.issuer) });
 }
 
 /** The account page's section: each passkey with a removal form, and a form to add one by name. */

@@ -1,6 +1,7 @@
 /**
  * Deleting an account, and everything that hangs off it: the one service for it. The user deletes their
- * own (`deleteOwnAccount`, after a password re-check: the account page and the JSON API); an operator
+ * own (`deleteOwnAccount`, after a password re-check: the account page and the JSON API; or after a
+ * passkey's, on the account page); an operator
  * deletes anyone's (`delete`, the admin tool). Both are audited and both run `erase`.
  *
  * The order makes every step safe to repeat and leaves no usable token behind:
@@ -54,8 +55,13 @@ export class AccountDeletion {
   constructor(private readonly deps: AccountDeletionDependencies) {}
 
   /** The user deletes their own account: the password is checked again first (and counted). */
-  async deleteOwnAccount(username: string, password: string): Promise<{ sub: string }> {
-    const user = await this.deps.accounts.checkPassword(username, password);
+  deleteOwnAccount(username: string, password: string): Promise<{ sub: string }> {
+    return this.deleteOwnAccountRechecked(() => this.deps.accounts.checkPassword(username, password));
+  }
+
+  /** The same after another re-check that yields the user or throws (one of their passkeys). */
+  async deleteOwnAccountRechecked(recheck: () => Promise<UserRecord>): Promise<{ sub: string }> {
+    const user = await recheck();
     await this.delete(`user:${user.sub}`, { username: user.username });
     return { sub: user.sub };
   }

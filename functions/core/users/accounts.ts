@@ -220,21 +220,21 @@ export class Accounts {
     return result;
   }
 
-  /**
-   * A sign-in by another secret than the password (a passkey): counted by `username`'s lockout before
-   * `check` runs, exactly like a password, and opening a session with `amr`.
-   */
+  /** A sign-in by another secret (a passkey): counted by `username`'s lockout like a password. */
   async signInWith(
     username: string,
     failure: string,
     amr: string[],
     check: (user: UserRecord | undefined) => Promise<boolean>,
   ): Promise<SignedIn> {
-    const user = await this.guarded(username, true, failure, check);
-    return this.open(user, amr);
+    return this.open(await this.guarded(username, true, failure, check), amr);
   }
 
-  private async guarded(
+  /**
+   * Any check of a secret (`check`: the password, a code, a passkey), admitted by `username`'s lockout
+   * before it runs; the user, or InvalidCredentials with `failure` (TooManyAttempts when locked).
+   */
+  async guarded(
     username: string,
     plausible: boolean,
     failure: string,

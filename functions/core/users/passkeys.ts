@@ -10,6 +10,7 @@ import { type Clock, epochSeconds } from '#core/clock';
 import { InvalidRequest } from '#core/errors';
 import type { AccountTokens } from './account-tokens.ts';
 import { type Accounts, InvalidCredentials, type SignedIn, SignInExpired } from './accounts.ts';
+import { passkeyName } from './passkey-names.ts';
 import type { UserRecord } from './records.ts';
 
 /** RFC 8176: `hwk` for a key bound to one device, `swk` for one synced between devices (passkeys.ts). */
@@ -109,7 +110,6 @@ export interface PasskeyDependencies {
   rp: RelyingParty;
 }
 
-export const MAX_PASSKEY_NAME_LENGTH = 64;
 const MAX_PASSKEYS = 20;
 const REFUSED = 'The passkey was not accepted. Try again.';
 
@@ -207,6 +207,29 @@ export class Passkeys {
     return this.deps.ceremonies.authenticationOptions({ rp: this.deps.rp, challenge: token, allow });
   }
 
+  /** The options of a re-check of the signed-in user by one of their passkeys (deleting the account). */
+  async recheckOptions(user: { username: string; sub: string }): Promise<unknown> {
+    const allow = await this.deps.store.listPasskeys(user.sub);
+    if (allow.length === 0) throw new InvalidRequest('This account has no passkey.');
+    const { token } = await this.deps.tokens.issue('passkey_second_factor', user);
+    return this.deps.ceremonies.authenticationOptions({ rp: this.deps.rp, challenge: token, allow });
+  }
+
+  /** The user, once one of their passkeys answered the re-check; counted by the lockout like a password. */
+  async recheck(user: { username: string; sub: string }, response: unknown): Promise<UserRecord> {
+    const challenge = await this.consumeChallenge(response, {
+      purpose: 'passkey_second_factor',
+      sub: user.sub,
+    });
+    const named = this.deps.ceremonies.inspect(response);
+    const credential = named && (await this.deps.store.findPasskey(named.credentialId));
+    return this.deps.accounts.guarded(user.username, true, REFUSED, async (found) =>
+      challenge === undefined || !credential || credential.sub !== user.sub
+        ? false
+        : this.verifyUse({ user: found, credential, challenge, response }),
+    );
+  }
+
   /** Completes an `mfa_required` sign-in with one of the user's passkeys: amr `pwd`, `hwk`/`swk`, `mfa`. */
   async completeSignIn(mfaToken: unknown, response: unknown): Promise<SignedIn> {
     const pending = await this.deps.tokens.peek(mfaToken, 'mfa_sign_in');
@@ -267,14 +290,4 @@ export class Passkeys {
     const record = await this.deps.tokens.consume(named.challenge, expected.purpose);
     return record && record.sub === expected.sub ? named.challenge : undefined;
   }
-}
-
-/** The name the user gives a passkey, trimmed; InvalidRequest when it is empty, long or has controls. */
-export function passkeyName(raw: string): string {
-  const name = raw.trim();
-  // Control and direction characters would rearrange the page that lists it.
-  if (name.length === 0 || name.length > MAX_PASSKEY_NAME_LENGTH || /[\p{Cc}\p{Cf}]/u.test(name)) {
-    throw new InvalidRequest(`Name the passkey: 1 to ${MAX_PASSKEY_NAME_LENGTH} characters.`);
-  }
-  return name;
 }

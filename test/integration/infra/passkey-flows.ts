@@ -84,15 +84,14 @@ async function jsonApi(baseUrl: string, issuer: string, session: string): Promis
   expectStatus(await call('DELETE', `/account/passkeys/${authenticator.credentialId}`), 400);
 }
 
-/** Deleting the account (JSON API) deletes its passkeys: one registered before signs in no more. */
+/** Deleting the account, re-checked by a passkey, deletes its passkeys: that one signs in no more. */
 async function deletion(flow: {
-  baseUrl: string;
   issuer: string;
   owner: ReturnType<typeof browser>;
   visitor: ReturnType<typeof browser>;
   csrf: string;
 }): Promise<void> {
-  const { baseUrl, issuer, owner, visitor, csrf } = flow;
+  const { issuer, owner, visitor, csrf } = flow;
   const again = await owner.request('POST', '/account', {
     form: { csrf, action: 'passkey_start', passkey_name: 'Second key' },
   });
@@ -101,12 +100,12 @@ async function deletion(flow: {
     await owner.submit(again, '/account', { credential: JSON.stringify(second.register(optionsOf(again))) }),
     303,
   );
-  const session = owner.jar.value('tinyoauth_session') ?? '';
-  const deleted = await send(baseUrl, 'POST', '/account/delete', {
-    headers: bearer(session),
-    json: { password: PASSWORD },
-  });
+  const confirm = await owner.request('POST', '/account', { form: { csrf, action: 'delete_passkey_start' } });
+  expectStatus(confirm, 200);
+  const response = JSON.stringify(second.authenticate(optionsOf(confirm)));
+  const deleted = await owner.submit(confirm, '/account', { credential: response });
   expectStatus(deleted, 200);
+  expect(deleted.text).toContain('Your account is deleted');
   const late = await visitor.submit(await visitor.request('GET', '/signin'), '/signin', { passkey: 'start' });
   const lateFields = { ...fieldsOf(late), credential: JSON.stringify(second.authenticate(optionsOf(late))) };
   expectStatus(await visitor.request('POST', '/signin', { form: lateFields }), 401);
@@ -156,5 +155,5 @@ export async function drivePasskeyFlows(baseUrl: string, issuer: string, now: ()
 
   await jsonApi(baseUrl, issuer, owner.jar.value('tinyoauth_session') ?? '');
 
-  await deletion({ baseUrl, issuer, owner, visitor, csrf });
+  await deletion({ issuer, owner, visitor, csrf });
 }

@@ -3,13 +3,14 @@ import type { HttpRequest } from '#adapters/http/request';
 import { type HttpResponse, seeOther } from '#adapters/http/responses';
 import { accountDeletedPage, accountPage, recoveryCodesPage } from '#adapters/web/account-page';
 import { type BrowserSession, type BrowserSessions, FORM_PURPOSE } from '#adapters/web/browser-sessions';
-import { parseCredential, passkeyRegistrationPage } from '#adapters/web/passkey-pages';
+import { parseCredential, passkeyDeletionPage, passkeyRegistrationPage } from '#adapters/web/passkey-pages';
 import { MethodNotAllowed, OAuthError } from '#core/errors';
 import type { Logger } from '#core/logging';
 import type { AccountDeletion } from '#core/users/account-deletion';
 import type { AccountSessions } from '#core/users/account-sessions';
 import type { EmailVerification } from '#core/users/email-verification';
-import { type Passkeys, passkeyName } from '#core/users/passkeys';
+import { passkeyName } from '#core/users/passkey-names';
+import type { Passkeys } from '#core/users/passkeys';
 import type { PasswordChange } from '#core/users/password-change';
 import type { Profiles } from '#core/users/profile';
 import type { TotpEnrolment } from '#core/users/totp-enrolment';
@@ -95,6 +96,25 @@ const ACTIONS: Record<string, (posted: Posted) => Promise<HttpResponse | undefin
     const response = parseCredential(fields.get('credential'));
     await deps.passkeys.register({ username, sub }, { name: fields.get('passkey_name') ?? '', response });
     return undefined;
+  },
+  delete_passkey_start: async ({ deps, current }) => {
+    const { username, sub } = current.session;
+    return passkeyDeletionPage({
+      issuer: deps.issuer,
+      csrf: deps.browserSessions.csrfToken(current.token, FORM_PURPOSE.account),
+      options: await deps.passkeys.recheckOptions({ username, sub }),
+    });
+  },
+  delete_passkey_finish: async ({ deps, current, fields }) => {
+    const { username, sub } = current.session;
+    const response = parseCredential(fields.get('credential'));
+    await deps.accountDeletion.deleteOwnAccountRechecked(() =>
+      deps.passkeys.recheck({ username, sub }, response),
+    );
+    return accountDeletedPage(
+      { issuer: deps.issuer },
+      { cookies: deps.browserSessions.clearSessionCookies() },
+    );
   },
   passkey_remove: async ({ deps, current, fields }) => {
     await deps.passkeys.remove(current.session.sub, fields.get('credential_id') ?? '');

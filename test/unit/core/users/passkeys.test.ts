@@ -280,3 +280,17 @@ describe('a passkey as the second step after the password', () => {
     expect(env.store.attempts.get('alice')?.failures).toBe(3);
   });
 });
+
+describe('a passkey re-checking the signed-in user (deleting the account)', () => {
+  it('yields the user for their own passkey, once per challenge, and counts a stranger’s', async () => {
+    const env = await setup();
+    const authenticator = await registered(env);
+    const response = authenticator.authenticate(await env.passkeys.recheckOptions(env.user));
+    expect((await env.passkeys.recheck(env.user, response)).sub).toBe(env.user.sub);
+    await expect(env.passkeys.recheck(env.user, response)).rejects.toBeInstanceOf(InvalidCredentials);
+    const stranger = new SoftwareAuthenticator(ISSUER);
+    const foreign = stranger.authenticate(await env.passkeys.recheckOptions(env.user));
+    await expect(env.passkeys.recheck(env.user, foreign)).rejects.toBeInstanceOf(InvalidCredentials);
+    expect(env.store.attempts.get('alice')?.failures).toBe(3);
+  });
+});
