@@ -30,8 +30,8 @@ export const SIGN_IN_TABLES = {
 
 /**
  * The signed-in user's own security (account page and JSON API): password re-checks (counted like
- * sign-ins), TOTP, the user's sessions (bySub), verification mail, and deleting the account with its
- * sessions, grants, consents and owned clients (each client with its grants).
+ * sign-ins), TOTP, passkeys, the user's sessions (bySub), verification mail, and deleting the account with its
+ * sessions, grants, consents, passkeys and owned clients (each client with its grants).
  */
 const ACCOUNT_SECURITY_TABLES = {
   sessions: { actions: ['GetItem', 'Query', 'UpdateItem'], indexes: ['bySub'] },
@@ -41,6 +41,9 @@ const ACCOUNT_SECURITY_TABLES = {
   clients: { actions: ['Query', 'DeleteItem'], indexes: ['byOwner'] },
   grants: { actions: ['Query', 'DeleteItem'], indexes: ['byClient', 'bySub'] },
   consents: { actions: ['Query', 'DeleteItem'] },
+  // A registration's challenge is issued, then consumed; the user's passkeys are listed, added, removed.
+  accountTokens: { actions: ['PutItem', 'UpdateItem'] },
+  passkeys: { actions: ['Query', 'PutItem', 'DeleteItem'], indexes: ['bySub'] },
 } as const satisfies FunctionDefinition['tables'];
 
 /** Recovery before sign-in: reset and verification links, and "forgot your password?". */
@@ -57,8 +60,12 @@ export const ACCOUNT_FUNCTIONS = {
   accountPage: {
     entry: 'functions/handlers/pages/account.ts',
     description:
-      'GET and POST /account: the signed-in user’s page: profile, email, password, TOTP, sessions, deletion',
-    tables: ACCOUNT_SECURITY_TABLES,
+      'GET and POST /account: the signed-in user’s page: profile, email, password, TOTP, passkeys, sessions, deletion',
+    tables: {
+      ...ACCOUNT_SECURITY_TABLES,
+      // Deleting the account after a passkey's re-check: the credential, and its counter after the use.
+      passkeys: { actions: ['Query', 'PutItem', 'DeleteItem', 'GetItem', 'UpdateItem'], indexes: ['bySub'] },
+    },
     keys: 'publish',
     memoryMB: 1024,
     mail: true,
@@ -75,7 +82,7 @@ export const ACCOUNT_FUNCTIONS = {
   accountSecurity: {
     entry: 'functions/handlers/account/security.ts',
     description:
-      'POST/GET/DELETE /account/password, /totp, /sessions, /delete, …: the account’s security as JSON',
+      'POST/GET/DELETE /account/password, /totp, /passkeys, /sessions, /delete, …: the account’s security as JSON',
     tables: ACCOUNT_SECURITY_TABLES,
     keys: 'publish',
     memoryMB: 1024,
@@ -89,6 +96,11 @@ export const ACCOUNT_FUNCTIONS = {
     tables: RECOVERY_TABLES,
     memoryMB: 1024,
     mail: true,
+  },
+  passkeyScript: {
+    entry: 'functions/handlers/assets/passkey-script.ts',
+    description: 'GET /passkey.js: the passkey forms’ script (the WebAuthn browser helper and ours)',
+    tables: {},
   },
   recoveryPages: {
     entry: 'functions/handlers/account/recovery-pages.ts',

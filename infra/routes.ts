@@ -4,6 +4,7 @@
  * method per entry of `routes`; the local gateway serves the same routes with the same handlers.
  */
 
+import { PASSKEY_SCRIPT_PATH } from '#contract/pages';
 import { ACCOUNT_FUNCTIONS, SIGN_IN_TABLES, VERIFICATION_MAIL_TABLES } from './account-functions.ts';
 import { CLIENT_FUNCTIONS } from './client-functions.ts';
 import type { FunctionDefinition } from './function-definition.ts';
@@ -53,11 +54,13 @@ const definitions = {
   signIn: {
     entry: 'functions/handlers/pages/signin.ts',
     description:
-      'GET and POST /signin: the hosted sign-in page (password, then a second factor); sets the session cookie',
+      'GET and POST /signin: the hosted sign-in page (password, then a second factor, or a passkey); sets the session cookie',
     tables: {
       ...SIGN_IN_TABLES,
       sessions: { actions: ['GetItem', 'PutItem'] },
       clients: { actions: ['GetItem'] },
+      // Passkey sign-in: the credential, its counter after each use; the user's as a second step (bySub).
+      passkeys: { actions: ['GetItem', 'UpdateItem', 'Query'], indexes: ['bySub'] },
     },
     keys: 'sign',
     memoryMB: 1024,
@@ -232,6 +235,10 @@ export const routes: readonly RouteDefinition[] = [
   { method: 'POST', path: '/account/totp', function: 'accountSecurity' },
   { method: 'DELETE', path: '/account/totp', function: 'accountSecurity' },
   { method: 'POST', path: '/account/totp/confirm', function: 'accountSecurity' },
+  { method: 'GET', path: '/account/passkeys', function: 'accountSecurity' },
+  { method: 'POST', path: '/account/passkeys', function: 'accountSecurity' },
+  { method: 'POST', path: '/account/passkeys/options', function: 'accountSecurity' },
+  { method: 'DELETE', path: '/account/passkeys/{credential_id}', function: 'accountSecurity' },
   { method: 'GET', path: '/account/sessions', function: 'accountSecurity' },
   { method: 'DELETE', path: '/account/sessions/{session_id}', function: 'accountSecurity' },
   { method: 'POST', path: '/account/delete', function: 'accountSecurity' },
@@ -244,6 +251,7 @@ export const routes: readonly RouteDefinition[] = [
   { method: 'POST', path: '/password/forgot', function: 'recovery' },
   { method: 'POST', path: '/password/reset', function: 'recovery' },
   { method: 'POST', path: '/email/verify', function: 'recovery' },
+  { method: 'GET', path: PASSKEY_SCRIPT_PATH, function: 'passkeyScript' },
   // CORS preflights, answered by the path's own function (adapters/http/cors.ts): only the endpoints a
   // script of another origin calls have one. Nothing else answers CORS.
   { method: 'OPTIONS', path: '/token', function: 'token' },

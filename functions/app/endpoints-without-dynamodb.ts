@@ -3,6 +3,7 @@
  * endpoints.ts, which imports every store: `@aws-sdk/lib-dynamodb` declares no `sideEffects: false`, so
  * merely importing it keeps the whole DynamoDB client in a bundle (services.ts says more).
  */
+import { createPasskeyScriptHandler } from '#adapters/endpoints/assets/passkey-script';
 import { createJwksHandler } from '#adapters/endpoints/discovery/jwks';
 import { createMetadataHandler } from '#adapters/endpoints/discovery/metadata';
 import { createResourceMetadataHandler } from '#adapters/endpoints/discovery/resource-metadata';
@@ -17,3 +18,5 @@ export const sampleBackendEndpoint = (runtime: Runtime = lambdaRuntime()) =>
   createSampleBackendHandler(runtime.logger);
 export const resourceMetadataEndpoint = (runtime: Runtime = lambdaRuntime()) =>
   createResourceMetadataHandler(runtime.config, runtime.logger);
+export const passkeyScriptEndpoint = (runtime: Runtime = lambdaRuntime()) =>
+  createPasskeyScriptHandler(runtime.logger);

@@ -8,7 +8,6 @@ import type { APIGatewayTokenAuthorizerEvent, Context } from 'aws-lambda';
 import { AwsSecretStore } from '#adapters/aws/secrets-manager';
 import { createRecoveryHandler } from '#adapters/endpoints/account/recovery';
 import { createRecoveryPagesHandler } from '#adapters/endpoints/account/recovery-pages';
-import { createAccountSecurityHandler } from '#adapters/endpoints/account/security';
 import { createClientConfigurationHandler } from '#adapters/endpoints/clients/configuration';
 import { createClientCreateHandler } from '#adapters/endpoints/clients/create';
 import { createClientDeleteHandler } from '#adapters/endpoints/clients/delete';
@@ -20,8 +19,6 @@ import { createRevokeHandler } from '#adapters/endpoints/oauth/revoke';
 import { createTokenHandler } from '#adapters/endpoints/oauth/token';
 import { createEndSessionHandler } from '#adapters/endpoints/oidc/end-session';
 import { createUserInfoHandler } from '#adapters/endpoints/oidc/userinfo';
-import { createAccountPageHandler } from '#adapters/endpoints/pages/account';
-import { createSignInHandler } from '#adapters/endpoints/pages/signin';
 import { createSignOutHandler } from '#adapters/endpoints/pages/signout';
 import { createSignUpHandler } from '#adapters/endpoints/pages/signup';
 import { createAccountProfileHandler } from '#adapters/endpoints/users/account';
@@ -130,14 +127,12 @@ export {
 } from './endpoints-without-dynamodb.ts';
 
 // Pages
-const accountPages = (runtime: Runtime) => ({
+export const accountPages = (runtime: Runtime) => ({
   accounts: accounts(runtime),
   browserSessions: browserSessions(runtime),
   authorization: authorization(runtime),
   issuer: runtime.config.issuer,
 });
-export const signInEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  flushing(runtime, createSignInHandler(accountPages(runtime), runtime.logger));
 export const signUpEndpoint = (runtime: Runtime = lambdaRuntime()) =>
   flushing(
     runtime,
@@ -176,26 +171,13 @@ export const endSessionEndpoint = (runtime: Runtime = lambdaRuntime()) =>
     ),
   );
 /** What the account page and the account security API share: every service of the user's own account. */
-const accountSecurity = (runtime: Runtime) => ({
+export const accountSecurity = (runtime: Runtime) => ({
   accountSessions: accountSessions(runtime),
   emailVerification: emailVerification(runtime),
   passwordChange: passwordChange(runtime),
   totpEnrolment: totpEnrolment(runtime),
   accountDeletion: accountDeletion(runtime),
 });
-export const accountPageEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  flushing(
-    runtime,
-    createAccountPageHandler(
-      {
-        ...accountSecurity(runtime),
-        profiles: profiles(runtime),
-        browserSessions: browserSessions(runtime),
-        issuer: runtime.config.issuer,
-      },
-      runtime.logger,
-    ),
-  );
 export const accountProfileEndpoint = (runtime: Runtime = lambdaRuntime()) =>
   flushing(
     runtime,
@@ -208,15 +190,6 @@ export const accountProfileEndpoint = (runtime: Runtime = lambdaRuntime()) =>
       runtime.logger,
     ),
   );
-export const accountSecurityEndpoint = (runtime: Runtime = lambdaRuntime()) =>
-  flushing(
-    runtime,
-    createAccountSecurityHandler(
-      { ...accountSecurity(runtime), sessions: sessions(runtime) },
-      runtime.logger,
-    ),
-  );
-
 // Recovery, before sign-in: verification and reset links, "forgot your password?"
 export const recoveryEndpoint = (runtime: Runtime = lambdaRuntime()) =>
   flushing(

@@ -22,3 +22,9 @@ export const PAGE_PATHS = [
 ] as const;
 
 export type PagePath = (typeof PAGE_PATHS)[number];
+
+/**
+ * The passkey forms' script, served by tinyoauth itself (no page has inline script): the only script
+ * any page loads, and only the pages with a passkey form allow it (`script-src` of exactly this URL).
+ */
+export const PASSKEY_SCRIPT_PATH = '/passkey.js';

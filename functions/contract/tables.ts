@@ -131,6 +131,17 @@ const definitions = {
     description:
       'Single-use tokens sent by mail or held between sign-in steps (verification, reset, MFA), by hash.',
   },
+  passkeys: {
+    name: 'passkeys',
+    partitionKey: 'credentialId',
+    // A user's passkeys: listed on the account page. The name and the times are projected for the list.
+    indexes: [
+      { name: 'bySub', partitionKey: 'sub', projection: ['name', 'createdAt', 'lastUsedAt', 'kind'] },
+    ],
+    retain: true,
+    description:
+      'WebAuthn credentials (passkeys) by credential id: public key, sign counter, backup state, owner.',
+  },
   rateLimits: {
     name: 'rate_limits',
     partitionKey: 'bucketId',

@@ -19,7 +19,7 @@ found by its outputs, with your AWS credentials (AWS_PROFILE, AWS_REGION, ...).
   user disable <user>         no more sign-ins; every session and token of theirs ends now
   user enable <user>          sign-ins allowed again
   user end-sessions <user>    signs them out everywhere: every session and token ends
-  user delete <user>          the user, their sessions, clients and consents
+  user delete <user>          the user, their sessions, clients, consents, passkeys
   client list                 every client
   client show <client id>
   client suspend <client id>  invalid_client from now on; every token issued to it ends

@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectPath } from '#infra/paths';
+import { VENDORED_MODULE, WEBAUTHN_BROWSER_BUILD } from './vendor-webauthn.ts';
 
 /** `node_modules/@scope/name/…` → `@scope/name`; the last `node_modules/` counts (nested installs). */
 export function packageOfInput(input: string): string | undefined {
@@ -46,8 +47,13 @@ function describe(name: string, inputs: readonly string[]): BundledPackage {
   };
 }
 
+/** A vendored build is bundled from our sources, not from node_modules: its package's notice goes too. */
+const withVendored = (inputs: readonly string[]): readonly string[] =>
+  inputs.includes(VENDORED_MODULE) ? [...inputs, WEBAUTHN_BROWSER_BUILD] : inputs;
+
 /** Writes the notices of every package among `inputs` (esbuild metafile inputs) to `file`. */
-export function writeNotices(file: string, inputs: readonly string[]): string[] {
+export function writeNotices(file: string, bundled: readonly string[]): string[] {
+  const inputs = withVendored(bundled);
   const names = [...new Set(inputs.map(packageOfInput).filter((name) => name !== undefined))].sort();
   const packages = names.map((name) => describe(name, inputs));
   const sections = packages.map((bundled) =>

@@ -74,7 +74,7 @@ describe.skipIf(skipBrowserTests)('keeping an account, in Chromium', () => {
     await page.goto(`${stack.baseUrl}/signin`);
     await page.getByLabel('Username').fill(username);
     await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   }
 
   it('verifies the address given at sign-up from the link in the outbox', async ({ task }) => {
@@ -162,7 +162,7 @@ describe.skipIf(skipBrowserTests)('keeping an account, in Chromium', () => {
     await second.page
       .getByLabel('Code from your authenticator app')
       .fill(totpCode(secret, enrolledAt + 30_000));
-    await second.page.getByRole('button', { name: 'Sign in' }).click();
+    await second.page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await second.page.goto(`${stack.baseUrl}/account`);
     await eventually(() => heading(second.page)).toBe('Your account');
     await eventually(() => second.page.locator('main').textContent()).toContain('with a second factor');
@@ -172,7 +172,7 @@ describe.skipIf(skipBrowserTests)('keeping an account, in Chromium', () => {
     await eventually(() => heading(third.page)).toBe('Enter your code');
     await third.page.getByRole('button', { name: 'Use a recovery code instead' }).click();
     await third.page.getByLabel('Recovery code').fill(codes[0] ?? '');
-    await third.page.getByRole('button', { name: 'Sign in' }).click();
+    await third.page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await third.page.goto(`${stack.baseUrl}/account`);
     await eventually(() => heading(third.page)).toBe('Your account');
 
@@ -181,7 +181,7 @@ describe.skipIf(skipBrowserTests)('keeping an account, in Chromium', () => {
     await signInAt(fourth.page, username);
     await fourth.page.getByRole('button', { name: 'Use a recovery code instead' }).click();
     await fourth.page.getByLabel('Recovery code').fill(codes[0] ?? '');
-    await fourth.page.getByRole('button', { name: 'Sign in' }).click();
+    await fourth.page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await eventually(() => fourth.page.locator('[role="alert"]').textContent()).toContain('incorrect');
     expect([...violations, ...second.violations, ...third.violations, ...fourth.violations]).toEqual([]);
   });

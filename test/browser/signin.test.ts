@@ -107,7 +107,7 @@ describe.skipIf(skipBrowserTests)('signing in from a third-party app, in Chromiu
   async function signIn(page: Page, username: string, password = PASSWORD) {
     await page.getByLabel('Username').fill(username);
     await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   }
 
   async function screenshotForDocs(page: Page, name: string) {

@@ -206,6 +206,9 @@ describe('routes', () => {
         '/account/password',
         '/account/totp',
         '/account/totp/confirm',
+        '/account/passkeys',
+        '/account/passkeys/options',
+        '/account/passkeys/{credential_id}',
         '/account/sessions',
         '/account/sessions/{session_id}',
         '/account/delete',
@@ -427,7 +430,7 @@ describe('tables', () => {
     }
   });
 
-  it('retains users and clients when the stack is deleted, and deletes what expires anyway', () => {
+  it('retains users, clients and passkeys when the stack is deleted, and deletes what expires anyway', () => {
     for (const [key, definition] of tableEntries()) {
       const table = resource(tableId(key));
       expect(table.DeletionPolicy, key).toBe(definition.retain ? 'Retain' : 'Delete');
@@ -438,7 +441,7 @@ describe('tables', () => {
       tableEntries()
         .filter(([, definition]) => definition.retain)
         .map(([key]) => key),
-    ).toEqual(['users', 'clients']);
+    ).toEqual(['users', 'clients', 'passkeys']);
   });
 });
 

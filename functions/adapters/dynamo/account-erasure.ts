@@ -1,6 +1,6 @@
 /**
  * A user's sessions (through the sessions table's `bySub` index) and the erasure of everything else
- * that names the user: grants (grants' `bySub`), consents (keyed by `sub`) and finally the user item. Deletes are unconditional where "already gone" is the goal.
+ * that names the user: grants (grants' `bySub`), consents (keyed by `sub`), passkeys (passkeys' `bySub`) and finally the user item. Deletes are unconditional where "already gone" is the goal.
  */
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { conditionFailure, type DynamoDb } from '#adapters/aws/dynamodb';
@@ -17,6 +17,7 @@ export class DynamoAccountErasureStore implements AccountSessionStore, AccountEr
   private readonly grants: string;
   private readonly consents: string;
   private readonly users: string;
+  private readonly passkeys: string;
 
   constructor(
     private readonly db: DynamoDb,
@@ -26,6 +27,7 @@ export class DynamoAccountErasureStore implements AccountSessionStore, AccountEr
     this.grants = tableName(prefix, 'grants');
     this.consents = tableName(prefix, 'consents');
     this.users = tableName(prefix, 'users');
+    this.passkeys = tableName(prefix, 'passkeys');
   }
 
   async listSessions(sub: string): Promise<SessionSummary[]> {
@@ -79,6 +81,21 @@ export class DynamoAccountErasureStore implements AccountSessionStore, AccountEr
     await this.deleteAll(
       this.grants,
       found.map((item) => ({ grantId: item.grantId })),
+    );
+    return found.length;
+  }
+
+  async deletePasskeysOf(sub: string): Promise<number> {
+    const found = await queryAll(this.db, {
+      TableName: this.passkeys,
+      IndexName: 'bySub',
+      KeyConditionExpression: '#sub = :sub',
+      ExpressionAttributeNames: { '#sub': 'sub' },
+      ExpressionAttributeValues: { ':sub': sub },
+    });
+    await this.deleteAll(
+      this.passkeys,
+      found.map((item) => ({ credentialId: item.credentialId })),
     );
     return found.length;
   }

@@ -42,7 +42,8 @@ export class AccountForms {
     return secondFactorPage({ issuer: this.site.issuer, csrf, ...fields }, { ...delivery, cookies });
   }
 
-  private protection(request: HttpRequest, purpose: string): { csrf: string; cookies: string[] } {
+  /** The CSRF token of a form keyed by the browser's nonce, with the cookie that sets a new nonce if needed. */
+  protection(request: HttpRequest, purpose: string): { csrf: string; cookies: string[] } {
     const { nonce, cookies } = this.site.browserSessions.formNonce(request);
     return { csrf: this.site.browserSessions.csrfToken(nonce, purpose), cookies };
   }

@@ -1,6 +1,6 @@
 /**
  * The account page: profile, email address and its status, password, the authenticator app (TOTP),
- * the sessions with a sign-out for each, and deleting the account. One page of plain forms, each posted
+ * passkeys, * the sessions with a sign-out for each, and deleting the account. One page of plain forms, each posted
  * to /account with an `action` and the session's CSRF token; the TOTP QR code is inline SVG (no script,
  * no image request), with the secret as text beside it.
  */
@@ -8,8 +8,10 @@
 import { renderSVG } from 'uqr';
 import type { HttpResponse } from '#adapters/http/responses';
 import type { SessionSummary } from '#core/users/account-sessions';
+import type { PasskeyRecord } from '#core/users/passkeys';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '#core/users/passwords';
 import { html, page, SafeHtml } from './html.ts';
+import { passkeysSection } from './passkey-pages.ts';
 import { alert, type Delivery, delivery, hidden, profileInputs } from './templates.ts';
 
 export interface AccountView {
@@ -21,6 +23,7 @@ export interface AccountView {
   csrf: string;
   totp: 'on' | 'off' | { secret: string; uri: string };
   sessions: SessionSummary[];
+  passkeys: PasskeyRecord[];
   currentSessionId: string;
   error?: string | undefined;
   notice?: string | undefined;
@@ -106,10 +109,12 @@ ${form(
   'Change password',
 )}</section>
 <section><h2>Authenticator app</h2>${totpSection(view)}</section>
+<section><h2>Passkeys</h2>${passkeysSection(view.passkeys, (action, content, label, cls) => form(view, action, content, label, cls))}</section>
 <section><h2>Sessions</h2>${sessionsSection(view)}</section>
 <section><h2>Delete account</h2>
 <p>Deletes your account, your apps, and every approval and token, at once. This cannot be undone.</p>
-${form(view, 'delete_account', passwordInput('delete_password', 'Your password', 'current-password'), 'Delete my account', 'danger')}</section>
+${form(view, 'delete_account', passwordInput('delete_password', 'Your password', 'current-password'), 'Delete my account', 'danger')}
+${view.passkeys.length > 0 && form(view, 'delete_passkey_start', '', 'Delete my account with a passkey instead', 'secondary')}</section>
 <p class="meta"><a href="${view.issuer}/signout">Sign out</a></p>`;
   return page(content, { title: 'Your account', ...delivery(options) });
 }

@@ -1,7 +1,8 @@
 /**
  * Server-rendered HTML for the browser pages (sign-in, sign-up, consent, sign-out): escaping by
  * construction, one stylesheet allowed by its hash, and the security headers every page carries. The
- * pages are plain HTML forms, so nothing here needs a front-end build and no script ever runs.
+ * pages are plain HTML forms, so nothing here needs a front-end build; the one script is the passkey
+ * forms' (adapters/web/scripts), from our origin, allowed only on the pages that have such a form.
  */
 import { createHash } from 'node:crypto';
 import type { HttpResponse } from '#adapters/http/responses';
@@ -108,13 +109,18 @@ export function formActionSource(url: string): string | undefined {
 }
 
 /** The headers of every page: nothing may frame it, load into it, or learn where the user came from. */
-export function pageHeaders(formActions: readonly string[] = []): Record<string, string> {
+export function pageHeaders(
+  formActions: readonly string[] = [],
+  scripts: readonly string[] = [],
+): Record<string, string> {
   const actions = ["'self'", ...new Set(formActions)].join(' ');
   return {
     'Content-Type': 'text/html; charset=utf-8',
     'Content-Security-Policy': [
       "default-src 'none'",
       `style-src ${STYLE_SOURCE}`,
+      // Only a page that names a script (by its full URL, so no other file of the origin) runs one.
+      ...(scripts.length > 0 ? [`script-src ${scripts.join(' ')}`] : []),
       `form-action ${actions}`,
       "frame-ancestors 'none'",
       "base-uri 'none'",
@@ -135,6 +141,8 @@ export interface PageOptions {
   cookies?: string[];
   /** Extra headers, e.g. `Retry-After`. */
   headers?: Record<string, string>;
+  /** Absolute URLs of the scripts the page loads (the passkey script): each is allowed, and nothing else. */
+  scripts?: readonly string[];
 }
 
 /** A whole page around `content`: a card with the product name, readable on a phone. */
@@ -147,6 +155,7 @@ export function page(content: SafeHtml, options: PageOptions): HttpResponse {
 <meta name="referrer" content="no-referrer">
 <title>${options.title} · tinyoauth</title>
 <style>${new SafeHtml(STYLESHEET)}</style>
+${(options.scripts ?? []).map((src) => html`<script src="${src}" defer></script>`)}
 </head>
 <body>
 <main>
@@ -161,7 +170,7 @@ ${content}
   return {
     status: options.status ?? 200,
     body: document.markup,
-    headers: { ...options.headers, ...pageHeaders(options.formActions) },
+    headers: { ...options.headers, ...pageHeaders(options.formActions, options.scripts) },
     ...(options.cookies && options.cookies.length > 0 ? { cookies: options.cookies } : {}),
   };
 }

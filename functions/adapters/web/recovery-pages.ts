@@ -89,6 +89,8 @@ export interface SecondFactorView extends FormView {
   request?: CarriedRequest | undefined;
   /** `recovery`: the form asks for a recovery code instead of the app's code. */
   mode: 'totp' | 'recovery';
+  /** The user has a passkey: the page offers it instead of a code. */
+  passkey?: boolean | undefined;
 }
 
 /** The second step of a sign-in: the password was right, the code opens the session. */
@@ -110,7 +112,15 @@ ${input}
 <form method="post" action="${view.issuer}/signin">
 ${hidden('csrf', view.csrf)}${hidden('mfa_token', view.mfaToken)}${view.request ? hidden(REQUEST_FIELD, view.request.query) : ''}${hidden('mode', view.mode === 'totp' ? 'recovery' : 'totp')}
 <button type="submit" class="secondary">${other}</button>
-</form>`;
+</form>
+${
+  view.passkey
+    ? html`<form method="post" action="${view.issuer}/signin">
+${hidden('csrf', view.csrf)}${hidden('mfa_token', view.mfaToken)}${view.request ? hidden(REQUEST_FIELD, view.request.query) : ''}
+<button type="submit" class="secondary" name="passkey" value="start">Use a passkey instead</button>
+</form>`
+    : ''
+}`;
   return page(content, {
     title: 'Enter your code',
     formActions: view.request?.formActions ?? [],

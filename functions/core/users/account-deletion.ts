@@ -1,13 +1,14 @@
 /**
  * Deleting an account, and everything that hangs off it: the one service for it. The user deletes their
- * own (`deleteOwnAccount`, after a password re-check: the account page and the JSON API); an operator
+ * own (`deleteOwnAccount`, after a password re-check: the account page and the JSON API; or after a
+ * passkey's, on the account page); an operator
  * deletes anyone's (`delete`, the admin tool). Both are audited and both run `erase`.
  *
  * The order makes every step safe to repeat and leaves no usable token behind:
  * 1. disable the user, so that no sign-in opens a session during the rest;
  * 2. end every session of theirs, which ends every token issued to them (user-administration.ts);
  * 3. delete the clients they own, with the grants issued to them (ClientRegistry.remove);
- * 4. delete the user's remaining grants and their consents;
+ * 4. delete the user's remaining grants, their consents and their passkeys;
  * 5. delete the user item (password hash, TOTP secret, recovery codes) last, so that a failure before it
  *    leaves a disabled user that running the deletion again finishes.
  */
@@ -21,6 +22,8 @@ export interface AccountErasureStore {
   deleteGrantsOf(sub: string): Promise<number>;
   /** Deletes every consent the user gave; how many. */
   deleteConsentsOf(sub: string): Promise<number>;
+  /** Deletes every passkey of the user (the passkeys' `bySub` index); how many. */
+  deletePasskeysOf(sub: string): Promise<number>;
   /** Deletes the user item if it still belongs to `sub`. */
   deleteUser(username: string, sub: string): Promise<void>;
 }
@@ -45,14 +48,20 @@ export type DeletedAccount = {
   clientsDeleted: number;
   grantsDeleted: number;
   consentsDeleted: number;
+  passkeysDeleted: number;
 };
 
 export class AccountDeletion {
   constructor(private readonly deps: AccountDeletionDependencies) {}
 
   /** The user deletes their own account: the password is checked again first (and counted). */
-  async deleteOwnAccount(username: string, password: string): Promise<{ sub: string }> {
-    const user = await this.deps.accounts.checkPassword(username, password);
+  deleteOwnAccount(username: string, password: string): Promise<{ sub: string }> {
+    return this.deleteOwnAccountRechecked(() => this.deps.accounts.checkPassword(username, password));
+  }
+
+  /** The same after another re-check that yields the user or throws (one of their passkeys). */
+  async deleteOwnAccountRechecked(recheck: () => Promise<UserRecord>): Promise<{ sub: string }> {
+    const user = await recheck();
     await this.delete(`user:${user.sub}`, { username: user.username });
     return { sub: user.sub };
   }
@@ -79,9 +88,10 @@ export class AccountDeletion {
     }
     const grantsDeleted = await store.deleteGrantsOf(user.sub);
     const consentsDeleted = await store.deleteConsentsOf(user.sub);
+    const passkeysDeleted = await store.deletePasskeysOf(user.sub);
     await store.deleteUser(user.username, user.sub);
     // Anything opened between the disable and now (nothing should be) ends with the user.
     await users.endSessionsOf(user, epochSeconds(clock));
-    return { sessionsEnded, clientsDeleted, grantsDeleted, consentsDeleted };
+    return { sessionsEnded, clientsDeleted, grantsDeleted, consentsDeleted, passkeysDeleted };
   }
 }

@@ -7,7 +7,12 @@
 import { type Clock, epochSeconds } from '#core/clock';
 import { randomSecret, sha256 } from '#core/secrets';
 
-export type AccountTokenPurpose = 'verify_email' | 'reset_password' | 'mfa_sign_in';
+export type AccountTokenPurpose =
+  | 'verify_email'
+  | 'reset_password'
+  | 'mfa_sign_in'
+  | 'passkey_challenge'
+  | 'passkey_second_factor';
 
 export interface AccountTokenRecord {
   tokenHash: string;
@@ -44,6 +49,9 @@ export const TOKEN_LIFETIMES: Record<AccountTokenPurpose, number> = {
   verify_email: 24 * 3600,
   reset_password: 30 * 60,
   mfa_sign_in: 5 * 60,
+  // The WebAuthn ceremony's timeout (the options say five minutes too).
+  passkey_challenge: 5 * 60,
+  passkey_second_factor: 5 * 60,
 };
 
 /** Whether a stored token may still be used at `nowSeconds` (every reader checks this itself). */

@@ -10,9 +10,9 @@ import { InvalidRequest, OAuthError, TooManyAttempts, UsernameTaken } from '#cor
 import type { SecurityEvents } from '#core/observability';
 import type { AccountTokens } from './account-tokens.ts';
 import {
+  checkPasswordLength,
   hashPassword,
   MAX_PASSWORD_LENGTH,
-  MIN_PASSWORD_LENGTH,
   passwordLength,
   type ScryptParameters,
   verifyPassword,
@@ -182,22 +182,59 @@ export class Accounts {
 
   /** Completes an `mfa_required` sign-in with a TOTP code or a recovery code. */
   async completeSignIn(step: { mfaToken: unknown; code?: string; recoveryCode?: string }): Promise<SignedIn> {
-    const record = await this.deps.tokens.peek(step.mfaToken, 'mfa_sign_in');
-    if (!record?.username) throw new SignInExpired('The sign-in has expired. Sign in again.');
-    let proof: SecondFactorProof = { mfaTokenHash: record.tokenHash };
-    const user = await this.guarded(record.username, true, 'The code is incorrect.', async (found) => {
-      // The token names the user by username and sub: a name deleted and taken again is not them.
-      if (found === undefined || found.sub !== record.sub) return false;
-      const accepted = verifySecondFactor(found, step, { totp: this.deps.totp, nowMs: this.deps.clock() });
-      if (accepted) proof = { ...proof, ...accepted };
-      return accepted !== undefined;
+    let accepted: Omit<SecondFactorProof, 'mfaTokenHash'> | undefined;
+    return this.completeSignInWith(step.mfaToken, {
+      failure: 'The code is incorrect.',
+      amr: ['otp'],
+      check: async (user) => {
+        accepted = verifySecondFactor(user, step, { totp: this.deps.totp, nowMs: this.deps.clock() });
+        return accepted !== undefined;
+      },
+      proof: () => accepted ?? {},
     });
-    const result = await this.open(user, [...(record.amr ?? ['pwd']), 'otp', 'mfa'], proof);
+  }
+
+  /**
+   * Completes an `mfa_required` sign-in with a second factor that `check` verifies for the token's user
+   * (a code, or a passkey): counted by the lockout first, and opening the session in the write that
+   * consumes the MFA token and whatever `proof` names.
+   */
+  async completeSignInWith(
+    mfaToken: unknown,
+    factor: {
+      failure: string;
+      amr: string[];
+      check: (user: UserRecord) => Promise<boolean>;
+      proof?: () => Omit<SecondFactorProof, 'mfaTokenHash'>;
+    },
+  ): Promise<SignedIn> {
+    const record = await this.deps.tokens.peek(mfaToken, 'mfa_sign_in');
+    if (!record?.username) throw new SignInExpired('The sign-in has expired. Sign in again.');
+    const user = await this.guarded(record.username, true, factor.failure, async (found) =>
+      // The token names the user by username and sub: a name deleted and taken again is not them.
+      found === undefined || found.sub !== record.sub ? false : factor.check(found),
+    );
+    const proof = { mfaTokenHash: record.tokenHash, ...factor.proof?.() };
+    const result = await this.open(user, [...(record.amr ?? ['pwd']), ...factor.amr, 'mfa'], proof);
     if (result === undefined) throw new InvalidCredentials('The code was already used.');
     return result;
   }
 
-  private async guarded(
+  /** A sign-in by another secret (a passkey): counted by `username`'s lockout like a password. */
+  async signInWith(
+    username: string,
+    failure: string,
+    amr: string[],
+    check: (user: UserRecord | undefined) => Promise<boolean>,
+  ): Promise<SignedIn> {
+    return this.open(await this.guarded(username, true, failure, check), amr);
+  }
+
+  /**
+   * Any check of a secret (`check`: the password, a code, a passkey), admitted by `username`'s lockout
+   * before it runs; the user, or InvalidCredentials with `failure` (TooManyAttempts when locked).
+   */
+  async guarded(
     username: string,
     plausible: boolean,
     failure: string,
@@ -258,14 +295,5 @@ export class Accounts {
   private refuseDisabled(user: UserRecord): never {
     this.deps.events?.record({ kind: 'sign_in_failed', username: user.username, reason: 'disabled' });
     throw new AccountDisabled('This account is disabled.', { logged: { sub: user.sub } });
-  }
-}
-
-export function checkPasswordLength(password: string): void {
-  const length = passwordLength(password);
-  if (length < MIN_PASSWORD_LENGTH || length > MAX_PASSWORD_LENGTH) {
-    throw new InvalidRequest(
-      `Passwords are ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters long.`,
-    );
   }
 }

@@ -6,9 +6,9 @@
 import { type Clock, epochSeconds } from '#core/clock';
 import { InvalidRequest } from '#core/errors';
 import type { AccountSessions } from './account-sessions.ts';
-import { type Accounts, checkPasswordLength } from './accounts.ts';
+import type { Accounts } from './accounts.ts';
 import type { Mailer } from './mail.ts';
-import { hashPassword, type ScryptParameters } from './passwords.ts';
+import { checkPasswordLength, hashPassword, type ScryptParameters } from './passwords.ts';
 import type { SessionRecord } from './records.ts';
 
 export interface PasswordChangeStore {

@@ -3,6 +3,7 @@
  * can be raised later without invalidating existing users.
  */
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { InvalidRequest } from '#core/errors';
 
 export const MIN_PASSWORD_LENGTH = 8;
 export const MAX_PASSWORD_LENGTH = 128;
@@ -69,3 +70,13 @@ export async function verifyPassword(
 
 /** Length in Unicode code points, so that a password of emoji is measured as a person counts it. */
 export const passwordLength = (password: string): number => [...password].length;
+
+/** Refuses a password outside the length rule, before any hashing. */
+export function checkPasswordLength(password: string): void {
+  const length = passwordLength(password);
+  if (length < MIN_PASSWORD_LENGTH || length > MAX_PASSWORD_LENGTH) {
+    throw new InvalidRequest(
+      `Passwords are ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters long.`,
+    );
+  }
+}

@@ -1,4 +1,4 @@
 /** /account/password, /account/totp, /account/sessions, …: the account's security as JSON. */
-import { accountSecurityEndpoint } from '#app/endpoints';
+import { accountSecurityEndpoint } from '#app/passkey-endpoints';
 
 export const handler = accountSecurityEndpoint();

@@ -1,4 +1,4 @@
 /** GET and POST /account: the page where users change their name and email address. */
-import { accountPageEndpoint } from '#app/endpoints';
+import { accountPageEndpoint } from '#app/passkey-endpoints';
 
 export const handler = accountPageEndpoint();

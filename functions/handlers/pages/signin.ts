@@ -1,4 +1,4 @@
 /** GET and POST /signin: the hosted sign-in page. */
-import { signInEndpoint } from '#app/endpoints';
+import { signInEndpoint } from '#app/passkey-endpoints';
 
 export const handler = signInEndpoint();

@@ -259,7 +259,13 @@ describe('deleting a user', () => {
     const env = await setup();
     const issued = await env.tokens();
     const deleted = await accountDeletion(env.runtime).delete(OPERATOR, { username: env.username });
-    expect(deleted).toEqual({ sessionsEnded: 1, clientsDeleted: 1, grantsDeleted: 0, consentsDeleted: 0 });
+    expect(deleted).toEqual({
+      sessionsEnded: 1,
+      clientsDeleted: 1,
+      grantsDeleted: 0,
+      consentsDeleted: 0,
+      passkeysDeleted: 0,
+    });
     expect((await env.accepted(issued.access_token)).protected).toBe('Unauthorized');
     await expect(userAdministration(env.runtime).find({ sub: env.user.sub })).rejects.toBeInstanceOf(
       NotFound,

@@ -131,6 +131,7 @@ describe('npm run admin', () => {
       clientsDeleted: 1,
       grantsDeleted: 0,
       consentsDeleted: 0,
+      passkeysDeleted: 0,
     });
     expect((await admin('counts')).result).toMatchObject({ users: 0, clients: 0 });
 

@@ -6,9 +6,7 @@
 import type { RequestRecord } from '#adapters/aws/dynamodb';
 import type { Config } from '#adapters/config';
 import {
-  accountPageEndpoint,
   accountProfileEndpoint,
-  accountSecurityEndpoint,
   authorizeEndpoint,
   authorizerEndpoint,
   clientConfigurationEndpoint,
@@ -28,13 +26,14 @@ import {
   resourceMetadataEndpoint,
   revokeEndpoint,
   sampleBackendEndpoint,
-  signInEndpoint,
   signOutEndpoint,
   signUpEndpoint,
   tokenEndpoint,
   userInfoEndpoint,
 } from '#app/endpoints';
+import { passkeyScriptEndpoint } from '#app/endpoints-without-dynamodb';
 import { mcpServerEndpoint } from '#app/mcp-endpoint';
+import { accountPageEndpoint, accountSecurityEndpoint, signInEndpoint } from '#app/passkey-endpoints';
 import type { Runtime } from '#app/services';
 import { createGateway } from '#infra/local/gateway';
 import { isFunctionName, type LambdaHandler } from '#infra/local/handlers';
@@ -71,6 +70,7 @@ const endpoints: Record<FunctionName, (runtime: Runtime) => unknown> = {
   protectedResource: sampleBackendEndpoint,
   resourceMetadata: resourceMetadataEndpoint,
   mcpServer: mcpServerEndpoint,
+  passkeyScript: passkeyScriptEndpoint,
 };
 
 export interface RecordingGateway {

@@ -15,6 +15,7 @@ import { type FunctionName, functions } from '#infra/routes';
 import { updateItem } from '../../fakes/runtime.ts';
 import { driveAccountFlows } from './account-flows.ts';
 import { driveEveryFlow, MAX_FAILURES } from './flows.ts';
+import { drivePasskeyFlows } from './passkey-flows.ts';
 import { type RecordingGateway, startRecordingGateway } from './recording-gateway.ts';
 
 const names = Object.keys(functions) as FunctionName[];
@@ -57,6 +58,7 @@ beforeAll(async () => {
     now: () => gateway.clock(),
     advance: (seconds) => gateway.clock.advance(seconds),
   });
+  await drivePasskeyFlows(gateway.baseUrl, gateway.config.issuer, () => gateway.clock());
   const keyOf = new Map(
     (Object.keys(tables) as TableKey[]).map((key) => [tableName(gateway.config.tablePrefix, key), key]),
   );

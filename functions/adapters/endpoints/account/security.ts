@@ -7,6 +7,7 @@ import type { Logger } from '#core/logging';
 import type { AccountDeletion } from '#core/users/account-deletion';
 import type { AccountSessions, SessionSummary } from '#core/users/account-sessions';
 import type { EmailVerification } from '#core/users/email-verification';
+import type { PasskeyRecord, Passkeys } from '#core/users/passkeys';
 import type { PasswordChange } from '#core/users/password-change';
 import type { SessionRecord } from '#core/users/records';
 import type { Sessions } from '#core/users/sessions';
@@ -19,6 +20,7 @@ export interface SecurityApiDependencies {
   passwordChange: PasswordChange;
   totpEnrolment: TotpEnrolment;
   accountDeletion: AccountDeletion;
+  passkeys: Passkeys;
 }
 
 type Route = (
@@ -36,6 +38,15 @@ export const sessionView = (session: SessionSummary, current: string) => ({
   expires_at: session.expiresAt,
   amr: session.amr ?? ['pwd'],
   current: session.sessionId === current,
+});
+
+/** A passkey as the API lists it (never its public key). */
+const passkeyView = (passkey: PasskeyRecord) => ({
+  credential_id: passkey.credentialId,
+  name: passkey.name,
+  kind: passkey.kind,
+  created_at: passkey.createdAt,
+  ...(passkey.lastUsedAt === undefined ? {} : { last_used_at: passkey.lastUsedAt }),
 });
 
 /** Every route of the account security API, by method and resource (infra/routes.ts has the same list). */
@@ -68,6 +79,25 @@ const ROUTES: Record<string, Route> = {
     await deps.totpEnrolment.disable(session.username, stringField(request.jsonObject(), 'password'));
     return ok();
   },
+  'GET /account/passkeys': async (deps, _request, session) => {
+    const passkeys = await deps.passkeys.list(session.sub);
+    return json(200, { passkeys: passkeys.map(passkeyView) });
+  },
+  'POST /account/passkeys/options': async (deps, _request, session) => {
+    const { username, sub } = session;
+    return json(200, { options: await deps.passkeys.registrationOptions({ username, sub }) });
+  },
+  'POST /account/passkeys': async (deps, request, session) => {
+    const body = request.jsonObject();
+    const { username, sub } = session;
+    const name = stringField(body, 'name');
+    const passkey = await deps.passkeys.register({ username, sub }, { name, response: body.credential });
+    return json(201, { result: 'succeeded', passkey: passkeyView(passkey) });
+  },
+  'DELETE /account/passkeys/{credential_id}': async (deps, request, session) => {
+    await deps.passkeys.remove(session.sub, request.pathParameter('credential_id') ?? '');
+    return ok();
+  },
   'GET /account/sessions': async (deps, _request, session) => {
     const sessions = await deps.accountSessions.list(session.sub);
     return json(200, { sessions: sessions.map((listed) => sessionView(listed, session.sessionId)) });
@@ -85,7 +115,7 @@ const ROUTES: Record<string, Route> = {
 
 /**
  * The account's security, as JSON with `Authorization: Bearer <session token>` (never the cookie,
- * though browsers send it below /account): verification mail, password change, TOTP, sessions and
+ * though browsers send it below /account): verification mail, password change, TOTP, passkeys, sessions and
  * deletion, with exactly the rules of the account page.
  */
 export const createAccountSecurityHandler = (deps: SecurityApiDependencies, logger: Logger) =>

@@ -3,11 +3,14 @@ import type { HttpRequest } from '#adapters/http/request';
 import { type HttpResponse, seeOther } from '#adapters/http/responses';
 import { accountDeletedPage, accountPage, recoveryCodesPage } from '#adapters/web/account-page';
 import { type BrowserSession, type BrowserSessions, FORM_PURPOSE } from '#adapters/web/browser-sessions';
+import { parseCredential, passkeyDeletionPage, passkeyRegistrationPage } from '#adapters/web/passkey-pages';
 import { MethodNotAllowed, OAuthError } from '#core/errors';
 import type { Logger } from '#core/logging';
 import type { AccountDeletion } from '#core/users/account-deletion';
 import type { AccountSessions } from '#core/users/account-sessions';
 import type { EmailVerification } from '#core/users/email-verification';
+import { passkeyName } from '#core/users/passkey-names';
+import type { Passkeys } from '#core/users/passkeys';
 import type { PasswordChange } from '#core/users/password-change';
 import type { Profiles } from '#core/users/profile';
 import type { TotpEnrolment } from '#core/users/totp-enrolment';
@@ -20,6 +23,7 @@ export interface AccountPageDependencies {
   passwordChange: PasswordChange;
   totpEnrolment: TotpEnrolment;
   accountDeletion: AccountDeletion;
+  passkeys: Passkeys;
   issuer: string;
 }
 
@@ -41,6 +45,8 @@ const NOTICES: Record<string, string> = {
   totp_start: 'Scan the code with your authenticator app, then enter the code it shows.',
   totp_disable: 'The authenticator app is off.',
   end_session: 'That session is signed out.',
+  passkey_finish: 'Your passkey is added.',
+  passkey_remove: 'The passkey is removed.',
 };
 
 /** What each `action` of the account page's forms does; `undefined`: back to the page with its notice. */
@@ -73,6 +79,45 @@ const ACTIONS: Record<string, (posted: Posted) => Promise<HttpResponse | undefin
   },
   totp_disable: async ({ deps, current, fields }) => {
     await deps.totpEnrolment.disable(current.session.username, fields.get('totp_password') ?? '');
+    return undefined;
+  },
+  passkey_start: async ({ deps, current, fields }) => {
+    const name = passkeyName(fields.get('passkey_name') ?? '');
+    const { username, sub } = current.session;
+    return passkeyRegistrationPage({
+      issuer: deps.issuer,
+      csrf: deps.browserSessions.csrfToken(current.token, FORM_PURPOSE.account),
+      name,
+      options: await deps.passkeys.registrationOptions({ username, sub }),
+    });
+  },
+  passkey_finish: async ({ deps, current, fields }) => {
+    const { username, sub } = current.session;
+    const response = parseCredential(fields.get('credential'));
+    await deps.passkeys.register({ username, sub }, { name: fields.get('passkey_name') ?? '', response });
+    return undefined;
+  },
+  delete_passkey_start: async ({ deps, current }) => {
+    const { username, sub } = current.session;
+    return passkeyDeletionPage({
+      issuer: deps.issuer,
+      csrf: deps.browserSessions.csrfToken(current.token, FORM_PURPOSE.account),
+      options: await deps.passkeys.recheckOptions({ username, sub }),
+    });
+  },
+  delete_passkey_finish: async ({ deps, current, fields }) => {
+    const { username, sub } = current.session;
+    const response = parseCredential(fields.get('credential'));
+    await deps.accountDeletion.deleteOwnAccountRechecked(() =>
+      deps.passkeys.recheck({ username, sub }, response),
+    );
+    return accountDeletedPage(
+      { issuer: deps.issuer },
+      { cookies: deps.browserSessions.clearSessionCookies() },
+    );
+  },
+  passkey_remove: async ({ deps, current, fields }) => {
+    await deps.passkeys.remove(current.session.sub, fields.get('credential_id') ?? '');
     return undefined;
   },
   end_session: async ({ deps, current, fields }) => {
@@ -136,10 +181,11 @@ async function show(
   headers: Record<string, string> = {},
 ): Promise<HttpResponse> {
   const { username, sub, sessionId } = current.session;
-  const [user, sessions, pending] = await Promise.all([
+  const [user, sessions, pending, passkeys] = await Promise.all([
     deps.profiles.of(username),
     deps.accountSessions.list(sub),
     deps.totpEnrolment.pending(username),
+    deps.passkeys.list(sub),
   ]);
   return accountPage(
     {
@@ -154,6 +200,7 @@ async function show(
       sessions: sessions.some((listed) => listed.sessionId === sessionId)
         ? sessions
         : [current.session, ...sessions],
+      passkeys,
       currentSessionId: sessionId,
       ...state,
     },

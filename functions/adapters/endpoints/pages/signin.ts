@@ -17,6 +17,7 @@ import {
   signInAndContinue,
 } from './account-pages.ts';
 import type { AccountPageDependencies } from './dependencies.ts';
+import { passkeySignIn } from './passkey-sign-in.ts';
 
 /**
  * GET /signin shows the sign-in page (carrying the authorization request in its query, if any);
@@ -61,7 +62,12 @@ class SignInPage implements AccountPage {
       log.info('sign-in form refused', { detail: expired.detail });
       return again('This form has expired. Please sign in again.', 403);
     }
+    const passkey = fields.get('passkey');
     const mfaToken = fields.get('mfa_token');
+    if (passkey !== undefined && this.deps.passkeys) {
+      const site = { deps: this.deps, forms: this.forms, passkeys: this.deps.passkeys };
+      return passkeySignIn(site, request, log, { fields, carried, mfaToken });
+    }
     if (mfaToken !== undefined) return this.secondStep(request, log, { fields, carried, mfaToken });
     const password = fields.get('password');
     if (username === undefined || password === undefined) {
@@ -71,7 +77,9 @@ class SignInPage implements AccountPage {
       return await signInAndContinue(this.deps, { username, password, carried });
     } catch (error) {
       if (error instanceof MfaRequired) {
-        return this.forms.secondFactor(request, { mfaToken: error.mfaToken, request: carried, mode: 'totp' });
+        const passkey = await this.deps.passkeys?.offeredAsSecondFactor(error.mfaToken);
+        const step = { mfaToken: error.mfaToken, request: carried, mode: 'totp', passkey } as const;
+        return this.forms.secondFactor(request, step);
       }
       if (
         !(
@@ -103,8 +111,13 @@ class SignInPage implements AccountPage {
     const { fields, carried, mfaToken } = step;
     const switched = fields.get('mode');
     const mode = switched === 'recovery' || fields.get('recovery_code') !== undefined ? 'recovery' : 'totp';
+    const passkey = await this.deps.passkeys?.offeredAsSecondFactor(mfaToken);
     const again = (error: string | undefined, status = 200, headers: Record<string, string> = {}) =>
-      this.forms.secondFactor(request, { mfaToken, request: carried, mode, error }, { status, headers });
+      this.forms.secondFactor(
+        request,
+        { mfaToken, request: carried, mode, error, passkey },
+        { status, headers },
+      );
     if (switched !== undefined) return again(undefined);
     try {
       const code = fields.get('code');

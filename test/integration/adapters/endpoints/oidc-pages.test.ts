@@ -7,15 +7,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ApiHandler } from '#adapters/http/handler';
 import type { ApiResult } from '#adapters/http/responses';
 import {
-  accountPageEndpoint,
   accountProfileEndpoint,
   authorizeEndpoint,
   endSessionEndpoint,
   registerEndpoint,
-  signInEndpoint,
   signUpEndpoint,
   tokenEndpoint,
 } from '#app/endpoints';
+import { accountPageEndpoint, signInEndpoint } from '#app/passkey-endpoints';
 import { accounts as accountsOf, sessions as sessionsOf } from '#app/services';
 import { tableName } from '#contract/tables';
 import type { ClientRecord } from '#core/clients/records';

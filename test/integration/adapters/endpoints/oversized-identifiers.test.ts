@@ -14,10 +14,10 @@ import {
   loginEndpoint,
   registerEndpoint,
   revokeEndpoint,
-  signInEndpoint,
   signUpEndpoint,
   tokenEndpoint,
 } from '#app/endpoints';
+import { signInEndpoint } from '#app/passkey-endpoints';
 import { accounts } from '#app/services';
 import { apiEvent, basic, pkce } from '../../../fakes/events.ts';
 import { recordingLogger } from '../../../fakes/logger.ts';

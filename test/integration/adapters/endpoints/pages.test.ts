@@ -10,7 +10,8 @@ import { DynamoConsentStore } from '#adapters/dynamo/consents';
 import type { ApiHandler } from '#adapters/http/handler';
 import type { ApiResult } from '#adapters/http/responses';
 import { userAdministration } from '#app/admin-services';
-import { authorizeEndpoint, signInEndpoint, signOutEndpoint, signUpEndpoint } from '#app/endpoints';
+import { authorizeEndpoint, signOutEndpoint, signUpEndpoint } from '#app/endpoints';
+import { signInEndpoint } from '#app/passkey-endpoints';
 import {
   accounts as accountsOf,
   browserSessions as browserSessionsOf,

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { createPasskeyScriptHandler } from '#adapters/endpoints/assets/passkey-script';
 import {
   escapeHtml,
   formActionSource,
@@ -10,6 +12,11 @@ import {
   STYLE_SOURCE,
   STYLESHEET,
 } from '#adapters/web/html';
+import { PASSKEY_SCRIPT_PATH } from '#contract/pages';
+import { VENDORED_MODULE, vendoredSource } from '#infra/package/vendor-webauthn';
+import { projectPath } from '#infra/paths';
+import { apiEvent } from '../../../fakes/events.ts';
+import { silentLogger } from '../../../fakes/logger.ts';
 
 describe('escapeHtml', () => {
   it.each([
@@ -102,5 +109,32 @@ describe('page headers', () => {
   it('escapes the title', () => {
     const response = page(html``, { title: '</title><script>' });
     expect(response.body).toContain('<title>&lt;/title&gt;&lt;script&gt; · tinyoauth</title>');
+  });
+
+  it('allows a script only on a page that names it, by its full URL, loaded from a src', () => {
+    const src = 'https://auth.example.com/passkey.js';
+    const response = page(html`<h1>Passkey</h1>`, { title: 'Passkey', scripts: [src] });
+    expect(response.headers?.['Content-Security-Policy']).toContain(`; script-src ${src}; form-action`);
+    expect(response.body).toContain(`<script src="${src}" defer></script>`);
+    expect(String(response.body).match(/<script/g)).toHaveLength(1);
+    expect(pageHeaders()['Content-Security-Policy']).not.toContain('script-src');
+  });
+});
+
+describe('the passkey script', () => {
+  it('is the installed @simplewebauthn/browser build (npm run vendor:webauthn after an upgrade)', () => {
+    expect(readFileSync(projectPath(VENDORED_MODULE), 'utf8')).toBe(vendoredSource());
+  });
+
+  it('is served as JavaScript from our origin, with the library first', async () => {
+    const handler = createPasskeyScriptHandler(silentLogger);
+    const result = await handler(apiEvent({ method: 'GET', path: PASSKEY_SCRIPT_PATH }));
+    expect(result.statusCode).toBe(200);
+    expect(result.headers).toMatchObject({
+      'Content-Type': 'text/javascript; charset=utf-8',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    expect(result.body.startsWith('/* [@simplewebauthn/browser@')).toBe(true);
+    expect(result.body).toContain('form[data-passkey]');
   });
 });
