@@ -79,10 +79,7 @@ ${requestField(view.request)}
 <label for="password">Password</label>
 <input type="password" id="password" name="password" autocomplete="current-password" required maxlength="512"${invalid}${view.username ? ' autofocus' : ''}>
 <button type="submit">Sign in</button>
-</form>
-<form method="post" action="${view.issuer}/signin">
-${hidden('csrf', view.csrf)}${requestField(view.request)}
-<button type="submit" class="secondary" id="passkey-sign-in" name="passkey" value="start">Sign in with a passkey</button>
+<button type="submit" class="secondary" id="passkey-sign-in" name="passkey" value="start" formnovalidate>Sign in with a passkey</button>
 </form>
 <p class="meta"><a href="${view.issuer}/forgot_password">Forgot your password?</a></p>
 <p class="meta">New to tinyoauth? <a href="${withQuery(`${view.issuer}/signup`, view.request?.query)}">Create an account</a></p>`;

@@ -64,6 +64,7 @@ class SignInPage implements AccountPage {
     }
     const passkey = fields.get('passkey');
     const mfaToken = fields.get('mfa_token');
+    // The passkey button submits the password form (one form, one CSRF token): whatever was typed is ignored.
     if (passkey !== undefined && this.deps.passkeys) {
       const site = { deps: this.deps, forms: this.forms, passkeys: this.deps.passkeys };
       return passkeySignIn(site, request, log, { fields, carried, mfaToken });
