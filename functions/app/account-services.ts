@@ -4,7 +4,6 @@
  * send mail or manage these import the mail transports; built the same way, once per runtime.
  */
 import { SesTransport } from '#adapters/aws/ses';
-import { DynamoAccountErasureStore } from '#adapters/dynamo/account-erasure';
 import { DynamoAccountSecurityStore } from '#adapters/dynamo/account-security';
 import { DynamoRateLimitStore } from '#adapters/dynamo/rate-limits';
 import { TemplateMailer } from '#adapters/mail/mailer';
@@ -19,7 +18,7 @@ import { PasswordChange } from '#core/users/password-change';
 import { PasswordRecovery } from '#core/users/password-recovery';
 import { RateLimiter } from '#core/users/rate-limits';
 import { TotpEnrolment } from '#core/users/totp-enrolment';
-import { userAdministration } from './admin-services.ts';
+import { erasureStore, userAdministration } from './admin-services.ts';
 import { perRuntime, type Runtime } from './runtime.ts';
 import { accounts, accountTokens, clientRegistry, dynamoDb, scryptParameters } from './services.ts';
 
@@ -37,9 +36,6 @@ export const mailer = /* @__PURE__ */ perRuntime((runtime): Mailer => {
 
 const securityStore = /* @__PURE__ */ perRuntime(
   (runtime) => new DynamoAccountSecurityStore(dynamoDb(runtime), runtime.config.tablePrefix),
-);
-const erasureStore = /* @__PURE__ */ perRuntime(
-  (runtime) => new DynamoAccountErasureStore(dynamoDb(runtime), runtime.config.tablePrefix),
 );
 
 export const rateLimiter = /* @__PURE__ */ perRuntime(

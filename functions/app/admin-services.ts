@@ -3,12 +3,18 @@
  * through them too): the functions' stores and services plus the administration store, built the same
  * way, once per runtime.
  */
+import { DynamoAccountErasureStore } from '#adapters/dynamo/account-erasure';
 import { DynamoAdministrationStore } from '#adapters/dynamo/administration';
 import { ClientAdministration } from '#core/clients/client-administration';
 import { epochSeconds } from '#core/clock';
 import { UserAdministration } from '#core/users/user-administration';
 import { perRuntime } from './runtime.ts';
 import { clientRegistry, dynamoDb, securityEvents } from './services.ts';
+
+/** A user's sessions and what else names them: one store for the user's own pages and the operator. */
+export const erasureStore = /* @__PURE__ */ perRuntime(
+  (runtime) => new DynamoAccountErasureStore(dynamoDb(runtime), runtime.config.tablePrefix),
+);
 
 const administrationStore = /* @__PURE__ */ perRuntime(
   (runtime) => new DynamoAdministrationStore(dynamoDb(runtime), runtime.config.tablePrefix),
@@ -23,6 +29,7 @@ export const userAdministration = /* @__PURE__ */ perRuntime(
   (runtime) =>
     new UserAdministration({
       store: administrationStore(runtime),
+      sessions: erasureStore(runtime),
       clock: runtime.clock,
       events: securityEvents(runtime),
     }),

@@ -94,37 +94,6 @@ export class DynamoAdministrationStore implements UserAdministrationStore, Clien
     }
   }
 
-  async liveSessionIds(sub: string, nowSeconds: number): Promise<string[]> {
-    const sessions = await queryAll(this.db, {
-      TableName: this.sessions,
-      IndexName: 'bySub',
-      KeyConditionExpression: '#sub = :sub',
-      FilterExpression: 'attribute_not_exists(revokedAt) AND expiresAt > :now',
-      ExpressionAttributeNames: { '#sub': 'sub' },
-      ExpressionAttributeValues: { ':sub': sub, ':now': nowSeconds },
-    });
-    return sessions.map((session) => session.sessionId as string);
-  }
-
-  async revokeSession(sessionId: string, nowSeconds: number): Promise<boolean> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.sessions,
-          Key: { sessionId },
-          UpdateExpression: 'SET revokedAt = :now',
-          ConditionExpression:
-            'attribute_exists(sessionId) AND attribute_not_exists(revokedAt) AND expiresAt > :now',
-          ExpressionAttributeValues: { ':now': nowSeconds },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (conditionFailure(error)) return false;
-      throw error;
-    }
-  }
-
   findClient(clientId: string): Promise<ClientRecord | undefined> {
     return this.clientStore.findClient(clientId);
   }

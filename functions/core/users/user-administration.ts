@@ -7,7 +7,9 @@
  */
 import { type Clock, epochSeconds } from '#core/clock';
 import { NotFound } from '#core/errors';
+import { isLive } from '#core/expiry';
 import type { AdminAction, SecurityEvents } from '#core/observability';
+import type { AccountSessionStore } from './account-sessions.ts';
 import type { UserRecord } from './records.ts';
 
 /** A user named by `sub` (what log lines and tokens carry) or by username (what they sign in with). */
@@ -25,10 +27,6 @@ export interface UserAdministrationStore {
     username: string,
     disabledAt: number | undefined,
   ): Promise<{ lastSessionId?: string } | 'absent'>;
-  /** The ids of the user's sessions that are live at `nowSeconds`, by the sessions table's `bySub` index. */
-  liveSessionIds(sub: string, nowSeconds: number): Promise<string[]>;
-  /** Revokes the session if it is live; false when it was not. */
-  revokeSession(sessionId: string, nowSeconds: number): Promise<boolean>;
 }
 
 /** A user as an operator sees them: never the password hash. */
@@ -36,6 +34,8 @@ export type UserView = Omit<UserRecord, 'passwordHash'>;
 
 export interface UserAdministrationDependencies {
   store: UserAdministrationStore;
+  /** The user's sessions, listed and ended as their own account page does (account-sessions.ts). */
+  sessions: AccountSessionStore;
   clock: Clock;
   events: SecurityEvents;
 }
@@ -80,10 +80,11 @@ export class UserAdministration {
    * which it may not show yet, is also ended by the id the user's own item names.
    */
   async endSessionsOf(user: UserRecord, nowSeconds: number, lastSessionId?: string): Promise<number> {
-    const ids = new Set(await this.deps.store.liveSessionIds(user.sub, nowSeconds));
+    const listed = await this.deps.sessions.listSessions(user.sub);
+    const ids = new Set(listed.filter((session) => isLive(session, nowSeconds)).map((s) => s.sessionId));
     if (lastSessionId) ids.add(lastSessionId);
     let ended = 0;
-    for (const id of ids) if (await this.deps.store.revokeSession(id, nowSeconds)) ended++;
+    for (const id of ids) if (await this.deps.sessions.revokeSession(id, user.sub, nowSeconds)) ended++;
     return ended;
   }
 

@@ -1,6 +1,7 @@
 /** The operator's user actions (core/users/user-administration.ts) over a store whose index lags. */
 import { describe, expect, it } from 'vitest';
 import { NotFound } from '#core/errors';
+import type { AccountSessionStore } from '#core/users/account-sessions';
 import type { UserRecord } from '#core/users/records';
 import { UserAdministration, type UserAdministrationStore } from '#core/users/user-administration';
 import { manualClock } from '../../../fakes/keys.ts';
@@ -29,20 +30,34 @@ function store(indexed: string[], sessions: string[]) {
       users.set(username, disabledAt === undefined ? rest : { ...rest, disabledAt });
       return user.lastSessionId ? { lastSessionId: user.lastSessionId } : {};
     },
-    liveSessionIds: async () => indexed.filter((id) => !revoked.has(id)),
-    revokeSession: async (id) => {
-      if (!sessions.includes(id) || revoked.has(id)) return false;
+  };
+  const listed: AccountSessionStore = {
+    listSessions: async (sub) =>
+      indexed.map((sessionId) => ({
+        sessionId,
+        sub,
+        createdAt: 1,
+        expiresAt: 2_000_000_000,
+        ...(revoked.has(sessionId) ? { revokedAt: 3 } : {}),
+      })),
+    revokeSession: async (id, sub) => {
+      if (!sessions.includes(id) || revoked.has(id) || sub !== ALICE.sub) return false;
       revoked.add(id);
       return true;
     },
   };
-  return { port, users, revoked };
+  return { port, listed, users, revoked };
 }
 
 function administration(indexed: string[], sessions: string[]) {
   const fake = store(indexed, sessions);
   const { events, recorded } = recordingEvents();
-  const users = new UserAdministration({ store: fake.port, clock: manualClock(1_800_000_000_000), events });
+  const users = new UserAdministration({
+    store: fake.port,
+    sessions: fake.listed,
+    clock: manualClock(1_800_000_000_000),
+    events,
+  });
   return { ...fake, users, recorded };
 }
 
