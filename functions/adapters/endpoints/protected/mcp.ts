@@ -10,9 +10,8 @@ import { z } from 'zod';
 import { httpHandler } from '#adapters/http/handler';
 import type { HttpRequest } from '#adapters/http/request';
 import type { HttpResponse } from '#adapters/http/responses';
-import { InvalidToken } from '#core/errors';
 import type { Logger } from '#core/logging';
-import { type Caller, callerOf } from './sample.ts';
+import { type Caller, requireCaller } from './sample.ts';
 
 const text = (value: string) => ({ content: [{ type: 'text' as const, text: value }] });
 
@@ -60,13 +59,7 @@ async function fromWebResponse(response: Response): Promise<HttpResponse> {
 export const createMcpServerHandler = (logger: Logger) =>
   httpHandler(
     async (request) => {
-      const caller = callerOf(request);
-      if (!caller) {
-        throw new InvalidToken('A valid access token is required.', {
-          detail: 'no authorizer context: is the route missing its authorizer?',
-          headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
-        });
-      }
+      const caller = requireCaller(request);
       const server = mcpServer(caller);
       const transport = new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: undefined,

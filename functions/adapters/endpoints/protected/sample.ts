@@ -26,17 +26,20 @@ export function callerOf(request: HttpRequest): Caller | undefined {
   return { sub, client_id, scope, token_id: jti };
 }
 
+/** The caller, or a 401: reaching a backend without an authorizer context means a route without it. */
+export function requireCaller(request: HttpRequest): Caller {
+  const caller = callerOf(request);
+  if (caller) return caller;
+  throw new InvalidToken('A valid access token is required.', {
+    detail: 'no authorizer context: is the route missing its authorizer?',
+    headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
+  });
+}
+
 export const createSampleBackendHandler = (logger: Logger) =>
   httpHandler(
     async (request) => {
-      const caller = callerOf(request);
-      if (!caller) {
-        // Reaching here without an authorizer context means the route was deployed without the authorizer.
-        throw new InvalidToken('A valid access token is required.', {
-          detail: 'no authorizer context: is the route missing its authorizer?',
-          headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
-        });
-      }
+      const caller = requireCaller(request);
       return json(200, {
         message: 'Hello from the tinyoauth sample protected service.',
         method: request.event.httpMethod,
