@@ -7,7 +7,7 @@ import { conditionFailure, type DynamoDb } from '#adapters/aws/dynamodb';
 import { tableName } from '#contract/tables';
 import type { AccountErasureStore } from '#core/users/account-deletion';
 import type { AccountSessionStore, SessionSummary } from '#core/users/account-sessions';
-import { queryAll } from './requests.ts';
+import { bySub, queryAll } from './requests.ts';
 
 /** Deletes in flight at once: a sweep of hundreds of items stays well inside the function's timeout. */
 const CONCURRENCY = 10;
@@ -31,13 +31,7 @@ export class DynamoAccountErasureStore implements AccountSessionStore, AccountEr
   }
 
   async listSessions(sub: string): Promise<SessionSummary[]> {
-    const items = await queryAll(this.db, {
-      TableName: this.sessions,
-      IndexName: 'bySub',
-      KeyConditionExpression: '#sub = :sub',
-      ExpressionAttributeNames: { '#sub': 'sub' },
-      ExpressionAttributeValues: { ':sub': sub },
-    });
+    const items = await queryAll(this.db, bySub(this.sessions, sub));
     return items as unknown as SessionSummary[];
   }
 
@@ -71,13 +65,7 @@ export class DynamoAccountErasureStore implements AccountSessionStore, AccountEr
   }
 
   async deleteGrantsOf(sub: string): Promise<number> {
-    const found = await queryAll(this.db, {
-      TableName: this.grants,
-      IndexName: 'bySub',
-      KeyConditionExpression: '#sub = :sub',
-      ExpressionAttributeNames: { '#sub': 'sub' },
-      ExpressionAttributeValues: { ':sub': sub },
-    });
+    const found = await queryAll(this.db, bySub(this.grants, sub));
     await this.deleteAll(
       this.grants,
       found.map((item) => ({ grantId: item.grantId })),
@@ -86,13 +74,7 @@ export class DynamoAccountErasureStore implements AccountSessionStore, AccountEr
   }
 
   async deletePasskeysOf(sub: string): Promise<number> {
-    const found = await queryAll(this.db, {
-      TableName: this.passkeys,
-      IndexName: 'bySub',
-      KeyConditionExpression: '#sub = :sub',
-      ExpressionAttributeNames: { '#sub': 'sub' },
-      ExpressionAttributeValues: { ':sub': sub },
-    });
+    const found = await queryAll(this.db, bySub(this.passkeys, sub));
     await this.deleteAll(
       this.passkeys,
       found.map((item) => ({ credentialId: item.credentialId })),

@@ -17,7 +17,7 @@ import type { ClientRecord } from '#core/clients/records';
 import type { UserRecord } from '#core/users/records';
 import type { UserAdministrationStore } from '#core/users/user-administration';
 import { DynamoClientStore } from './clients.ts';
-import { queryAll } from './requests.ts';
+import { bySub, queryFirst } from './requests.ts';
 
 export interface AdministrationCounts {
   users: number;
@@ -54,14 +54,7 @@ export class DynamoAdministrationStore implements UserAdministrationStore, Clien
 
   async findUserBySub(sub: string): Promise<UserRecord | undefined> {
     // The index projects the table's key: the username, then the whole item by a consistent read.
-    const [found] = await queryAll(this.db, {
-      TableName: this.users,
-      IndexName: 'bySub',
-      KeyConditionExpression: '#sub = :sub',
-      ExpressionAttributeNames: { '#sub': 'sub' },
-      ExpressionAttributeValues: { ':sub': sub },
-      Limit: 1,
-    });
+    const found = await queryFirst(this.db, bySub(this.users, sub));
     return found ? this.findUser(found.username as string) : undefined;
   }
 

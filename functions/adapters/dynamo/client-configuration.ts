@@ -8,7 +8,7 @@ import { cancellationReasons, conditionFailure } from '#adapters/aws/dynamodb';
 import type { ClientConfigurationStore, ManagedMetadata, ManagementGuard } from '#core/clients/configuration';
 import type { ClientRecord } from '#core/clients/records';
 import { DynamoClientStore } from './clients.ts';
-import { queryAll } from './requests.ts';
+import { bySub, queryFirst } from './requests.ts';
 import { transactWriteWithRetries } from './transactions.ts';
 
 const GUARD =
@@ -119,14 +119,7 @@ export class DynamoClientConfigurationStore extends DynamoClientStore implements
 
   /** The username keying the owner's user item (which counts their clients), by the bySub index. */
   private async usernameOf(sub: string): Promise<string | undefined> {
-    const [found] = await queryAll(this.db, {
-      TableName: this.users,
-      IndexName: 'bySub',
-      KeyConditionExpression: '#sub = :sub',
-      ExpressionAttributeNames: { '#sub': 'sub' },
-      ExpressionAttributeValues: { ':sub': sub },
-      Limit: 1,
-    });
+    const found = await queryFirst(this.db, bySub(this.users, sub));
     return found?.username as string | undefined;
   }
 }

@@ -7,6 +7,7 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } fr
 import { conditionFailure, type DynamoDb } from '#adapters/aws/dynamodb';
 import { tableName } from '#contract/tables';
 import type { PasskeyRecord, PasskeyStore } from '#core/users/passkeys';
+import { bySub } from './requests.ts';
 
 export class DynamoPasskeyStore implements PasskeyStore {
   private readonly table: string;
@@ -51,15 +52,7 @@ export class DynamoPasskeyStore implements PasskeyStore {
   }
 
   async listPasskeys(sub: string): Promise<PasskeyRecord[]> {
-    const { Items } = await this.db.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: 'bySub',
-        KeyConditionExpression: '#sub = :sub',
-        ExpressionAttributeNames: { '#sub': 'sub' },
-        ExpressionAttributeValues: { ':sub': sub },
-      }),
-    );
+    const { Items } = await this.db.send(new QueryCommand(bySub(this.table, sub)));
     return ((Items ?? []) as PasskeyRecord[]).sort((a, b) => a.createdAt - b.createdAt);
   }
 

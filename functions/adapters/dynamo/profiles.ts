@@ -2,12 +2,13 @@
  * Users as OpenID Connect sees them: found by `sub` through the `bySub` index (which projects only the
  * profile, contract/tables.ts), and their profile changed by one conditional update.
  */
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { conditionFailure, type DynamoDb } from '#adapters/aws/dynamodb';
 import { tableName } from '#contract/tables';
 import type { ClaimsSource, UserLookup } from '#core/oidc/claims';
 import type { ProfileChanges, ProfileStore } from '#core/users/profile';
 import type { UserRecord } from '#core/users/records';
+import { bySub, queryFirst } from './requests.ts';
 
 export class DynamoProfileStore implements UserLookup, ProfileStore {
   private readonly users: string;
@@ -21,17 +22,7 @@ export class DynamoProfileStore implements UserLookup, ProfileStore {
 
   async findUserBySub(sub: string): Promise<ClaimsSource | undefined> {
     // An index read is eventually consistent: a profile changed a moment ago may show its old value.
-    const { Items } = await this.db.send(
-      new QueryCommand({
-        TableName: this.users,
-        IndexName: 'bySub',
-        KeyConditionExpression: '#sub = :sub',
-        ExpressionAttributeNames: { '#sub': 'sub' },
-        ExpressionAttributeValues: { ':sub': sub },
-        Limit: 1,
-      }),
-    );
-    return Items?.[0] as ClaimsSource | undefined;
+    return (await queryFirst(this.db, bySub(this.users, sub))) as ClaimsSource | undefined;
   }
 
   async findUser(username: string): Promise<UserRecord | undefined> {

@@ -63,6 +63,24 @@ export async function queryAll(db: DynamoDb, input: QueryCommandInput): Promise<
   return items;
 }
 
+/** A query of a table's `bySub` index (users, sessions, grants, passkeys): what names one user. */
+export const bySub = (TableName: string, sub: string): QueryCommandInput => ({
+  TableName,
+  IndexName: 'bySub',
+  KeyConditionExpression: '#sub = :sub',
+  ExpressionAttributeNames: { '#sub': 'sub' },
+  ExpressionAttributeValues: { ':sub': sub },
+});
+
+/**
+ * The first item a query finds, in one request: `queryAll` with `Limit: 1` would send a second one, since
+ * a page cut short by its limit always carries a `LastEvaluatedKey`.
+ */
+export async function queryFirst(db: DynamoDb, input: QueryCommandInput): Promise<Item | undefined> {
+  const { Items } = await db.send(new QueryCommand({ ...input, Limit: 1 }));
+  return Items?.[0];
+}
+
 /** The expression and name placeholders that make a read return only `attributes` (some are reserved words). */
 export function projection(attributes: readonly string[]): {
   ProjectionExpression: string;
